@@ -1,0 +1,98 @@
+"""Plain records that flow through the pipeline: files -> Post/Quote -> index -> SearchHit.
+
+No I/O happens here; every record is a frozen dataclass so stages cannot
+mutate what an earlier stage produced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ParseWarning:
+    """A problem found in one post file; the rest of the archive is unaffected."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One `matomeQuote` comment, in the order it appears in its post."""
+
+    index: int  # 0-based position among the post's comments
+    user: str
+    created_at: dt.datetime  # timezone-aware, UTC
+    body: str  # `<br>` already turned into "\n"; Markdown left as written
+    line: int  # 1-based line of the shortcode in the post file
+
+
+@dataclass(frozen=True)
+class Post:
+    """One Hugo post bundle and the comments it quotes."""
+
+    path: str  # POSIX path relative to the site root
+    url: str
+    title: str
+    date: dt.date
+    tags: tuple[str, ...]
+    source_url: str | None
+    draft: bool
+    quotes: tuple[Quote, ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What a reader asked for; every front end builds one of these."""
+
+    query: str = ""
+    users: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    since: dt.date | None = None
+    until: dt.date | None = None
+    sort: str = "relevance"  # relevance | newest | oldest
+    page: int = 1
+    per_page: int = 10
+    explain: bool = False
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One matching comment, detached from the Whoosh searcher that found it."""
+
+    post_path: str
+    post_url: str
+    post_title: str
+    post_date: dt.date
+    tags: tuple[str, ...]
+    source_url: str | None
+    quote_index: int
+    user: str
+    created_at: dt.datetime
+    body: str
+    snippet: str  # HTML-escaped, matches wrapped in <mark>
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of results plus facets counted over every match."""
+
+    query: str
+    total: int
+    page: int
+    per_page: int
+    took_ms: float
+    hits: tuple[SearchHit, ...]
+    users: tuple[tuple[str, int], ...] = ()
+    tags: tuple[tuple[str, int], ...] = ()
+    months: tuple[tuple[str, int], ...] = ()
+    notes: tuple[str, ...] = ()
+    explain: dict | None = field(default=None)
