@@ -1,0 +1,95 @@
+"""Golden tokenization tests: terms, positions and offsets into the original text."""
+
+import pickle
+
+import pytest
+
+from search.analysis import JapaneseAnalyzer, analyze, fold_katakana, normalize
+
+
+def terms(text, mode="query"):
+    return [t for t, _, _, _ in analyze(text, mode)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("機械学習の数学を勉強した", ["機械", "学習", "数学", "勉強", "する"]),
+        ("走らなかった", ["走る"]),
+        ("ユーザーがサーバーを使った", ["ユーザ", "サーバ", "使う"]),
+        ("コンピューターとコンピュータ", ["コンピュータ", "コンピュータ"]),
+        ("コピーする", ["コピー", "する"]),
+        ("ＬＬＭとPyTorch", ["llm", "pytorch"]),
+        ("ｶﾀｶﾅのﾕｰｻﾞｰ", ["カタカナ", "ユーザ"]),
+        ("東京都に住む", ["東京", "住む"]),
+        ("京都に行く", ["京都", "行く"]),
+        ("C++とC#と.NET", ["c++", "c#", ".net"]),
+        ("GPT-4oとNode.js", ["gpt-4o", "node.js"]),
+        ("x86_64とk8s", ["x86_64", "k8s"]),
+    ],
+)
+def test_query_terms(text, expected):
+    assert terms(text) == expected
+
+
+def test_index_mode_adds_identifier_parts_at_the_same_position():
+    tokens = analyze("GPT-4oが出た", "index")
+    assert [(t, p) for t, p, _, _ in tokens[:3]] == [("gpt-4o", 0), ("gpt", 0), ("4o", 0)]
+
+
+def test_c_plus_plus_is_not_split_into_c():
+    assert "c" not in terms("C++で書いた", "index")
+
+
+def test_offsets_point_into_original_full_width_text():
+    text = "ＰｙＴｏｒｃｈで機械学習"
+    for term, _, start, end in analyze(text):
+        if term == "pytorch":
+            assert text[start:end] == "ＰｙＴｏｒｃｈ"
+        if term == "学習":
+            assert text[start:end] == "学習"
+
+
+def test_offsets_survive_half_width_voiced_katakana():
+    text = "ｶﾞｲﾄﾞのﾃﾞｰﾀ"
+    found = {term: text[s:e] for term, _, s, e in analyze(text)}
+    assert found == {"ガイド": "ｶﾞｲﾄﾞ", "データ": "ﾃﾞｰﾀ"}
+
+
+def test_repeated_words_get_their_own_offsets():
+    text = "数学と数学と数学"
+    starts = [s for t, _, s, _ in analyze(text) if t == "数学"]
+    assert starts == [0, 3, 6]
+
+
+def test_dropped_particles_keep_their_position():
+    positions = {t: p for t, p, _, _ in analyze("機械学習の数学")}
+    assert positions["学習"] == positions["機械"] + 1
+    assert positions["数学"] == positions["学習"] + 2
+
+
+def test_leading_spaces_do_not_shift_offsets():
+    text = "  テスト です"
+    (term, _, start, end), = analyze(text)
+    assert (term, text[start:end]) == ("テスト", "テスト")
+
+
+def test_normalize_map_is_none_when_nothing_changes():
+    assert normalize("普通の文") == ("普通の文", None)
+    norm, offsets = normalize("ＡＢ")
+    assert norm == "AB" and offsets == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    "word, folded",
+    [("ユーザー", "ユーザ"), ("サーバー", "サーバ"), ("コピー", "コピー"), ("ユーザ", "ユーザ"), ("データー", "データ")],
+)
+def test_fold_katakana(word, folded):
+    assert fold_katakana(word) == folded
+
+
+def test_analyzer_pickles_without_janome_state():
+    analyzer = JapaneseAnalyzer()
+    list(analyzer("テスト"))  # loads janome in this process
+    clone = pickle.loads(pickle.dumps(analyzer))
+    assert [t.text for t in clone("テスト")] == ["テスト"]
