@@ -16,6 +16,7 @@ as `機械学習` matches only where `機械` is directly followed by `学習`.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -36,6 +37,8 @@ _LATIN = re.compile(
 _SPLIT_PARTS = re.compile(r"[._\-]")
 _PROLONGED = "ー"
 _KATAKANA = re.compile(r"^[\u30a1-\u30fa\u30fc]+$")
+
+CACHE_MAX_CHARS = 200
 
 _lock = threading.Lock()
 _janome = None
@@ -134,6 +137,22 @@ def iter_words(text: str, mode: str = "index"):
         yield from _shift(_janome_words(text[last:]), last)
 
 
+@functools.lru_cache(maxsize=2048)
+def _cached_words(text: str, mode: str) -> tuple:
+    return tuple(iter_words(text, mode))
+
+
+def words(text: str, mode: str = "index"):
+    """Return `iter_words(text, mode)`, memoized for short texts.
+
+    Every comment document carries its post's title, so without the cache
+    janome would tokenize each title once per comment.
+    """
+    if len(text) <= CACHE_MAX_CHARS:
+        return _cached_words(text, mode)
+    return iter_words(text, mode)
+
+
 def _shift(words, offset: int):
     for start, end, term, stop in words:
         yield start + offset, end + offset, term, stop, False
@@ -174,7 +193,7 @@ class JapaneseTokenizer(Tokenizer):
             return
         norm, offsets = normalize(value)
         pos = start_pos - 1
-        for start, end, term, stop, same in iter_words(norm, mode or "index"):
+        for start, end, term, stop, same in words(norm, mode or "index"):
             if not same:
                 pos += 1
             if stop and removestops:

@@ -1,0 +1,171 @@
+"""Indexing and query benchmark on one synthetic archive, all figures from one run.
+
+    python -m bench.bench_index --posts 2000 --seed 1 [--jobs 2] [--skip-janome]
+
+Reports:
+- full build wall time / janome-only tokenization time of the same comments
+  in one process (target <= 0.6 on 2 cores);
+- adding one new post to the big index / indexing that post alone into an
+  empty index (target <= 2);
+- a no-op incremental run (target < 1 s);
+- query latency p50 / p95 over 30 varied queries with snippets and facets
+  (target p95 < 50 ms);
+- peak memory (RSS summed over the indexer's process tree).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+
+QUERIES = [
+    "機械学習", "数学", "線形代数", "ニューラルネットワーク", "大規模言語モデル", "Rust",
+    "Python", "C++", "GPT-4o", "セキュリティ", "データベース", "サーバー", "ユーザ",
+    "機械学習の数学", "京都", "東京都", "オープンソース", "プライバシー", "k8s", "Node.js",
+    '"勾配降下法"', "Rust OR Go", "LLM -GPU", "学習 データ", "コンピューター",
+    "理解 している", "論文", "ブラウザ", "メモリ", "コンパイラ",
+]
+
+
+def sample_rss(pid: int) -> int:
+    """Return RSS bytes summed over `pid` and its descendants."""
+    total = 0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) * 1024
+    except OSError:
+        return 0
+    return total + sum(sample_rss(int(c)) for c in children)
+
+
+def run_timed(args: list[str]) -> tuple[float, int, str]:
+    """Run the CLI; return (wall seconds, peak tree RSS bytes, stdout)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "search.cli", *args],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    peak = [0]
+
+    def watch():
+        while proc.poll() is None:
+            peak[0] = max(peak[0], sample_rss(proc.pid))
+            time.sleep(0.1)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    out, _ = proc.communicate()
+    wall = time.perf_counter() - started
+    watcher.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"command failed: {args}")
+    return wall, peak[0], out
+
+
+def janome_only_seconds(site: Path) -> tuple[float, int, int]:
+    """Tokenize every comment body with janome alone, in this one process."""
+    from search import hugo
+    from search.analysis import get_janome
+
+    loaded = hugo.load_site(site)
+    bodies = []
+    for file in hugo.iter_post_files(loaded):
+        post, _, _ = hugo.read_post(loaded, file)
+        if post is not None and not post.draft:
+            bodies.extend(q.body for q in post.quotes)
+    tokenizer = get_janome()
+    started = time.perf_counter()
+    for body in bodies:
+        for _ in tokenizer.tokenize(body):
+            pass
+    return time.perf_counter() - started, len(bodies), sum(map(len, bodies))
+
+
+def query_latencies(index_dir: Path) -> list[float]:
+    """Return per-query milliseconds (after one warm-up pass)."""
+    from search.records import SearchRequest
+    from search.service import SearchService
+
+    service = SearchService(index_dir)
+    for q in QUERIES:
+        service.search(SearchRequest(query=q))
+    times = []
+    for q in QUERIES:
+        started = time.perf_counter()
+        service.search(SearchRequest(query=q))
+        times.append((time.perf_counter() - started) * 1000)
+    service.close()
+    return times
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count())
+    parser.add_argument("--skip-janome", action="store_true", help="skip the janome-only baseline")
+    opts = parser.parse_args(argv)
+    from bench.generate import add_post, generate_site
+
+    site = OUT / f"site-{opts.posts}-s{opts.seed}"
+    if not site.exists():
+        generate_site(site, opts.posts, seed=opts.seed)
+    work = OUT / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    big_site = work / "site"
+    shutil.copytree(site, big_site)
+    index = work / "index"
+    results: dict = {"posts": opts.posts, "jobs": opts.jobs}
+
+    build, peak, out = run_timed(["index", "--site", str(big_site), "--index-dir", str(index),
+                                  "--rebuild", "--jobs", str(opts.jobs)])
+    results.update(build_s=round(build, 1), build_peak_rss_mb=round(peak / 2**20), build_summary=out.strip())
+    if not opts.skip_janome:
+        janome, comments, chars = janome_only_seconds(big_site)
+        results.update(janome_only_s=round(janome, 1), comments=comments, chars=chars,
+                       build_over_janome=round(build / janome, 3))
+
+    noop, _, _ = run_timed(["index", "--site", str(big_site), "--index-dir", str(index)])
+    results["noop_s"] = round(noop, 2)
+
+    new_file = add_post(big_site, seed=opts.seed + 999)
+    add_one, _, _ = run_timed(["index", "--site", str(big_site), "--index-dir", str(index)])
+    alone_site = work / "alone"
+    shutil.copy(big_site / "hugo.toml", alone_site / "hugo.toml") if alone_site.mkdir() is None else None
+    target = alone_site / new_file.relative_to(big_site)
+    target.parent.mkdir(parents=True)
+    shutil.copy(new_file, target)
+    alone, _, _ = run_timed(["index", "--site", str(alone_site), "--index-dir", str(work / "alone-index")])
+    results.update(add_one_s=round(add_one, 2), one_alone_s=round(alone, 2),
+                   add_one_over_alone=round(add_one / alone, 2))
+
+    times = query_latencies(index)
+    results.update(query_p50_ms=round(statistics.median(times), 1),
+                   query_p95_ms=round(percentile(times, 95), 1),
+                   query_max_ms=round(max(times), 1))
+    print(json.dumps(results, ensure_ascii=False, indent=2))
+    return results
+
+
+if __name__ == "__main__":
+    main()

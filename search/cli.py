@@ -1,0 +1,229 @@
+"""The `matome-search` command: index, query, stats, serve.
+
+Each command parses its options, calls the library function a Python user
+would call, and prints. Library errors become one line and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import re
+import sys
+
+import click
+
+from . import hugo
+from .errors import SearchError, StrictModeError
+from .records import SearchRequest
+from .serialize import format_datetime, page_to_dict
+from .service import MAX_PER_PAGE, SORTS, SearchService
+from .settings import SETTINGS
+
+
+def _option(name: str, *flags, **kwargs):
+    """A click option whose default, env var and help come from SETTINGS."""
+    setting = SETTINGS[name]
+    return click.option(
+        *flags,
+        name,
+        default=setting.default,
+        envvar=setting.envvar,
+        show_default=True,
+        help=setting.help,
+        **kwargs,
+    )
+
+
+index_dir_option = _option("index_dir", "--index-dir", type=click.Path(file_okay=False))
+site_option = _option("site", "--site", type=click.Path(file_okay=False))
+
+
+def reports_errors(func):
+    """Turn a SearchError into a one-line message and exit status 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except SearchError as exc:
+            hint = f" ({exc.hint})" if exc.hint else ""
+            click.echo(f"error: {exc}{hint}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+@click.group()
+@click.version_option(package_name="matome-search")
+def main():
+    """Full-text search for a Hugo archive of Japanese HN comment digests."""
+
+
+def _progress_printer():
+    """Return (callback, close) drawing a progress bar only on a terminal."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    state = {}
+
+    def update(done: int, total: int) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = click.progressbar(length=total, label="indexing", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    def close() -> None:
+        if "bar" in state:
+            state["bar"].__exit__(None, None, None)
+
+    return update, close
+
+
+@main.command()
+@site_option
+@index_dir_option
+@click.option("--base-url", help="Base URL for a bare directory of posts (overrides the config).")
+@click.option("--rebuild", is_flag=True, help="Build a fresh index and swap it in when complete.")
+@click.option("--jobs", type=click.IntRange(1, 64), help="Worker processes [default: all cores].")
+@click.option("--include-drafts", is_flag=True, help="Index posts marked draft = true.")
+@click.option("--strict", is_flag=True, help="Fail, leaving the index unchanged, on any warning.")
+@reports_errors
+def index(site, index_dir, base_url, rebuild, jobs, include_drafts, strict):
+    """Index the site's posts; only new, changed and deleted posts are processed."""
+    from .indexer import update_index
+
+    loaded = hugo.load_site(site, base_url=base_url)
+    progress, close = _progress_printer()
+    try:
+        report = update_index(
+            loaded,
+            index_dir,
+            rebuild=rebuild,
+            jobs=jobs,
+            include_drafts=include_drafts,
+            strict=strict,
+            progress=progress,
+        )
+    except StrictModeError as exc:
+        close()
+        for warning in exc.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        raise
+    close()
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(report.summary())
+
+
+def _terminal_snippet(snippet: str, color: bool) -> str:
+    """Turn an HTML snippet into terminal text with the matches marked."""
+    if color:
+        marked = re.sub(r"<mark>(.*?)</mark>", lambda m: click.style(m.group(1), bold=True, fg="yellow"), snippet)
+    else:
+        marked = re.sub(r"<mark>(.*?)</mark>", r"[\1]", snippet)
+    return html.unescape(marked).replace("\n", " ")
+
+
+def _print_page(page, color: bool) -> None:
+    first = (page.page - 1) * page.per_page
+    click.echo(f"{page.total} matches ({page.took_ms:.0f} ms)")
+    for note in page.notes:
+        click.echo(f"note: {note}")
+    for rank, hit in enumerate(page.hits, first + 1):
+        click.echo("")
+        when = format_datetime(hit.created_at)
+        click.echo(f"{rank}. {hit.user}  {when}  {hit.post_title}")
+        click.echo(f"   {hit.post_url}")
+        click.echo(f"   {_terminal_snippet(hit.snippet, color)}")
+
+
+def _explain_lines(explain: dict):
+    for clause in explain["clauses"]:
+        neg = "NOT " if clause.get("negated") else ""
+        groups = " + ".join("".join(f"[{t}]" for t in g) for g in clause.get("groups", [])) or clause["text"]
+        yield f"explain: {neg}{clause['field']}: {clause['text']} -> {groups}"
+    yield f"explain: whoosh query {explain['query']}"
+
+
+@main.command()
+@click.argument("words", nargs=-1)
+@index_dir_option
+@click.option("--user", "users", multiple=True, help="Only comments by this user (repeatable).")
+@click.option("--tag", "tags", multiple=True, help="Only comments in posts with this tag (repeatable).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Comments on or after YYYY-MM-DD.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Comments on or before YYYY-MM-DD.")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--limit", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True)
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON contract shared with the web API.")
+@click.option("--explain", is_flag=True, help="Show how the query was analyzed.")
+@reports_errors
+def query(words, index_dir, users, tags, since, until, sort, limit, page, as_json, explain):
+    """Search the index. WORDS use the query syntax in the README."""
+    request = SearchRequest(
+        query=" ".join(words),
+        users=tuple(users),
+        tags=tuple(tags),
+        since=since.date() if since else None,
+        until=until.date() if until else None,
+        sort=sort,
+        page=page,
+        per_page=limit,
+        explain=explain,
+    )
+    service = SearchService(index_dir)
+    try:
+        result = service.search(request)
+    finally:
+        service.close()
+    if as_json:
+        click.echo(json.dumps(page_to_dict(result), ensure_ascii=False, indent=2))
+        return
+    if explain and result.explain:
+        for line in _explain_lines(result.explain):
+            click.echo(line)
+    _print_page(result, color=sys.stdout.isatty())
+
+
+@main.command()
+@index_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@reports_errors
+def stats(index_dir, as_json):
+    """Show posts, comments, users, tags, date range and size of the index."""
+    service = SearchService(index_dir)
+    try:
+        figures = service.stats()
+    finally:
+        service.close()
+    if as_json:
+        click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+        return
+    for key, value in figures.items():
+        click.echo(f"{key:>14}: {value}")
+
+
+@main.command()
+@index_dir_option
+@site_option
+@_option("host", "--host")
+@_option("port", "--port", type=click.IntRange(1, 65535))
+@_option("threads", "--threads", type=click.IntRange(1, 64))
+@click.option("--base-url", help="Base URL for a bare directory of posts (overrides the config).")
+@click.option("--watch", is_flag=True, help="Re-index new, changed or deleted posts while serving.")
+@reports_errors
+def serve(index_dir, site, host, port, threads, base_url, watch):
+    """Serve the search page and JSON API through the waitress WSGI server.
+
+    Indexes the site first when the index is missing or stale.
+    """
+    from web.server import run
+
+    run(index_dir=index_dir, site=site, host=host, port=port, threads=threads,
+        base_url=base_url, watch=watch)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,251 @@
+"""Build and update the index: scan, diff against the manifest, write, commit, swap.
+
+`update_index` is incremental by default: it hashes every post file and
+compares the hashes with the manifest stored in the index itself, so only new
+and changed posts are parsed and tokenized. A first build, or `rebuild=True`,
+writes a fresh generation and swaps it in only when it is complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from whoosh import index as whoosh_index
+
+from . import hugo, store
+from .analysis import get_janome
+from .errors import IndexVersionError, StrictModeError
+from .records import ParseWarning
+from .schema import BUILD_ID, KIND_POST, iter_documents, make_schema, to_manifest_document
+
+# Below this many changed posts one process is faster than starting workers.
+PARALLEL_THRESHOLD = 40
+WRITER_LIMIT_MB = 256
+
+
+@dataclass
+class IndexReport:
+    """What one indexer run did; the CLI prints it as one summary line."""
+
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    drafts: int = 0
+    comments: int = 0
+    warnings: list[ParseWarning] = field(default_factory=list)
+    seconds: float = 0.0
+    rebuilt: bool = False
+    generation: str = ""
+
+    @property
+    def changed(self) -> bool:
+        """True when the run committed anything."""
+        return bool(self.added or self.updated or self.deleted or self.rebuilt)
+
+    def summary(self) -> str:
+        """Return the one-line human summary of the run."""
+        return (
+            f"posts: {self.added} added, {self.updated} updated, {self.deleted} deleted, "
+            f"{self.unchanged} unchanged; {self.comments} comments indexed; "
+            f"{len(self.warnings)} warnings; {self.seconds:.1f}s"
+        )
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """The manifest's memory of one post file."""
+
+    content_hash: str
+    draft_skipped: bool
+    draft: bool
+
+    def stale(self, content_hash: str, include_drafts: bool) -> bool:
+        """True when the file changed or the draft setting changed for it."""
+        if content_hash != self.content_hash:
+            return True
+        if self.draft:
+            return self.draft_skipped == include_drafts
+        return False
+
+
+@dataclass(frozen=True)
+class PendingPost:
+    """A post file that is new or changed since the manifest was written."""
+
+    file: Path
+    path: str
+    is_new: bool
+
+
+Progress = Callable[[int, int], None]
+
+
+def read_manifest(ix) -> dict[str, ManifestEntry]:
+    """Return the manifest (post path -> entry) stored in an open index."""
+    manifest = {}
+    with ix.searcher() as searcher:
+        for doc in searcher.documents(kind=KIND_POST):
+            manifest[doc["post_path"]] = ManifestEntry(
+                doc["post_hash"], bool(doc.get("draft_skipped")), bool(doc.get("draft"))
+            )
+    return manifest
+
+
+def hash_bytes(data: bytes) -> str:
+    """Return the content hash the manifest records for a post file."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def scan_site(site, manifest, include_drafts: bool):
+    """Split the site's post files into pending (new/changed) and unchanged.
+
+    Returns (pending, unchanged_count, seen_paths). Reading and hashing every
+    file is cheap next to tokenizing one; that is what keeps a no-op run fast.
+    """
+    pending, unchanged, seen = [], 0, set()
+    for file in hugo.iter_post_files(site):
+        path = hugo.post_path(site, file)
+        seen.add(path)
+        entry = manifest.get(path)
+        if entry is None:
+            pending.append(PendingPost(file, path, True))
+            continue
+        try:
+            data = file.read_bytes()
+        except OSError:
+            data = b""  # read_post reports the error when it retries
+        if entry.stale(hash_bytes(data), include_drafts):
+            pending.append(PendingPost(file, path, False))
+        else:
+            unchanged += 1
+    return pending, unchanged, seen
+
+
+def update_index(
+    site,
+    index_dir,
+    *,
+    rebuild: bool = False,
+    jobs: int | None = None,
+    include_drafts: bool = False,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> IndexReport:
+    """Bring the index in `index_dir` up to date with the posts of `site`.
+
+    `site` is a `hugo.Site`. Raises IndexLockedError when another indexer
+    runs, IndexVersionError when the index needs `rebuild=True`, and
+    StrictModeError (leaving the index untouched) when `strict` and any post
+    produced a warning.
+    """
+    started = time.perf_counter()
+    index_dir = Path(index_dir)
+    jobs = jobs or os.cpu_count() or 1
+    with store.writer_lock(index_dir):
+        pointer = store.read_pointer(index_dir)
+        if pointer is not None and not rebuild and pointer.get("build") != BUILD_ID:
+            raise IndexVersionError(index_dir, str(pointer.get("build")), BUILD_ID)
+        if pointer is None or rebuild:
+            report = _full_build(site, index_dir, pointer, jobs, include_drafts, strict, progress)
+        else:
+            report = _incremental(site, index_dir, jobs, include_drafts, strict, progress)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _full_build(site, index_dir, pointer, jobs, include_drafts, strict, progress) -> IndexReport:
+    report = IndexReport(rebuilt=True)
+    previous = pointer["generation"] if pointer else None
+    # Half-built generations of crashed runs are garbage: we hold the lock.
+    store.prune_generations(index_dir, keep={previous} if previous else set())
+    generation = store.next_generation(index_dir)
+    path = index_dir / generation
+    path.mkdir(parents=True)
+    try:
+        ix = whoosh_index.create_in(str(path), make_schema())
+        pending, _, _ = scan_site(site, {}, include_drafts)
+        writer = _open_writer(ix, len(pending), jobs)
+        _apply(writer, site, pending, [], include_drafts, strict, report, progress)
+        store.fsync_tree(path)
+        store.write_pointer(index_dir, generation)
+    except BaseException:
+        store.prune_generations(index_dir, keep={previous} if previous else set())
+        raise
+    store.prune_generations(index_dir, keep={generation, previous} - {None})
+    report.generation = generation
+    return report
+
+
+def _incremental(site, index_dir, jobs, include_drafts, strict, progress) -> IndexReport:
+    ix, pointer = store.open_current(index_dir)
+    store.prune_stale(index_dir, pointer["generation"])
+    report = IndexReport(generation=pointer["generation"])
+    manifest = read_manifest(ix)
+    pending, report.unchanged, seen = scan_site(site, manifest, include_drafts)
+    deleted = sorted(set(manifest) - seen)
+    if not pending and not deleted:
+        return report
+    writer = _open_writer(ix, len(pending), jobs)
+    _apply(writer, site, pending, deleted, include_drafts, strict, report, progress)
+    return report
+
+
+def _open_writer(ix, pending: int, jobs: int):
+    if jobs > 1 and pending >= PARALLEL_THRESHOLD:
+        # Load the dictionary before forking so the workers share its pages.
+        get_janome()
+        return ix.writer(procs=jobs, multisegment=True, limitmb=WRITER_LIMIT_MB // jobs)
+    return ix.writer(limitmb=WRITER_LIMIT_MB)
+
+
+def _apply(writer, site, pending, deleted, include_drafts, strict, report, progress):
+    """Write every change into `writer` and commit, or cancel on any failure."""
+    try:
+        for path in deleted:
+            writer.delete_by_term("post_path", path)
+        report.deleted = len(deleted)
+        _write_posts(writer, site, pending, include_drafts, report, progress)
+        if strict and report.warnings:
+            raise StrictModeError(report.warnings)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+
+
+def _write_posts(writer, site, pending, include_drafts, report, progress):
+    """Parse each pending post and replace its documents in the writer."""
+    for done, item in enumerate(pending, 1):
+        post, warnings, data = hugo.read_post(site, item.file)
+        report.warnings.extend(warnings)
+        if post is not None:
+            skip = post.draft and not include_drafts
+            if not item.is_new:
+                writer.delete_by_term("post_path", item.path)
+            if skip:
+                report.drafts += 1
+            else:
+                for doc in iter_documents(post):
+                    writer.add_document(**doc)
+                report.comments += len(post.quotes)
+            count = 0 if skip else len(post.quotes)
+            writer.add_document(
+                **to_manifest_document(
+                    item.path, hash_bytes(data), count, draft=post.draft, draft_skipped=skip,
+                    tags=post.tags,
+                )
+            )
+            if item.is_new:
+                report.added += 1
+            else:
+                report.updated += 1
+        # A post that cannot be trusted at all keeps its previous version and
+        # stays out of the manifest's new state, so the next run retries it.
+        if progress is not None:
+            progress(done, len(pending))

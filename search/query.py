@@ -1,0 +1,208 @@
+"""The reader's query language, parsed by hand into Whoosh queries.
+
+    機械学習の数学         words need no spaces; all parts must match (AND)
+    "線形代数 入門"         a phrase: the words adjacent and in order
+    Rust OR Go            either side
+    -物理  NOT 物理         exclude
+    user:NAME tag:NAME    exact user or tag
+    title:WORD            a word of the post title
+
+A run of words that the analyzer finds adjacent in the query (`機械学習` ->
+`機械` `学習`) must stay adjacent in the comment: it becomes a phrase. Runs
+separated by particles or spaces (`機械学習の数学`) are separate AND terms,
+and a sloppy phrase over all of them ranks comments where they are close
+higher. A query with a syntax problem is answered as plain words plus a note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from .analysis import JapaneseAnalyzer
+
+FIELDS = {"user": "user", "tag": "tags", "title": "title"}
+PROXIMITY_SLOP = 8
+PROXIMITY_BOOST = 0.5
+
+
+@dataclass
+class Clause:
+    """One unit of the query: a word, a phrase or a field filter."""
+
+    text: str
+    field: str = "body"
+    phrase: bool = False
+    negated: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    """A parsed query: groups of OR-ed clauses, ANDed together, plus notes."""
+
+    groups: list[list[Clause]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _split(text: str, notes: list[str]) -> list[tuple[str, bool]]:
+    """Split on whitespace, keeping quoted phrases; return (item, quoted)."""
+    items: list[tuple[str, bool]] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+            continue
+        start = i
+        quote = text.find('"', i)
+        space = next((k for k in range(i, n) if text[k].isspace()), n)
+        if quote != -1 and quote < space:
+            close = text.find('"', quote + 1)
+            if close == -1:
+                notes.append("unclosed quote ignored")
+                text = text[:quote] + " " + text[quote + 1 :]
+                continue
+            prefix = text[start:quote]
+            items.append((prefix + text[quote + 1 : close], True))
+            i = close + 1
+            continue
+        items.append((text[start:space], False))
+        i = space
+    return items
+
+
+def parse(text: str) -> ParsedQuery:
+    """Parse a query string; never raises on bad syntax."""
+    parsed = ParsedQuery()
+    text = text.replace("\u201c", '"').replace("\u201d", '"').replace("＂", '"')
+    pending_or = False
+    negate_next = False
+    for item, quoted in _split(text, parsed.notes):
+        if not quoted and item in ("OR", "|"):
+            if not parsed.groups or pending_or:
+                parsed.notes.append("OR without a word before it ignored")
+            else:
+                pending_or = True
+            continue
+        if not quoted and item == "NOT":
+            negate_next = True
+            continue
+        clause = _make_clause(item, quoted, parsed.notes)
+        if clause is None:
+            continue
+        clause.negated = clause.negated or negate_next
+        negate_next = False
+        if pending_or and not clause.negated:
+            parsed.groups[-1].append(clause)
+        else:
+            parsed.groups.append([clause])
+        pending_or = False
+    if pending_or:
+        parsed.notes.append("OR without a word after it ignored")
+    if negate_next:
+        parsed.notes.append("NOT without a word after it ignored")
+    return parsed
+
+
+def _make_clause(item: str, quoted: bool, notes: list[str]) -> Clause | None:
+    negated = False
+    if item.startswith(("-", "\u2212")) and len(item) > 1:
+        negated, item = True, item[1:]
+    elif item in ("-", "\u2212"):
+        return None
+    name, sep, value = item.partition(":")
+    if sep and name in FIELDS:
+        if not value:
+            notes.append(f"{name}: without a value ignored")
+            return None
+        return Clause(value, FIELDS[name], phrase=quoted, negated=negated)
+    item = item.strip("()") if not quoted else item
+    if not item:
+        return None
+    return Clause(item, "body", phrase=quoted, negated=negated)
+
+
+@dataclass
+class CompiledQuery:
+    """Whoosh query, the body terms worth highlighting, and an explanation."""
+
+    query: wq.Query | None
+    highlight_terms: set[str]
+    explain: list[dict]
+    notes: list[str]
+
+
+def _analyze(text: str, analyzer) -> list[tuple[str, int]]:
+    return [(t.text, t.pos) for t in analyzer(text, positions=True, mode="query")]
+
+
+def _runs(tokens: list[tuple[str, int]]) -> list[list[str]]:
+    """Group tokens whose positions are consecutive into runs."""
+    runs: list[list[str]] = []
+    last = None
+    for term, pos in tokens:
+        if runs and last is not None and pos == last + 1:
+            runs[-1].append(term)
+        else:
+            runs.append([term])
+        last = pos
+    return runs
+
+
+def _text_query(fieldname: str, runs: list[list[str]], phrase: bool, tokens) -> wq.Query:
+    if phrase:
+        terms = [t for t, _ in tokens]
+        gaps = [b - a for (_, a), (_, b) in zip(tokens, tokens[1:])]
+        if len(terms) == 1:
+            return wq.Term(fieldname, terms[0])
+        return wq.Phrase(fieldname, terms, slop=max(gaps or [1]))
+    parts = [wq.Term(fieldname, r[0]) if len(r) == 1 else wq.Phrase(fieldname, r) for r in runs]
+    if len(parts) == 1:
+        return parts[0]
+    required = wq.And(parts)
+    everything = [t for r in runs for t in r]
+    near = wq.Phrase(fieldname, everything, slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)
+    return wq.AndMaybe(required, near)
+
+
+def _compile_clause(clause: Clause, analyzer, compiled: CompiledQuery) -> wq.Query | None:
+    info = {"text": clause.text, "field": clause.field, "negated": clause.negated}
+    if clause.field in ("user", "tags"):
+        compiled.explain.append(info)
+        return wq.Term(clause.field, clause.text)
+    tokens = _analyze(clause.text, analyzer)
+    runs = _runs(tokens)
+    info["tokens"] = [t for t, _ in tokens]
+    info["groups"] = runs
+    compiled.explain.append(info)
+    if not tokens:
+        compiled.notes.append(f"'{clause.text}' has no searchable words and was ignored")
+        return None
+    if clause.field == "body" and not clause.negated:
+        compiled.highlight_terms.update(t for t, _ in tokens)
+    return _text_query(clause.field, runs, clause.phrase, tokens)
+
+
+def compile_query(text: str) -> CompiledQuery:
+    """Turn a query string into a Whoosh query (None: match everything)."""
+    parsed = parse(text)
+    analyzer = JapaneseAnalyzer()
+    compiled = CompiledQuery(None, set(), [], list(parsed.notes))
+    positive: list[wq.Query] = []
+    negative: list[wq.Query] = []
+    for group in parsed.groups:
+        subqueries = []
+        for clause in group:
+            q = _compile_clause(clause, analyzer, compiled)
+            if q is None:
+                continue
+            (negative if clause.negated else subqueries).append(q)
+        if subqueries:
+            positive.append(subqueries[0] if len(subqueries) == 1 else wq.Or(subqueries))
+    if positive:
+        compiled.query = positive[0] if len(positive) == 1 else wq.And(positive)
+    if negative:
+        base = compiled.query if compiled.query is not None else wq.Every()
+        compiled.query = wq.AndNot(base, wq.Or(negative))
+    return compiled

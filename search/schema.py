@@ -1,0 +1,105 @@
+"""The Whoosh schema and the single mapping from records to index documents.
+
+Two kinds of documents share the index:
+
+- one `quote` document per comment, the thing readers search for;
+- one `post` document per post file, holding its content hash. These are the
+  indexer's manifest: because they are committed in the same Whoosh
+  transaction as the comments, the manifest can never disagree with the index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from whoosh import fields
+
+from .analysis import ANALYZER_VERSION, JapaneseAnalyzer
+from .records import Post, Quote
+
+# Bump when fields or their meaning change; an index built by another version
+# must be rebuilt rather than searched with wrong assumptions.
+SCHEMA_VERSION = 1
+BUILD_ID = f"schema-{SCHEMA_VERSION}/{ANALYZER_VERSION}"
+
+KIND_QUOTE = "quote"
+KIND_POST = "post"
+
+
+def make_schema() -> fields.Schema:
+    """Return the schema every index of this version is built with."""
+    analyzer = JapaneseAnalyzer()
+    return fields.Schema(
+        id=fields.ID(unique=True, stored=True),
+        kind=fields.ID(stored=True),
+        post_path=fields.ID(stored=True),
+        # Quote fields.
+        body=fields.TEXT(analyzer=analyzer, phrase=True, chars=True, stored=True),
+        user=fields.ID(stored=True, sortable=True),
+        tags=fields.KEYWORD(stored=True, commas=True, scorable=False, sortable=True),
+        created_at=fields.DATETIME(stored=True, sortable=True),
+        month=fields.ID(sortable=True),
+        title=fields.TEXT(analyzer=analyzer, phrase=True, stored=True),
+        post_date=fields.STORED(),
+        post_url=fields.STORED(),
+        source_url=fields.STORED(),
+        quote_index=fields.STORED(),
+        # Post (manifest) fields.
+        post_hash=fields.STORED(),
+        quote_count=fields.STORED(),
+        draft=fields.STORED(),
+        draft_skipped=fields.STORED(),
+        post_tags=fields.STORED(),
+    )
+
+
+def quote_id(post_path: str, index: int) -> str:
+    """Return the stable unique id of a comment: `<post path>#<index>`."""
+    return f"{post_path}#{index}"
+
+
+def to_document(post: Post, quote: Quote) -> dict:
+    """Map one comment and its post to a Whoosh document."""
+    created = quote.created_at.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return {
+        "id": quote_id(post.path, quote.index),
+        "kind": KIND_QUOTE,
+        "post_path": post.path,
+        "body": quote.body,
+        "user": quote.user,
+        "tags": ",".join(t.replace(",", " ") for t in post.tags),
+        "created_at": created,
+        "month": created.strftime("%Y-%m"),
+        "title": post.title,
+        "post_date": post.date.isoformat(),
+        "post_url": post.url,
+        "source_url": post.source_url,
+        "quote_index": quote.index,
+    }
+
+
+def to_manifest_document(
+    path: str,
+    content_hash: str,
+    quote_count: int,
+    draft: bool = False,
+    draft_skipped: bool = False,
+    tags=(),
+) -> dict:
+    """Map one post file's manifest entry to a Whoosh document."""
+    return {
+        "post_tags": ",".join(t.replace(",", " ") for t in tags),
+        "id": f"post:{path}",
+        "kind": KIND_POST,
+        "post_path": path,
+        "post_hash": content_hash,
+        "quote_count": quote_count,
+        "draft": draft,
+        "draft_skipped": draft_skipped,
+    }
+
+
+def iter_documents(post: Post):
+    """Yield the comment documents of one post, in order."""
+    for quote in post.quotes:
+        yield to_document(post, quote)

@@ -1,0 +1,52 @@
+"""Records -> the JSON contract shared by `query --json` and `GET /api/search`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .records import SearchHit, SearchPage
+
+
+def format_datetime(value: dt.datetime) -> str:
+    """Return `value` as `YYYY-MM-DDThh:mm:ssZ` in UTC."""
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def hit_to_dict(hit: SearchHit) -> dict:
+    """Return one result in the JSON contract's shape."""
+    return {
+        "post_path": hit.post_path,
+        "post_url": hit.post_url,
+        "post_title": hit.post_title,
+        "post_date": hit.post_date.isoformat(),
+        "tags": list(hit.tags),
+        "source_url": hit.source_url,
+        "quote_index": hit.quote_index,
+        "user": hit.user,
+        "created_at": format_datetime(hit.created_at),
+        "body": hit.body,
+        "snippet": hit.snippet,
+        "score": hit.score,
+    }
+
+
+def page_to_dict(page: SearchPage) -> dict:
+    """Return a results page in the JSON contract's shape."""
+    data = {
+        "query": page.query,
+        "total": page.total,
+        "page": page.page,
+        "per_page": page.per_page,
+        "took_ms": page.took_ms,
+        "results": [hit_to_dict(h) for h in page.hits],
+        "facets": {
+            "users": [list(kv) for kv in page.users],
+            "tags": [list(kv) for kv in page.tags],
+            "months": [list(kv) for kv in page.months],
+        },
+    }
+    if page.notes:
+        data["notes"] = list(page.notes)
+    if page.explain is not None:
+        data["explain"] = page.explain
+    return data

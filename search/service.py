@@ -1,0 +1,261 @@
+"""`SearchService(index_dir).search(request) -> SearchPage`: the one search path.
+
+The service owns a long-lived Whoosh searcher, refreshed when the indexer
+commits or swaps in a new generation, so the CLI, the JSON API and the HTML
+page all answer from the same code. Whoosh hits die with their searcher, so
+they are converted to `SearchHit` records while the searcher is held.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+from whoosh import query as wq
+from whoosh import sorting
+
+from . import store
+from .errors import BadRequestError
+from .query import compile_query
+from .records import SearchHit, SearchPage, SearchRequest
+from .schema import KIND_POST, KIND_QUOTE
+from .snippets import make_snippet
+
+MAX_PER_PAGE = 100
+MAX_PAGE = 1000
+MAX_QUERY_LENGTH = 500
+SORTS = ("relevance", "newest", "oldest")
+FACET_SIZE = 10
+
+
+def validate(request: SearchRequest) -> None:
+    """Raise BadRequestError naming the first invalid parameter of `request`."""
+    if len(request.query) > MAX_QUERY_LENGTH:
+        raise BadRequestError("q", f"query longer than {MAX_QUERY_LENGTH} characters")
+    if request.sort not in SORTS:
+        raise BadRequestError("sort", f"must be one of {', '.join(SORTS)}")
+    if not 1 <= request.page <= MAX_PAGE:
+        raise BadRequestError("page", f"must be between 1 and {MAX_PAGE}")
+    if not 1 <= request.per_page <= MAX_PER_PAGE:
+        raise BadRequestError("per_page", f"must be between 1 and {MAX_PER_PAGE}")
+    if request.since and request.until and request.since > request.until:
+        raise BadRequestError("since", "is after until")
+
+
+def _filter(request: SearchRequest) -> wq.Query:
+    parts: list[wq.Query] = [wq.Term("kind", KIND_QUOTE)]
+    if request.users:
+        parts.append(wq.Or([wq.Term("user", u) for u in request.users]))
+    if request.tags:
+        parts.append(wq.And([wq.Term("tags", t) for t in request.tags]))
+    if request.since or request.until:
+        start = dt.datetime.combine(request.since, dt.time.min) if request.since else None
+        end = dt.datetime.combine(request.until, dt.time.max) if request.until else None
+        parts.append(wq.DateRange("created_at", start, end))
+    return wq.And(parts)
+
+
+class SearchService:
+    """Answers `SearchRequest`s from the index in `index_dir`; thread-safe."""
+
+    def __init__(self, index_dir):
+        self.index_dir = Path(index_dir)
+        self._lock = threading.Lock()
+        self._ix = None
+        self._searcher = None
+        self._pointer_stamp = None
+        self._post_tags: dict[str, tuple[str, ...]] = {}
+
+    def close(self) -> None:
+        """Release the searcher and its files."""
+        with self._lock:
+            self._drop()
+
+    def _drop(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        self._ix = self._searcher = self._pointer_stamp = None
+
+    def _pointer_changed(self) -> bool:
+        try:
+            st = os.stat(self.index_dir / store.POINTER)
+            stamp = (st.st_mtime_ns, st.st_ino, st.st_size)
+        except OSError:
+            stamp = None
+        changed = stamp != self._pointer_stamp
+        self._pointer_stamp = stamp
+        return changed
+
+    def _current(self):
+        """Return an up-to-date searcher (call with the lock held)."""
+        if self._pointer_changed() or self._searcher is None:
+            stamp = self._pointer_stamp
+            self._drop()
+            self._ix, self.pointer = store.open_current(self.index_dir)
+            self._searcher = self._ix.searcher()
+            self._pointer_stamp = stamp
+            self._post_tags = {}
+        elif not self._searcher.up_to_date():
+            self._searcher = self._searcher.refresh()
+            self._post_tags = {}
+        return self._searcher
+
+    def _tags_by_post(self, searcher) -> dict[str, tuple[str, ...]]:
+        if not self._post_tags:
+            tags = {}
+            for doc in searcher.documents(kind=KIND_POST):
+                tags[doc["post_path"]] = _split_tags(doc.get("post_tags"))
+            self._post_tags = tags
+        return self._post_tags
+
+    def search(self, request: SearchRequest) -> SearchPage:
+        """Run `request`; raise BadRequestError, IndexNotFoundError, IndexVersionError."""
+        validate(request)
+        started = time.perf_counter()
+        compiled = compile_query(request.query)
+        query = compiled.query if compiled.query is not None else wq.Every()
+        sort = request.sort
+        if compiled.query is None and sort == "relevance":
+            sort = "newest"  # nothing to rank by: show the latest first
+        with self._lock:
+            searcher = self._current()
+            page = self._run(searcher, query, request, sort, compiled)
+        took = (time.perf_counter() - started) * 1000
+        return SearchPage(
+            query=request.query,
+            total=page["total"],
+            page=request.page,
+            per_page=request.per_page,
+            took_ms=round(took, 2),
+            hits=page["hits"],
+            users=page["users"],
+            tags=page["tags"],
+            months=page["months"],
+            notes=tuple(compiled.notes),
+            explain={"clauses": compiled.explain, "query": str(query)} if request.explain else None,
+        )
+
+    def _run(self, searcher, query, request, sort, compiled) -> dict:
+        facets = {
+            "user": sorting.FieldFacet("user"),
+            "month": sorting.FieldFacet("month"),
+            "post": sorting.FieldFacet("post_path"),
+        }
+        sortedby = None
+        if sort != "relevance":
+            sortedby = sorting.FieldFacet("created_at", reverse=(sort == "newest"))
+        results = searcher.search(
+            query,
+            filter=_filter(request),
+            limit=request.page * request.per_page,
+            sortedby=sortedby,
+            groupedby=facets,
+            maptype=sorting.Count,
+        )
+        offset = (request.page - 1) * request.per_page
+        hits = tuple(
+            _to_hit(searcher, hit, compiled.highlight_terms)
+            for hit in results[offset : offset + request.per_page]
+        )
+        post_counts = results.groups("post")
+        tag_counts: Counter = Counter()
+        tags_by_post = self._tags_by_post(searcher)
+        for path, count in post_counts.items():
+            for tag in tags_by_post.get(path, ()):
+                tag_counts[tag] += count
+        return {
+            "total": len(results),
+            "hits": hits,
+            "users": _top(results.groups("user")),
+            "tags": _top(tag_counts),
+            "months": tuple(sorted(results.groups("month").items())),
+        }
+
+    def stats(self) -> dict:
+        """Return index-wide figures: posts, comments, users, tags, dates, size."""
+        with self._lock:
+            searcher = self._current()
+            reader = searcher.reader()
+            posts = len(list(searcher.document_numbers(kind=KIND_POST)))
+            comments = len(list(searcher.document_numbers(kind=KIND_QUOTE)))
+            users = sum(1 for _ in reader.lexicon("user"))
+            tags = sum(1 for _ in reader.lexicon("tags"))
+            months = [m.decode() for m in reader.lexicon("month")]
+            dates = _date_range(searcher)
+            return {
+                "posts": posts,
+                "comments": comments,
+                "users": users,
+                "tags": tags,
+                "first_comment": dates[0],
+                "last_comment": dates[1],
+                "months": len(months),
+                "index_bytes": store.index_size(self.index_dir, self.pointer["generation"]),
+                "generation": self.pointer["generation"],
+                "last_updated": store.last_updated(self._ix).isoformat(timespec="seconds"),
+            }
+
+
+def _date_range(searcher):
+    facet = sorting.FieldFacet("created_at")
+    every = wq.Term("kind", KIND_QUOTE)
+    first = searcher.search(every, limit=1, sortedby=facet)
+    last = searcher.search(every, limit=1, sortedby=sorting.FieldFacet("created_at", reverse=True))
+    if not first:
+        return None, None
+    fmt = lambda hit: _utc(hit["created_at"]).isoformat().replace("+00:00", "Z")  # noqa: E731
+    return fmt(first[0]), fmt(last[0])
+
+
+def _top(counts) -> tuple[tuple[str, int], ...]:
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return tuple((k, v) for k, v in ordered[:FACET_SIZE])
+
+
+def _split_tags(value) -> tuple[str, ...]:
+    return tuple(t for t in (value or "").split(",") if t)
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.timezone.utc)
+
+
+def _to_hit(searcher, hit, terms) -> SearchHit:
+    fields = hit.fields()
+    body = fields["body"]
+    return SearchHit(
+        post_path=fields["post_path"],
+        post_url=fields["post_url"],
+        post_title=fields["title"],
+        post_date=dt.date.fromisoformat(fields["post_date"]),
+        tags=_split_tags(fields.get("tags")),
+        source_url=fields.get("source_url"),
+        quote_index=fields["quote_index"],
+        user=fields["user"],
+        created_at=_utc(fields["created_at"]),
+        body=body,
+        snippet=make_snippet(body, _spans(searcher, hit.docnum, terms)),
+        score=round(float(hit.score or 0.0), 4),
+    )
+
+
+def _spans(searcher, docnum: int, terms) -> list[tuple[int, int]]:
+    """Return the character spans of `terms` in one document's body.
+
+    The index stores character offsets, so highlighting never re-runs janome.
+    """
+    spans = []
+    for term in terms:
+        try:
+            matcher = searcher.postings("body", term)
+        except Exception:  # term absent from the index: nothing to mark
+            continue
+        if matcher.is_active():
+            matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                spans.extend((s.startchar, s.endchar) for s in matcher.spans())
+    return spans

@@ -1,0 +1,56 @@
+"""Build HTML-escaped snippets with `<mark>` around matched character spans."""
+
+from __future__ import annotations
+
+import html
+
+SNIPPET_CHARS = 160
+CONTEXT_BEFORE = 40
+
+
+def merge_spans(spans) -> list[tuple[int, int]]:
+    """Sort spans and merge the ones that overlap or touch."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(s, e) for s, e in merged]
+
+
+def _window(length: int, spans, size: int) -> tuple[int, int]:
+    """Pick the `size`-character window holding the most matches."""
+    if length <= size or not spans:
+        return 0, min(length, size)
+    best_start, best_count = 0, -1
+    for start, _ in spans:
+        lo = max(0, start - CONTEXT_BEFORE)
+        count = sum(1 for s, e in spans if s >= lo and e <= lo + size)
+        if count > best_count:
+            best_start, best_count = lo, count
+    best_start = min(best_start, max(0, length - size))
+    return best_start, best_start + size
+
+
+def make_snippet(text: str, spans, size: int = SNIPPET_CHARS) -> str:
+    """Return an escaped excerpt of `text` around `spans`, matches in <mark>.
+
+    Escaping happens piece by piece around the marks, so a comment such as
+    `<script>` stays literal right next to a highlight.
+    """
+    spans = [(max(0, s), min(len(text), e)) for s, e in merge_spans(spans) if e > s]
+    lo, hi = _window(len(text), spans, size)
+    out = ["…" if lo > 0 else ""]
+    cursor = lo
+    for start, end in spans:
+        if end <= lo or start >= hi:
+            continue
+        start, end = max(start, lo), min(end, hi)
+        out.append(html.escape(text[cursor:start]))
+        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        cursor = end
+    out.append(html.escape(text[cursor:hi]))
+    if hi < len(text):
+        out.append("…")
+    return "".join(out)

@@ -1,0 +1,83 @@
+"""Shared fixtures: small real-format archives and indexes built once per session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from search import hugo
+from search.indexer import update_index
+from search.service import SearchService
+from tests.builders import ROOT, copy_sample_site, post_text, write_post
+
+# Hand-written posts whose words the tests search for.
+EXTRA_POSTS = {
+    "2025_04_02_kyoto": post_text(
+        "京都と東京都の話",
+        date="2025-04-02",
+        tags=("旅行", "LLM"),
+        quotes=[
+            ("京都の寺はとても静かだった。", "kyotofan", "2025/04/02 09:00:00"),
+            ("東京都の人口は多い。", "tokyoite", "2025-04-02T10:00:00"),
+            ("ユーザーがサーバーを再起動した。", "HarHarVeryFunny", "2025/04/02 11:00:00"),
+            ("Uncertain<T> と <script>alert(1)</script> の数学", "hostile", "2025/04/02 12:00:00"),
+            ("機械の学習ではなく、数学の話です。", "spread", "2025/04/02 13:00:00"),
+            ("C++とRustで書き直した。GPT-4oも試した。", "coder", "2025/04/02 14:00:00"),
+        ],
+    ),
+    "2025_04_03_draft": post_text(
+        "下書きの投稿",
+        date="2025-04-03",
+        draft=True,
+        quotes=[("下書きにだけある言葉ドラフトテキスト", "drafter", "2025/04/03 09:00:00")],
+    ),
+}
+BROKEN_POST = b"+++\ntitle = 'broken\ndate = 2025-04-04\n+++\n\n{{<matomeQuote body=\"x\">}}\n"
+
+
+def build_site(dest: Path) -> Path:
+    """Copy the sample archive and add the hand-written and broken posts."""
+    copy_sample_site(dest)
+    for slug, text in EXTRA_POSTS.items():
+        write_post(dest, slug, text, date=f"{slug[:4]}-{slug[5:7]}-{slug[8:10]}")
+    write_post(dest, "2025_04_04_broken", BROKEN_POST, date="2025-04-04")
+    return dest
+
+
+@pytest.fixture(scope="session")
+def site_dir(tmp_path_factory) -> Path:
+    """A small site in the real format: 2 real posts, 2 hand-written, 1 broken."""
+    return build_site(tmp_path_factory.mktemp("site") / "site")
+
+
+@pytest.fixture(scope="session")
+def index_dir(site_dir, tmp_path_factory) -> Path:
+    """An index of `site_dir`, built once with the real indexer."""
+    path = tmp_path_factory.mktemp("index") / "index"
+    update_index(hugo.load_site(site_dir), path, jobs=1)
+    return path
+
+
+@pytest.fixture(scope="session")
+def service(index_dir):
+    """A SearchService over the session index."""
+    svc = SearchService(index_dir)
+    yield svc
+    svc.close()
+
+
+def run_cli(*args, cwd=None, env=None, timeout=300) -> subprocess.CompletedProcess:
+    """Run the real `matome-search` command as a subprocess."""
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "search.cli", *map(str, args)],
+        cwd=cwd or ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

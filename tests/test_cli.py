@@ -1,0 +1,123 @@
+"""The real `matome-search` command, run as a subprocess end to end."""
+
+import json
+import re
+
+import pytest
+
+from tests.conftest import build_site, run_cli
+
+CONTRACT_KEYS = {"query", "total", "page", "per_page", "took_ms", "results", "facets"}
+RESULT_KEYS = {
+    "post_path", "post_url", "post_title", "post_date", "tags", "source_url",
+    "quote_index", "user", "created_at", "body", "snippet", "score",
+}
+
+
+@pytest.fixture(scope="module")
+def cli_index(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli")
+    site = build_site(root / "site")
+    index = root / "index"
+    result = run_cli("index", "--site", site, "--index-dir", index, "--jobs", "1")
+    return site, index, result
+
+
+def test_index_summary_and_warnings(cli_index):
+    _, _, result = cli_index
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"posts: 4 added, 0 updated, 0 deleted, 0 unchanged; 148 comments indexed; "
+                     r"\d+ warnings; [\d.]+s", result.stdout), result.stdout
+    assert "2025_04_04_broken/index.md:3: invalid TOML" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_second_run_is_a_noop(cli_index):
+    site, index, _ = cli_index
+    result = run_cli("index", "--site", site, "--index-dir", index)
+    assert result.returncode == 0
+    assert "0 added, 0 updated, 0 deleted, 4 unchanged" in result.stdout
+
+
+def test_query_json_contract(cli_index):
+    _, index, _ = cli_index
+    result = run_cli("query", "数学", "--index-dir", index, "--json", "--limit", "3")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) >= CONTRACT_KEYS
+    assert data["query"] == "数学" and data["per_page"] == 3 and data["page"] == 1
+    assert len(data["results"]) == 3 and data["total"] > 3
+    for item in data["results"]:
+        assert set(item) == RESULT_KEYS
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", item["created_at"])
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d", item["post_date"])
+        assert "<mark>" in item["snippet"]
+    assert set(data["facets"]) == {"users", "tags", "months"}
+    assert all(re.fullmatch(r"\d{4}-\d\d", m) for m, _ in data["facets"]["months"])
+
+
+def test_query_with_filters(cli_index):
+    _, index, _ = cli_index
+    result = run_cli("query", '"線形代数" -物理', "--index-dir", index, "--json", "--sort", "newest",
+                     "--since", "2025-09-01", "--until", "2025-09-30")
+    data = json.loads(result.stdout)
+    assert result.returncode == 0
+    assert all(r["created_at"].startswith("2025-09") for r in data["results"])
+    assert all("物理" not in r["body"] for r in data["results"])
+    times = [r["created_at"] for r in data["results"]]
+    assert times == sorted(times, reverse=True)
+
+
+def test_query_user_and_tag(cli_index):
+    _, index, _ = cli_index
+    result = run_cli("query", "--user", "lucasoshiro", "--tag", "機械学習", "--index-dir", index, "--json")
+    data = json.loads(result.stdout)
+    assert data["total"] >= 2 and {r["user"] for r in data["results"]} == {"lucasoshiro"}
+
+
+def test_human_output(cli_index):
+    _, index, _ = cli_index
+    result = run_cli("query", "京都", "--index-dir", index)
+    assert result.returncode == 0
+    assert "1 matches" in result.stdout
+    assert "kyotofan  2025-04-02T09:00:00Z  京都と東京都の話" in result.stdout
+    assert "/posts/2025_04/2025_04_02_kyoto/" in result.stdout
+    assert "[京都]の寺" in result.stdout
+
+
+def test_explain(cli_index):
+    _, index, _ = cli_index
+    result = run_cli("query", "機械学習の数学", "--index-dir", index, "--explain")
+    assert "[機械][学習] + [数学]" in result.stdout
+
+
+def test_bad_syntax_is_a_note(cli_index):
+    _, index, _ = cli_index
+    result = run_cli("query", '"京都の寺', "--index-dir", index)
+    assert result.returncode == 0 and "note: unclosed quote" in result.stdout
+
+
+def test_stats(cli_index):
+    _, index, _ = cli_index
+    result = run_cli("stats", "--index-dir", index, "--json")
+    data = json.loads(result.stdout)
+    assert data["posts"] == 4 and data["comments"] == 148
+    assert data["first_comment"].startswith("2025-03-21") and data["index_bytes"] > 0
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("query", "x", "--index-dir", "{missing}"), "no index in"),
+        (("stats", "--index-dir", "{missing}"), "run `matome-search index` first"),
+        (("index", "--site", "{missing}", "--index-dir", "{missing}"), "error:"),
+        (("query", "x", "--limit", "101"), "101"),
+        (("query", "x", "--since", "2025-13-01"), "--since"),
+    ],
+)
+def test_errors_are_one_line(tmp_path, args, message):
+    args = [a.replace("{missing}", str(tmp_path / "missing")) for a in args]
+    result = run_cli(*args)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

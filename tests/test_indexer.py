@@ -1,0 +1,194 @@
+"""Incremental indexing, rebuild swaps, crash safety, the lock and strict mode."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from search import analysis, hugo, store
+from search.errors import IndexLockedError, IndexVersionError, StrictModeError
+from search.indexer import update_index
+from search.records import SearchRequest
+from search.service import SearchService
+from tests.builders import ROOT, copy_sample_site, post_text, write_post
+from tests.conftest import run_cli
+
+
+def count(index_dir, query="", **kwargs):
+    service = SearchService(index_dir)
+    try:
+        return service.search(SearchRequest(query=query, **kwargs)).total
+    finally:
+        service.close()
+
+
+class JanomeSpy:
+    """Wraps the process's janome tokenizer and records every text it sees."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.texts = []
+
+    def tokenize(self, text, *args, **kwargs):
+        self.texts.append(text)
+        return self.inner.tokenize(text, *args, **kwargs)
+
+
+@pytest.fixture
+def site(tmp_path):
+    return copy_sample_site(tmp_path / "site")
+
+
+@pytest.fixture
+def spy(monkeypatch):
+    spy = JanomeSpy(analysis.get_janome())
+    monkeypatch.setattr(analysis, "_janome", spy)
+    return spy
+
+
+def new_post(site, slug="2025_05_01_new", word="新規投稿の単語ゼブラ"):
+    text = post_text("新しい投稿", date="2025-05-01", quotes=[(word, "newuser", "2025/05/01 10:00:00")])
+    return write_post(site, slug, text, date="2025-05-01")
+
+
+def test_first_run_builds_then_noop(site, tmp_path):
+    index = tmp_path / "index"
+    first = update_index(hugo.load_site(site), index, jobs=1)
+    assert (first.added, first.comments, first.rebuilt) == (2, 142, True)
+    second = update_index(hugo.load_site(site), index, jobs=1)
+    assert (second.added, second.updated, second.deleted, second.unchanged) == (0, 0, 0, 2)
+    assert not second.changed
+
+
+def test_add_change_delete_touch_only_those_posts(site, tmp_path, spy):
+    index = tmp_path / "index"
+    update_index(hugo.load_site(site), index, jobs=1)
+    spy.texts.clear()
+
+    added = new_post(site)
+    report = update_index(hugo.load_site(site), index, jobs=1)
+    assert (report.added, report.unchanged, report.comments) == (1, 2, 1)
+    # Only the new post's comment and title were tokenized, nothing else.
+    assert all("ゼブラ" in t or "新しい投稿" in t for t in spy.texts), spy.texts
+    assert count(index, "ゼブラ") == 1
+
+    spy.texts.clear()
+    added.write_text(added.read_text("utf-8").replace("ゼブラ", "キリン"), "utf-8")
+    report = update_index(hugo.load_site(site), index, jobs=1)
+    assert (report.updated, report.unchanged) == (1, 2)
+    assert all("キリン" in t or "新しい投稿" in t for t in spy.texts)
+    assert count(index, "ゼブラ") == 0 and count(index, "キリン") == 1
+
+    added.unlink()
+    report = update_index(hugo.load_site(site), index, jobs=1)
+    assert (report.deleted, report.unchanged) == (1, 2)
+    assert count(index, "キリン") == 0
+    assert count(index) == 142
+
+
+def test_parallel_build_matches_single_process(site, tmp_path):
+    for i in range(45):  # above the parallel threshold
+        new_post(site, f"2025_05_01_p{i:02d}", word=f"並列{i}番目の投稿")
+    one, two = tmp_path / "one", tmp_path / "two"
+    update_index(hugo.load_site(site), one, jobs=1)
+    update_index(hugo.load_site(site), two, jobs=2)
+    assert count(one) == count(two) == 142 + 45
+    assert count(one, "並列") == count(two, "並列") == 45
+
+
+def test_rebuild_swaps_generation_and_keeps_previous(site, tmp_path):
+    index = tmp_path / "index"
+    first = update_index(hugo.load_site(site), index, jobs=1)
+    second = update_index(hugo.load_site(site), index, jobs=1, rebuild=True)
+    assert second.generation != first.generation
+    assert store.read_pointer(index)["generation"] == second.generation
+    assert store.generations(index) == [first.generation, second.generation]
+    third = update_index(hugo.load_site(site), index, jobs=1, rebuild=True)
+    assert store.generations(index) == [second.generation, third.generation]
+
+
+def test_killed_rebuild_leaves_old_index_searchable(site, tmp_path):
+    index = tmp_path / "index"
+    update_index(hugo.load_site(site), index, jobs=1)
+    before = store.read_pointer(index)
+    for i in range(60):
+        new_post(site, f"2025_05_02_k{i:02d}", word=f"中断テスト{i}の投稿です。" * 20)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "search.cli", "index", "--site", site, "--index-dir", index,
+         "--rebuild", "--jobs", "1"],
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 60
+    while len(store.generations(index)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)  # let it write some segments
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert store.read_pointer(index) == before
+    assert count(index) == 142
+    report = update_index(hugo.load_site(site), index, jobs=1)
+    assert report.added == 60
+    assert store.generations(index) == [before["generation"]]
+
+
+def test_second_indexer_exits_at_once(site, tmp_path):
+    index = tmp_path / "index"
+    with store.writer_lock(index):
+        started = time.monotonic()
+        result = run_cli("index", "--site", site, "--index-dir", index)
+        assert time.monotonic() - started < 30
+    assert result.returncode == 1
+    assert "being updated" in result.stderr
+    with store.writer_lock(index):
+        with pytest.raises(IndexLockedError):
+            update_index(hugo.load_site(site), index, jobs=1)
+
+
+def test_index_from_other_version_asks_for_rebuild(site, tmp_path):
+    index = tmp_path / "index"
+    update_index(hugo.load_site(site), index, jobs=1)
+    pointer = json.loads((index / "CURRENT").read_text())
+    pointer["build"] = "schema-0/old"
+    (index / "CURRENT").write_text(json.dumps(pointer))
+    with pytest.raises(IndexVersionError, match="schema-0/old"):
+        update_index(hugo.load_site(site), index, jobs=1)
+    result = run_cli("query", "数学", "--index-dir", index)
+    assert result.returncode == 1 and "--rebuild" in result.stderr
+    assert update_index(hugo.load_site(site), index, jobs=1, rebuild=True).comments == 142
+
+
+def test_strict_mode_leaves_index_unchanged(site, tmp_path):
+    index = tmp_path / "index"
+    update_index(hugo.load_site(site), index, jobs=1)
+    new_post(site)
+    write_post(site, "2025_05_03_bad", b"+++\ntitle = 'x\n+++\n", date="2025-05-03")
+    with pytest.raises(StrictModeError):
+        update_index(hugo.load_site(site), index, jobs=1, strict=True)
+    assert count(index, "ゼブラ") == 0
+    report = update_index(hugo.load_site(site), index, jobs=1)
+    assert report.added == 1 and len(report.warnings) == 1
+    assert "2025_05_03_bad/index.md" in str(report.warnings[0])
+
+
+def test_broken_update_keeps_previous_version(site, tmp_path):
+    index = tmp_path / "index"
+    path = new_post(site)
+    update_index(hugo.load_site(site), index, jobs=1)
+    path.write_bytes(b"+++\ntitle = 'broken\n+++\n")
+    report = update_index(hugo.load_site(site), index, jobs=1)
+    assert report.warnings and count(index, "ゼブラ") == 1
+
+
+def test_drafts_only_with_flag(site, tmp_path):
+    index = tmp_path / "index"
+    text = post_text("下書き", date="2025-05-04", draft=True, quotes=[("下書きの言葉カモノハシ", "d", "2025/05/04 10:00:00")])
+    write_post(site, "2025_05_04_draft", text, date="2025-05-04")
+    report = update_index(hugo.load_site(site), index, jobs=1)
+    assert report.drafts == 1 and count(index, "カモノハシ") == 0
+    update_index(hugo.load_site(site), index, jobs=1, include_drafts=True)
+    assert count(index, "カモノハシ") == 1
+    update_index(hugo.load_site(site), index, jobs=1)
+    assert count(index, "カモノハシ") == 0

@@ -1,0 +1,140 @@
+"""SearchService over a real index of real-format posts."""
+
+import datetime as dt
+
+import pytest
+
+from search.errors import BadRequestError, IndexNotFoundError
+from search.records import SearchRequest
+from search.service import SearchService
+
+
+def search(service, query="", **kwargs):
+    return service.search(SearchRequest(query=query, **kwargs))
+
+
+def users(page):
+    return [h.user for h in page.hits]
+
+
+def test_compound_query_without_spaces_finds_both_words(service):
+    page = search(service, "機械学習の数学", per_page=50)
+    assert page.total >= 1
+    for hit in page.hits:
+        assert "機械学習" in hit.body and "数学" in hit.body
+
+
+def test_split_compound_must_stay_adjacent(service):
+    # "機械の学習 ... 数学" has both parts of 機械学習, but not adjacent.
+    page = search(service, "機械学習 数学", per_page=100)
+    assert "spread" not in users(page)
+
+
+def test_kyoto_does_not_match_tokyo_to(service):
+    page = search(service, "京都")
+    assert users(page) == ["kyotofan"]
+
+
+def test_katakana_long_vowel_is_folded(service):
+    for query in ("ユーザ", "ユーザー", "ｻｰﾊﾞ"):
+        assert "HarHarVeryFunny" in users(search(service, query)), query
+
+
+def test_snippet_marks_original_characters_and_escapes(service):
+    (hit,) = search(service, "数学 alert").hits
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in hit.snippet.replace("<mark>", "").replace("</mark>", "")
+    assert "<mark>数学</mark>" in hit.snippet
+    assert "<mark>alert</mark>" in hit.snippet
+    assert "<script>" not in hit.snippet
+
+
+def test_identifiers_survive(service):
+    assert users(search(service, "C++")) == ["coder"]
+    assert users(search(service, "GPT-4o")) == ["coder"]
+
+
+def test_user_and_tag_filters(service):
+    page = search(service, users=("lucasoshiro",), per_page=100)
+    assert page.total > 0 and set(users(page)) == {"lucasoshiro"}
+    page = search(service, "", tags=("旅行",), per_page=100)
+    assert page.total == 6
+
+
+def test_field_syntax_in_query(service):
+    assert set(users(search(service, "user:kyotofan"))) == {"kyotofan"}
+    assert search(service, "tag:旅行 京都").total == 1
+    assert search(service, "title:京都").total == 6
+
+
+def test_phrase_or_and_not(service):
+    assert users(search(service, '"京都の寺"')) == ["kyotofan"]
+    assert set(users(search(service, "京都 OR 人口"))) == {"kyotofan", "tokyoite"}
+    assert "kyotofan" not in users(search(service, "寺 -京都"))
+    assert "kyotofan" not in users(search(service, "寺 NOT 京都"))
+
+
+def test_syntax_problems_become_notes(service):
+    page = search(service, '"京都の寺')
+    assert users(page) == ["kyotofan"] and page.notes
+    page = search(service, "京都 OR")
+    assert users(page) == ["kyotofan"] and page.notes
+
+
+def test_date_filters_and_sorting(service):
+    page = search(service, since=dt.date(2025, 4, 2), until=dt.date(2025, 4, 2), per_page=100)
+    assert page.total == 6
+    times = [h.created_at for h in page.hits]
+    assert times == sorted(times, reverse=True)
+    oldest = search(service, since=dt.date(2025, 4, 2), until=dt.date(2025, 4, 30), sort="oldest", per_page=100)
+    assert [h.created_at for h in oldest.hits] == sorted(times)
+
+
+def test_facets_count_all_matches(service):
+    page = search(service, per_page=1)
+    assert page.total == 58 + 84 + 6
+    assert sum(n for _, n in page.months) == page.total
+    assert dict(page.tags)["旅行"] == 6
+
+
+def test_drafts_are_not_indexed(service):
+    assert search(service, "ドラフトテキスト").total == 0
+
+
+def test_paging(service):
+    first = search(service, per_page=5, page=1)
+    second = search(service, per_page=5, page=2)
+    assert len(first.hits) == len(second.hits) == 5
+    assert not {h.post_path + str(h.quote_index) for h in first.hits} & {
+        h.post_path + str(h.quote_index) for h in second.hits
+    }
+
+
+@pytest.mark.parametrize(
+    "kwargs, param",
+    [
+        ({"per_page": 101}, "per_page"),
+        ({"page": 0}, "page"),
+        ({"sort": "best"}, "sort"),
+        ({"query": "あ" * 501}, "q"),
+        ({"since": dt.date(2025, 5, 1), "until": dt.date(2025, 4, 1)}, "since"),
+    ],
+)
+def test_bad_requests_name_the_parameter(service, kwargs, param):
+    with pytest.raises(BadRequestError) as info:
+        service.search(SearchRequest(**kwargs))
+    assert info.value.param == param
+
+
+def test_missing_index(tmp_path):
+    with pytest.raises(IndexNotFoundError):
+        SearchService(tmp_path / "nothing").search(SearchRequest(query="x"))
+
+
+def test_hit_fields(service):
+    (hit,) = search(service, "京都の寺").hits
+    assert hit.post_path == "content/posts/2025_04/2025_04_02_kyoto/index.md"
+    assert hit.post_url == "https://www.kaigai-tech-matome.com/posts/2025_04/2025_04_02_kyoto/"
+    assert hit.quote_index == 0
+    assert hit.created_at == dt.datetime(2025, 4, 2, 9, 0, tzinfo=dt.timezone.utc)
+    assert hit.tags == ("旅行", "LLM")
+    assert hit.source_url == "https://news.ycombinator.com/item?id=1"
