@@ -200,7 +200,7 @@ def _open_writer(ix, pending: int, jobs: int):
     if jobs > 1 and pending >= PARALLEL_THRESHOLD:
         # Load the dictionary before forking so the workers share its pages.
         get_janome()
-        return ix.writer(procs=jobs, multisegment=True, limitmb=WRITER_LIMIT_MB // jobs)
+        return ix.writer(procs=jobs, multisegment=True, limitmb=WRITER_LIMIT_MB)
     return ix.writer(limitmb=WRITER_LIMIT_MB)
 
 
