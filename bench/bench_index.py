@@ -51,13 +51,13 @@ def sample_rss(pid: int) -> int:
     return total + sum(sample_rss(int(c)) for c in children)
 
 
-def run_timed(args: list[str]) -> tuple[float, int, str]:
-    """Run the CLI; return (wall seconds, peak tree RSS bytes, stdout)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def run_timed(args: list[str], root: Path = ROOT) -> tuple[float, int, str]:
+    """Run the CLI of the source tree `root`; return (wall s, peak tree RSS, stdout)."""
+    env = {**os.environ, "PYTHONPATH": str(root)}
     started = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "search.cli", *args],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     peak = [0]
 

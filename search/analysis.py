@@ -23,7 +23,7 @@ import unicodedata
 
 from whoosh.analysis import Token, Tokenizer
 
-ANALYZER_VERSION = "ja-1/janome-0.5.0"
+ANALYZER_VERSION = "ja-2/janome-0.5.0"
 
 # Part-of-speech heads and (head, sub) pairs that carry no search meaning,
 # after Lucene kuromoji's default stop tags.
@@ -38,7 +38,10 @@ _SPLIT_PARTS = re.compile(r"[._\-]")
 _PROLONGED = "ー"
 _KATAKANA = re.compile(r"^[\u30a1-\u30fa\u30fc]+$")
 
-CACHE_MAX_CHARS = 200
+_HIRA_TO_KATA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
+_KANA_WORD = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc]{2,}$")
+# Runs of kanji (with 々), katakana, or Latin letters and digits.
+_NGRAM_RUN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf々]+|[\u30a1-\u30fa\u30fc]+|[a-z0-9]+")
 
 _lock = threading.Lock()
 _janome = None
@@ -94,8 +97,24 @@ def _is_stop(pos: str) -> bool:
     return parts[0] in _STOP_POS or (parts[0], parts[1]) in _STOP_POS_SUB
 
 
+def to_katakana(text: str) -> str:
+    """Fold hiragana to katakana: `きかい` -> `キカイ`."""
+    return text.translate(_HIRA_TO_KATA)
+
+
+def is_kana(text: str) -> bool:
+    """True when `text` is hiragana/katakana only (a reading a reader typed)."""
+    return bool(_KANA_WORD.match(text))
+
+
+def _reading(tok, surface: str) -> str:
+    reading = tok.reading if tok.reading not in ("*", "") else surface
+    reading = to_katakana(reading)
+    return fold_katakana(reading) if _KATAKANA.match(reading) else ""
+
+
 def _janome_words(segment: str):
-    """Yield (start, end, term, is_stop) for a segment without Latin runs.
+    """Yield Word tuples for a segment without Latin runs.
 
     Whitespace is skipped without consuming a position; janome also drops
     leading and trailing spaces, so offsets follow a running cursor.
@@ -112,54 +131,85 @@ def _janome_words(segment: str):
         cursor = start + len(surface)
         base = tok.base_form if tok.base_form not in ("*", "") else surface
         stop = _is_stop(tok.part_of_speech) or not any(ch.isalnum() for ch in surface)
-        yield start, cursor, fold_katakana(base.lower()), stop
+        yield start, cursor, fold_katakana(base.lower()), stop, False, _reading(tok, surface)
 
 
 def iter_words(text: str, mode: str = "index"):
-    """Yield (start, end, term, is_stop, same_position) over normalized text.
+    """Yield (start, end, term, is_stop, same_position, reading) over normalized text.
 
     `same_position` marks extra index-time terms (the parts of an identifier
     such as `gpt` and `4o` in `gpt-4o`) that share the previous position.
+    `reading` is the katakana reading of a Japanese word ("" for Latin).
     """
     last = 0
     for m in _LATIN.finditer(text):
         if m.start() > last:
             yield from _shift(_janome_words(text[last : m.start()]), last)
         word = m.group().lower()
-        yield m.start(), m.end(), word, False, False
+        yield m.start(), m.end(), word, False, False, ""
         if mode == "index":
             parts = [p for p in _SPLIT_PARTS.split(word.lstrip(".")) if p]
             if len(parts) > 1:
                 for part in parts:
-                    yield m.start(), m.end(), part, False, True
+                    yield m.start(), m.end(), part, False, True, ""
         last = m.end()
     if last < len(text):
         yield from _shift(_janome_words(text[last:]), last)
 
 
-@functools.lru_cache(maxsize=2048)
-def _cached_words(text: str, mode: str) -> tuple:
-    return tuple(iter_words(text, mode))
+@functools.lru_cache(maxsize=256)
+def analyze_text(text: str, mode: str = "index") -> tuple:
+    """Return (normalized text, offset map, words) for `text`, memoized.
 
-
-def words(text: str, mode: str = "index"):
-    """Return `iter_words(text, mode)`, memoized for short texts.
-
-    Every comment document carries its post's title, so without the cache
-    janome would tokenize each title once per comment.
+    The body, reading and n-gram fields of one comment, and the title shared
+    by every comment of a post, all reuse one janome pass through this cache.
     """
-    if len(text) <= CACHE_MAX_CHARS:
-        return _cached_words(text, mode)
-    return iter_words(text, mode)
+    norm, offsets = normalize(text)
+    return norm, offsets, tuple(iter_words(norm, mode))
 
 
 def _shift(words, offset: int):
-    for start, end, term, stop in words:
-        yield start + offset, end + offset, term, stop, False
+    for start, end, term, stop, same, reading in words:
+        yield start + offset, end + offset, term, stop, same, reading
 
 
-class JapaneseTokenizer(Tokenizer):
-    """Whoosh tokenizer over janome with original-text character offsets."""
+def ngrams(norm: str):
+    """Yield (position, gram) bigrams over the kanji, katakana and Latin runs.
+
+    Hiragana and symbols are left out: they are what particles and endings
+    are made of, and bigrams of them would match almost everything.
+    """
+    for m in _NGRAM_RUN.finditer(norm.lower()):
+        run = m.group()
+        if _KATAKANA.match(run):
+            run = fold_katakana(run)
+        for i in range(len(run) - 1):
+            yield m.start() + i, run[i : i + 2]
+
+
+def ngram_coverage(norm: str) -> int:
+    """Return how many characters of `norm` fall in runs the n-gram view indexes."""
+    return sum(m.end() - m.start() for m in _NGRAM_RUN.finditer(norm.lower()))
+
+
+def _token(positions, chars, removestops, mode, kwargs):
+    t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+    t.boost = 1.0
+    return t
+
+
+def _untokenized(t, value, positions, chars, start_pos, start_char):
+    t.original = t.text = value
+    if positions:
+        t.pos = start_pos
+    if chars:
+        t.startchar = start_char
+        t.endchar = start_char + len(value)
+    return t
+
+
+class _ViewTokenizer(Tokenizer):
+    """Shared plumbing: equality by type, Whoosh's tokenize=False contract."""
 
     def __eq__(self, other):
         return type(other) is type(self)
@@ -167,42 +217,59 @@ class JapaneseTokenizer(Tokenizer):
     def __hash__(self):
         return hash(type(self))
 
-    def __call__(
-        self,
-        value,
-        positions=False,
-        chars=False,
-        keeporiginal=False,
-        removestops=True,
-        start_pos=0,
-        start_char=0,
-        tokenize=True,
-        mode="",
-        **kwargs,
-    ):
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = _token(positions, chars, removestops, mode, kwargs)
         if not tokenize:
-            t.original = t.text = value
-            t.boost = 1.0
-            if positions:
-                t.pos = start_pos
-            if chars:
-                t.startchar = start_char
-                t.endchar = start_char + len(value)
-            yield t
+            yield _untokenized(t, value, positions, chars, start_pos, start_char)
             return
-        norm, offsets = normalize(value)
+        yield from self.tokens(t, value, positions, chars, removestops, start_pos, start_char,
+                               mode or "index")
+
+
+class ReadingTokenizer(_ViewTokenizer):
+    """The reading view: katakana readings of a text's words, in order."""
+
+    def tokens(self, t, value, positions, chars, removestops, start_pos, start_char, mode):
+        _, _, words = analyze_text(value, mode)
         pos = start_pos - 1
-        for start, end, term, stop, same in words(norm, mode or "index"):
+        for _, _, _, stop, same, reading in words:
+            if same:
+                continue
+            pos += 1
+            if stop or not reading:
+                continue
+            t.text = reading
+            if positions:
+                t.pos = pos
+            yield t
+
+
+class NgramTokenizer(_ViewTokenizer):
+    """The recall view: character bigrams of kanji, katakana and Latin runs."""
+
+    def tokens(self, t, value, positions, chars, removestops, start_pos, start_char, mode):
+        norm, _ = normalize(value)
+        for pos, gram in ngrams(norm):
+            t.text = gram
+            if positions:
+                t.pos = start_pos + pos
+            yield t
+
+
+class JapaneseTokenizer(_ViewTokenizer):
+    """The morphological view: janome words with original-text character offsets."""
+
+    def tokens(self, t, value, positions, chars, removestops, start_pos, start_char, mode):
+        _, offsets, words = analyze_text(value, mode)
+        pos = start_pos - 1
+        for start, end, term, stop, same, _ in words:
             if not same:
                 pos += 1
             if stop and removestops:
                 continue
             t.text = term
             t.stopped = stop
-            t.boost = 1.0
-            if keeporiginal:
-                t.original = term
             if positions:
                 t.pos = pos
             if chars:
@@ -221,6 +288,16 @@ def JapaneseAnalyzer():
     generator hops per token on the hot path of a full build.
     """
     return JapaneseTokenizer()
+
+
+def ReadingAnalyzer():
+    """Return the analyzer of the reading view (index side)."""
+    return ReadingTokenizer()
+
+
+def NgramAnalyzer():
+    """Return the analyzer of the n-gram recall view."""
+    return NgramTokenizer()
 
 
 def analyze(text: str, mode: str = "query") -> list[tuple[str, int, int, int]]:

@@ -83,3 +83,12 @@ class BadRequestError(SearchError):
         self.param = param
         self.reason = reason
         super().__init__(f"{param}: {reason}")
+
+
+class SynonymsError(SearchError):
+    """The synonym file cannot be read or has the wrong shape."""
+
+    def __init__(self, path, reason: str):
+        self.path = str(path)
+        self.hint = "fix the synonym file or leave --synonyms out"
+        super().__init__(f"{self.path}: {reason}")

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from .analysis import JapaneseAnalyzer
+from .expand import ngram_query, reading_query
 
 FIELDS = {"user": "user", "tag": "tags", "title": "title"}
 PROXIMITY_SLOP = 8
@@ -125,12 +126,15 @@ def _make_clause(item: str, quoted: bool, notes: list[str]) -> Clause | None:
 
 @dataclass
 class CompiledQuery:
-    """Whoosh query, the body terms worth highlighting, and an explanation."""
+    """Whoosh query, what to highlight, and an explanation of the analysis."""
 
     query: wq.Query | None
     highlight_terms: set[str]
     explain: list[dict]
     notes: list[str]
+    literals: set[str] = field(default_factory=set)  # substrings to mark in snippets
+    body_terms: list[str] = field(default_factory=list)  # positive body terms, in order
+    body_runs: int = 0
 
 
 def _analyze(text: str, analyzer) -> list[tuple[str, int]]:
@@ -150,42 +154,87 @@ def _runs(tokens: list[tuple[str, int]]) -> list[list[str]]:
     return runs
 
 
-def _text_query(fieldname: str, runs: list[list[str]], phrase: bool, tokens) -> wq.Query:
-    if phrase:
-        terms = [t for t, _ in tokens]
-        gaps = [b - a for (_, a), (_, b) in zip(tokens, tokens[1:])]
-        if len(terms) == 1:
-            return wq.Term(fieldname, terms[0])
-        return wq.Phrase(fieldname, terms, slop=max(gaps or [1]))
-    parts = [wq.Term(fieldname, r[0]) if len(r) == 1 else wq.Phrase(fieldname, r) for r in runs]
-    if len(parts) == 1:
-        return parts[0]
-    required = wq.And(parts)
-    everything = [t for r in runs for t in r]
-    near = wq.Phrase(fieldname, everything, slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)
-    return wq.AndMaybe(required, near)
+def _sequence(fieldname: str, terms, slop: int = 1, boost: float = 1.0) -> wq.Query:
+    if len(terms) == 1:
+        return wq.Term(fieldname, terms[0], boost=boost)
+    return wq.Phrase(fieldname, list(terms), slop=slop, boost=boost)
 
 
-def _compile_clause(clause: Clause, analyzer, compiled: CompiledQuery) -> wq.Query | None:
+def _phrase_query(fieldname: str, tokens) -> wq.Query:
+    gaps = [b - a for (_, a), (_, b) in zip(tokens, tokens[1:])]
+    return _sequence(fieldname, [t for t, _ in tokens], slop=max(gaps or [1]))
+
+
+def _runs_query(fieldname, runs, synonyms, info, compiled) -> wq.Query:
+    parts = []
+    for run in runs:
+        query = _sequence(fieldname, run)
+        alternatives = synonyms.alternatives(run) if synonyms else ()
+        if alternatives:
+            info.setdefault("synonyms", []).extend(list(a) for a in alternatives)
+            query = wq.Or([query] + [_sequence(fieldname, alt) for alt in alternatives])
+            if fieldname == "body":
+                compiled.highlight_terms.update(t for alt in alternatives for t in alt)
+        parts.append(query)
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _views(clause: Clause, readings, info, compiled) -> list[wq.Query]:
+    """The reading and n-gram alternatives for a plain body word."""
+    views = []
+    reading, split = reading_query(clause.text, readings)
+    if reading is not None:
+        views.append(reading)
+        info["readings"] = split
+    ngram, grams = ngram_query(clause.text)
+    if ngram is not None:
+        views.append(ngram)
+        info["ngrams"] = grams
+        if not clause.negated:
+            compiled.literals.add(clause.text)
+    return views
+
+
+def _account(compiled, clause: Clause, tokens, runs: int) -> None:
+    """Remember a positive body clause's terms for highlighting and proximity."""
+    if clause.field == "body" and not clause.negated:
+        compiled.highlight_terms.update(t for t, _ in tokens)
+        compiled.body_terms.extend(t for t, _ in tokens)
+        compiled.body_runs += runs
+
+
+def _compile_clause(clause: Clause, analyzer, compiled, readings, synonyms) -> wq.Query | None:
     info = {"text": clause.text, "field": clause.field, "negated": clause.negated}
+    compiled.explain.append(info)
     if clause.field in ("user", "tags"):
-        compiled.explain.append(info)
         return wq.Term(clause.field, clause.text)
     tokens = _analyze(clause.text, analyzer)
     runs = _runs(tokens)
     info["tokens"] = [t for t, _ in tokens]
     info["groups"] = runs
-    compiled.explain.append(info)
-    if not tokens:
+    if clause.phrase:
+        _account(compiled, clause, tokens, 1)
+        return _phrase_query(clause.field, tokens) if tokens else None
+    views = _views(clause, readings, info, compiled) if clause.field == "body" else []
+    alternatives = []
+    # janome shreds a kana reading it does not know into junk words; when the
+    # reading view understood it, trust that instead.
+    if tokens and not ("readings" in info and len(tokens) > 1):
+        alternatives.append(_runs_query(clause.field, runs, synonyms, info, compiled))
+        _account(compiled, clause, tokens, len(runs))
+    alternatives.extend(views)
+    if not alternatives:
         compiled.notes.append(f"'{clause.text}' has no searchable words and was ignored")
         return None
-    if clause.field == "body" and not clause.negated:
-        compiled.highlight_terms.update(t for t, _ in tokens)
-    return _text_query(clause.field, runs, clause.phrase, tokens)
+    return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
 
 
-def compile_query(text: str) -> CompiledQuery:
-    """Turn a query string into a Whoosh query (None: match everything)."""
+def compile_query(text: str, readings=frozenset(), synonyms=None) -> CompiledQuery:
+    """Turn a query string into a Whoosh query (None: match everything).
+
+    `readings` is the index's set of reading terms (for kana queries);
+    `synonyms` a `Synonyms` table for query-time expansion.
+    """
     parsed = parse(text)
     analyzer = JapaneseAnalyzer()
     compiled = CompiledQuery(None, set(), [], list(parsed.notes))
@@ -194,7 +243,7 @@ def compile_query(text: str) -> CompiledQuery:
     for group in parsed.groups:
         subqueries = []
         for clause in group:
-            q = _compile_clause(clause, analyzer, compiled)
+            q = _compile_clause(clause, analyzer, compiled, readings, synonyms)
             if q is None:
                 continue
             (negative if clause.negated else subqueries).append(q)
@@ -202,7 +251,15 @@ def compile_query(text: str) -> CompiledQuery:
             positive.append(subqueries[0] if len(subqueries) == 1 else wq.Or(subqueries))
     if positive:
         compiled.query = positive[0] if len(positive) == 1 else wq.And(positive)
+        if compiled.body_runs > 1:
+            compiled.query = _with_proximity(compiled.query, compiled.body_terms)
     if negative:
         base = compiled.query if compiled.query is not None else wq.Every()
         compiled.query = wq.AndNot(base, wq.Or(negative))
     return compiled
+
+
+def _with_proximity(query: wq.Query, terms: list[str]) -> wq.Query:
+    """Rank comments where the query's words stand close and in order higher."""
+    near = wq.Phrase("body", terms, slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)
+    return wq.AndMaybe(query, near)

@@ -95,4 +95,5 @@ class SearchPage:
     tags: tuple[tuple[str, int], ...] = ()
     months: tuple[tuple[str, int], ...] = ()
     notes: tuple[str, ...] = ()
+    suggestion: str | None = None
     explain: dict | None = field(default=None)

@@ -14,12 +14,12 @@ import datetime as dt
 
 from whoosh import fields
 
-from .analysis import ANALYZER_VERSION, JapaneseAnalyzer
+from .analysis import ANALYZER_VERSION, JapaneseAnalyzer, NgramAnalyzer, ReadingAnalyzer
 from .records import Post, Quote
 
 # Bump when fields or their meaning change; an index built by another version
 # must be rebuilt rather than searched with wrong assumptions.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUILD_ID = f"schema-{SCHEMA_VERSION}/{ANALYZER_VERSION}"
 
 KIND_QUOTE = "quote"
@@ -35,6 +35,9 @@ def make_schema() -> fields.Schema:
         post_path=fields.ID(stored=True),
         # Quote fields.
         body=fields.TEXT(analyzer=analyzer, phrase=True, chars=True, stored=True),
+        # Secondary views of the same text, ranked below `body` at query time.
+        body_reading=fields.TEXT(analyzer=ReadingAnalyzer(), phrase=True),
+        body_ngram=fields.TEXT(analyzer=NgramAnalyzer(), phrase=True),
         user=fields.ID(stored=True, sortable=True),
         tags=fields.KEYWORD(stored=True, commas=True, scorable=False, sortable=True),
         created_at=fields.DATETIME(stored=True, sortable=True),
@@ -66,6 +69,8 @@ def to_document(post: Post, quote: Quote) -> dict:
         "kind": KIND_QUOTE,
         "post_path": post.path,
         "body": quote.body,
+        "body_reading": quote.body,
+        "body_ngram": quote.body,
         "user": quote.user,
         "tags": ",".join(t.replace(",", " ") for t in post.tags),
         "created_at": created,

@@ -47,6 +47,8 @@ def page_to_dict(page: SearchPage) -> dict:
     }
     if page.notes:
         data["notes"] = list(page.notes)
+    if page.suggestion:
+        data["suggestion"] = page.suggestion
     if page.explain is not None:
         data["explain"] = page.explain
     return data

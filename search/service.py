@@ -23,7 +23,9 @@ from .errors import BadRequestError
 from .query import compile_query
 from .records import SearchHit, SearchPage, SearchRequest
 from .schema import KIND_POST, KIND_QUOTE
-from .snippets import make_snippet
+from .snippets import literal_spans, make_snippet
+from .suggest import SUGGEST_BELOW, suggest
+from .synonyms import load_synonyms
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
@@ -62,8 +64,14 @@ def _filter(request: SearchRequest) -> wq.Query:
 class SearchService:
     """Answers `SearchRequest`s from the index in `index_dir`; thread-safe."""
 
-    def __init__(self, index_dir):
+    def __init__(self, index_dir, synonyms=None):
+        """Serve `index_dir`; `synonyms` is a TOML file (default: the shipped list).
+
+        Raises SynonymsError for a bad synonym file.
+        """
         self.index_dir = Path(index_dir)
+        self.synonyms = load_synonyms(synonyms)
+        self._readings: frozenset = frozenset()
         self._lock = threading.Lock()
         self._ix = None
         self._searcher = None
@@ -98,11 +106,22 @@ class SearchService:
             self._ix, self.pointer = store.open_current(self.index_dir)
             self._searcher = self._ix.searcher()
             self._pointer_stamp = stamp
-            self._post_tags = {}
+            self._forget_vocabulary()
         elif not self._searcher.up_to_date():
             self._searcher = self._searcher.refresh()
-            self._post_tags = {}
+            self._forget_vocabulary()
         return self._searcher
+
+    def _forget_vocabulary(self) -> None:
+        self._post_tags = {}
+        self._readings = frozenset()
+
+    def _reading_terms(self, searcher) -> frozenset:
+        """The index's reading vocabulary, for splitting kana queries."""
+        if not self._readings:
+            lexicon = searcher.reader().lexicon("body_reading")
+            self._readings = frozenset(t.decode("utf-8") for t in lexicon)
+        return self._readings
 
     def _tags_by_post(self, searcher) -> dict[str, tuple[str, ...]]:
         if not self._post_tags:
@@ -116,14 +135,18 @@ class SearchService:
         """Run `request`; raise BadRequestError, IndexNotFoundError, IndexVersionError."""
         validate(request)
         started = time.perf_counter()
-        compiled = compile_query(request.query)
-        query = compiled.query if compiled.query is not None else wq.Every()
-        sort = request.sort
-        if compiled.query is None and sort == "relevance":
-            sort = "newest"  # nothing to rank by: show the latest first
         with self._lock:
             searcher = self._current()
+            compiled = compile_query(request.query, self._reading_terms(searcher), self.synonyms)
+            query = compiled.query if compiled.query is not None else wq.Every()
+            sort = request.sort
+            if compiled.query is None and sort == "relevance":
+                sort = "newest"  # nothing to rank by: show the latest first
             page = self._run(searcher, query, request, sort, compiled)
+            if page["total"] < SUGGEST_BELOW and compiled.body_terms:
+                suggestion = suggest(searcher, request.query, compiled.body_terms)
+                if suggestion:
+                    page["suggestion"] = suggestion
         took = (time.perf_counter() - started) * 1000
         return SearchPage(
             query=request.query,
@@ -136,6 +159,7 @@ class SearchService:
             tags=page["tags"],
             months=page["months"],
             notes=tuple(compiled.notes),
+            suggestion=page.get("suggestion"),
             explain={"clauses": compiled.explain, "query": str(query)} if request.explain else None,
         )
 
@@ -145,8 +169,10 @@ class SearchService:
             "month": sorting.FieldFacet("month"),
             "post": sorting.FieldFacet("post_path"),
         }
-        sortedby = None
-        if sort != "relevance":
+        if sort == "relevance":
+            # Ties (common for short queries) go to the newer comment.
+            sortedby = [sorting.ScoreFacet(), sorting.FieldFacet("created_at", reverse=True)]
+        else:
             sortedby = sorting.FieldFacet("created_at", reverse=(sort == "newest"))
         results = searcher.search(
             query,
@@ -158,7 +184,7 @@ class SearchService:
         )
         offset = (request.page - 1) * request.per_page
         hits = tuple(
-            _to_hit(searcher, hit, compiled.highlight_terms)
+            _to_hit(searcher, hit, compiled)
             for hit in results[offset : offset + request.per_page]
         )
         post_counts = results.groups("post")
@@ -224,7 +250,14 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.timezone.utc)
 
 
-def _to_hit(searcher, hit, terms) -> SearchHit:
+def _relevance(sort_key) -> float:
+    """The BM25F score of a hit, also when it was sorted by (score, date)."""
+    if isinstance(sort_key, tuple):  # ScoreFacet keys are negated scores
+        return -float(sort_key[0])
+    return float(sort_key or 0.0)
+
+
+def _to_hit(searcher, hit, compiled) -> SearchHit:
     fields = hit.fields()
     body = fields["body"]
     return SearchHit(
@@ -238,8 +271,12 @@ def _to_hit(searcher, hit, terms) -> SearchHit:
         user=fields["user"],
         created_at=_utc(fields["created_at"]),
         body=body,
-        snippet=make_snippet(body, _spans(searcher, hit.docnum, terms)),
-        score=round(float(hit.score or 0.0), 4),
+        snippet=make_snippet(
+            body,
+            _spans(searcher, hit.docnum, compiled.highlight_terms)
+            + literal_spans(body, compiled.literals),
+        ),
+        score=round(_relevance(hit.score), 4),
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 
+from .analysis import normalize
+
 SNIPPET_CHARS = 160
 CONTEXT_BEFORE = 40
 
@@ -54,3 +56,24 @@ def make_snippet(text: str, spans, size: int = SNIPPET_CHARS) -> str:
     if hi < len(text):
         out.append("…")
     return "".join(out)
+
+
+def literal_spans(text: str, literals) -> list[tuple[int, int]]:
+    """Return spans where a literal query string occurs in `text`.
+
+    Matching is on NFKC, lowercased text and the spans are mapped back to
+    the original characters; this marks what the n-gram view matched.
+    """
+    if not literals:
+        return []
+    norm, offsets = normalize(text)
+    folded = norm.lower()
+    spans = []
+    for literal in literals:
+        needle = normalize(literal)[0].lower()
+        start = folded.find(needle) if needle else -1
+        while start >= 0:
+            end = start + len(needle)
+            spans.append((offsets[start], offsets[end]) if offsets else (start, end))
+            start = folded.find(needle, end)
+    return spans

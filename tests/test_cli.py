@@ -26,7 +26,7 @@ def cli_index(tmp_path_factory):
 def test_index_summary_and_warnings(cli_index):
     _, _, result = cli_index
     assert result.returncode == 0, result.stderr
-    assert re.search(r"posts: 4 added, 0 updated, 0 deleted, 0 unchanged; 148 comments indexed; "
+    assert re.search(r"posts: 4 added, 0 updated, 0 deleted, 0 unchanged; 153 comments indexed; "
                      r"\d+ warnings; [\d.]+s", result.stdout), result.stdout
     assert "2025_04_04_broken/index.md:3: invalid TOML" in result.stderr
     assert "Traceback" not in result.stderr
@@ -79,8 +79,8 @@ def test_human_output(cli_index):
     _, index, _ = cli_index
     result = run_cli("query", "京都", "--index-dir", index)
     assert result.returncode == 0
-    assert "1 matches" in result.stdout
-    assert "kyotofan  2025-04-02T09:00:00Z  京都と東京都の話" in result.stdout
+    assert "2 matches" in result.stdout
+    assert "1. kyotofan  2025-04-02T09:00:00Z  京都と東京都の話" in result.stdout
     assert "/posts/2025_04/2025_04_02_kyoto/" in result.stdout
     assert "[京都]の寺" in result.stdout
 
@@ -101,7 +101,7 @@ def test_stats(cli_index):
     _, index, _ = cli_index
     result = run_cli("stats", "--index-dir", index, "--json")
     data = json.loads(result.stdout)
-    assert data["posts"] == 4 and data["comments"] == 148
+    assert data["posts"] == 4 and data["comments"] == 153
     assert data["first_comment"].startswith("2025-03-21") and data["index_bytes"] > 0
 
 

@@ -1,0 +1,159 @@
+"""Search quality, measured: judged queries and recall against substring search.
+
+    python -m bench.quality.run [--posts 60] [--seed 11]
+
+Builds one archive (the two real sample posts, bench/quality/extra, and a
+synthetic archive), indexes it with the real indexer, then reports:
+
+- MRR@10, recall@10 and success@1 per query kind over queries.toml;
+- for the terms in terms.toml, the share of comments whose normalized text
+  contains the term that search finds (target >= 98 %), and whether any
+  substring-only false friend (`京都` inside `東京都`) ranks above a true
+  match on the first page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import shutil
+import statistics
+import tomllib
+from collections import defaultdict
+from pathlib import Path
+
+from bench.generate import generate_site
+from search import hugo
+from search.analysis import analyze, normalize
+from search.indexer import update_index
+from search.records import SearchRequest
+from search.service import MAX_PER_PAGE, SearchService
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+OUT = ROOT / "bench" / "out" / "quality"
+
+
+def build_archive(posts: int, seed: int) -> Path:
+    """Write the evaluation site: samples + hand-written extras + synthetic posts."""
+    site = OUT / "site"
+    shutil.rmtree(site, ignore_errors=True)
+    generate_site(site, posts, seed=seed, start=dt.date(2025, 5, 1))
+    shutil.copytree(ROOT / "data" / "content", site / "content", dirs_exist_ok=True)
+    shutil.copytree(HERE / "extra" / "content", site / "content", dirs_exist_ok=True)
+    return site
+
+
+def load_comments(site: Path) -> dict[str, str]:
+    """Return comment id -> normalized, lowercased body for judging."""
+    loaded = hugo.load_site(site)
+    comments = {}
+    for file in hugo.iter_post_files(loaded):
+        post, _, _ = hugo.read_post(loaded, file)
+        if post is None or post.draft:
+            continue
+        for quote in post.quotes:
+            comments[f"{post.path}#{quote.index}"] = normalize(quote.body)[0].lower()
+    return comments
+
+
+def relevant_ids(comments: dict[str, str], needles) -> set[str]:
+    needles = [normalize(n)[0].lower() for n in needles]
+    return {cid for cid, text in comments.items() if any(n in text for n in needles)}
+
+
+def ranked_ids(service, query: str, pages: int = 1, per_page: int = 10):
+    """Return (ids in rank order, the page object of page 1)."""
+    ids, first = [], None
+    for page_no in range(1, pages + 1):
+        page = service.search(SearchRequest(query=query, page=page_no, per_page=per_page))
+        first = first or page
+        ids += [f"{h.post_path}#{h.quote_index}" for h in page.hits]
+        if page_no * per_page >= page.total:
+            break
+    return ids, first
+
+
+def judge(service, comments, queries) -> dict:
+    """Return per-kind MRR@10, recall@10, success@1 and the per-query rows."""
+    rows = []
+    for item in queries:
+        relevant = relevant_ids(comments, item["relevant"])
+        ids, page = ranked_ids(service, item["q"])
+        if item["kind"] == "typo" and page.suggestion:
+            ids, _ = ranked_ids(service, page.suggestion)
+        top = ids[:10]
+        rank = next((i for i, cid in enumerate(top, 1) if cid in relevant), None)
+        rows.append({
+            "kind": item["kind"], "q": item["q"], "relevant": len(relevant),
+            "suggestion": page.suggestion,
+            "rr": 1 / rank if rank else 0.0,
+            "recall": len(set(top) & relevant) / min(10, len(relevant)) if relevant else 0.0,
+            "s1": 1.0 if top[:1] and top[0] in relevant else 0.0,
+        })
+    kinds = defaultdict(list)
+    for row in rows:
+        kinds[row["kind"]].append(row)
+        kinds["all"].append(row)
+    summary = {
+        kind: {"queries": len(r), "mrr@10": round(statistics.mean(x["rr"] for x in r), 3),
+               "recall@10": round(statistics.mean(x["recall"] for x in r), 3),
+               "success@1": round(statistics.mean(x["s1"] for x in r), 3)}
+        for kind, r in kinds.items()
+    }
+    return {"summary": summary, "rows": rows}
+
+
+def is_true_match(term: str, body: str) -> bool:
+    """True when `term`'s words occur as words of `body`, not just as characters."""
+    want = [t for t, *_ in analyze(term)]
+    have = [t for t, *_ in analyze(body)]
+    return bool(want) and any(have[i : i + len(want)] == want for i in range(len(have)))
+
+
+def substring_recall(service, comments, terms) -> dict:
+    """Compare search results with substring matches for each term."""
+    rows, found_total, expected_total, friends_above = [], 0, 0, []
+    for term in terms:
+        expected = relevant_ids(comments, [term])
+        ids, page = ranked_ids(service, term, pages=1000, per_page=MAX_PER_PAGE)
+        found = expected & set(ids)
+        expected_total += len(expected)
+        found_total += len(found)
+        flags = [is_true_match(term, h.body) for h in page.hits[:10]]
+        misordered = any(not a and b for i, a in enumerate(flags) for b in flags[i + 1 :])
+        if misordered:
+            friends_above.append(term)
+        rows.append({"term": term, "substring": len(expected), "found": len(found),
+                     "missed": sorted(expected - found)[:3], "false_friend_above_true": misordered})
+    return {"recall": round(found_total / max(1, expected_total), 4), "terms": len(terms),
+            "false_friends_above_true": friends_above, "rows": rows}
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description="Measure search quality.")
+    parser.add_argument("--posts", type=int, default=60)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--jobs", type=int, default=2)
+    opts = parser.parse_args(argv)
+    site = build_archive(opts.posts, opts.seed)
+    index = OUT / "index"
+    update_index(hugo.load_site(site), index, rebuild=True, jobs=opts.jobs)
+    comments = load_comments(site)
+    service = SearchService(index)
+    queries = tomllib.loads((HERE / "queries.toml").read_text("utf-8"))["query"]
+    terms = tomllib.loads((HERE / "terms.toml").read_text("utf-8"))["terms"]
+    report = {"comments": len(comments), "judged": judge(service, comments, queries),
+              "substring": substring_recall(service, comments, terms)}
+    service.close()
+    (OUT / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), "utf-8")
+    print(json.dumps({"comments": report["comments"], **report["judged"]["summary"],
+                      "substring_recall": report["substring"]["recall"],
+                      "false_friends_above_true": report["substring"]["false_friends_above_true"]},
+                     ensure_ascii=False, indent=1))
+    return report
+
+
+if __name__ == "__main__":
+    main()

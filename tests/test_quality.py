@@ -1,0 +1,117 @@
+"""Search quality behaviours, each pinned by a small literal example."""
+
+import pytest
+
+from search.expand import split_reading
+from search.query import compile_query
+from search.records import SearchRequest
+from search.service import SearchService
+from search.synonyms import load_synonyms
+from search.errors import SynonymsError
+
+
+def service_for(index_dir):
+    return SearchService(index_dir)
+
+
+def search(service, query, **kwargs):
+    return service.search(SearchRequest(query=query, **kwargs))
+
+
+def users(page):
+    return [h.user for h in page.hits]
+
+
+def test_reading_finds_kanji(service):
+    page = search(service, "きかいがくしゅう", per_page=100)
+    assert page.total >= 5
+    assert all("機械学習" in h.body for h in page.hits)
+
+
+def test_reading_ranks_below_surface_match(service):
+    # `すうがく` is the reading of 数学; the literal kana never occurs, so
+    # every hit comes through the reading view, with lower scores than the
+    # same comments found by `数学` itself.
+    by_reading = search(service, "すうがく", per_page=5)
+    by_surface = search(service, "数学", per_page=5)
+    assert by_reading.total == by_surface.total
+    assert by_reading.hits[0].score < by_surface.hits[0].score
+
+
+def test_katakana_query_folds_to_reading(service):
+    assert "kyotofan" in users(search(service, "キョウト"))
+
+
+@pytest.mark.parametrize("query", ["コンピューター", "コンピュータ", "ｺﾝﾋﾟｭｰﾀｰ", "こんぴゅーたー"])
+def test_spelling_variants(service, query):
+    assert "longvowel" in users(search(service, query))
+
+
+def test_synonyms_expand_at_query_time(service):
+    assert "synuser" in users(search(service, "LLM", per_page=100))
+    assert "synuser" in users(search(service, "大規模言語モデル"))
+
+
+def test_custom_synonym_file_needs_no_reindex(index_dir, tmp_path):
+    path = tmp_path / "syn.toml"
+    path.write_text('groups = [["寺院", "寺"]]\n', "utf-8")
+    assert search(service_for(index_dir), "寺院").total == 0
+    custom = SearchService(index_dir, synonyms=path)
+    try:
+        assert users(search(custom, "寺院")) == ["kyotofan"]
+    finally:
+        custom.close()
+
+
+def test_bad_synonym_file_names_the_file(tmp_path):
+    path = tmp_path / "syn.toml"
+    path.write_text("groups = 3\n", "utf-8")
+    with pytest.raises(SynonymsError, match="syn.toml"):
+        load_synonyms(path)
+
+
+def test_ngram_view_finds_part_of_a_compound(service):
+    # IPADIC keeps 関西国際空港 as one word; the n-gram view finds 空港 inside it.
+    page = search(service, "空港")
+    assert users(page) == ["airport"]
+    assert "<mark>空港</mark>" in page.hits[0].snippet
+
+
+def test_identifier_c_does_not_flood_with_cpp(service):
+    found = users(search(service, "C", per_page=100))
+    assert found[0] == "cwriter" and "coder" not in found
+
+
+@pytest.mark.parametrize("typo, fixed", [("pytroch", "pytorch"), ("トランスフォマー", "トランスフォーマー")])
+def test_did_you_mean(service, typo, fixed):
+    page = search(service, typo)
+    assert page.suggestion == fixed
+    assert search(service, page.suggestion).total >= 1
+
+
+def test_no_suggestion_when_results_are_plenty(service):
+    assert search(service, "数学").suggestion is None
+
+
+def test_explain_shows_tokens_readings_and_synonyms(service):
+    page = search(service, "LLM きかいがくしゅう", explain=True)
+    llm, reading = page.explain["clauses"]
+    assert llm["tokens"] == ["llm"] and ["大", "規模", "言語", "モデル"] in llm["synonyms"]
+    assert reading["readings"] == ["キカイ", "ガクシュウ"]
+
+
+def test_closer_words_rank_higher(service):
+    hits = search(service, "数学 alert", per_page=10).hits
+    assert hits and hits[0].user == "hostile"
+
+
+def test_split_reading_prefers_fewest_words():
+    readings = {"キ", "カイ", "キカイ", "ガクシュウ", "ガク", "シュウ"}
+    assert split_reading("キカイガクシュウ", readings) == ["キカイ", "ガクシュウ"]
+    assert split_reading("ゾウ", readings) is None
+
+
+def test_compile_kana_query_uses_reading_view():
+    compiled = compile_query("きかいがくしゅう", readings={"キカイ", "ガクシュウ"})
+    assert str(compiled.query) == 'body_reading:"キカイ ガクシュウ"'
+    assert compiled.query.boost == 0.6
