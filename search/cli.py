@@ -38,6 +38,7 @@ def _option(name: str, *flags, **kwargs):
 
 index_dir_option = _option("index_dir", "--index-dir", type=click.Path(file_okay=False))
 site_option = _option("site", "--site", type=click.Path(file_okay=False))
+synonyms_option = _option("synonyms", "--synonyms", type=click.Path(dir_okay=False))
 
 
 def reports_errors(func):
@@ -159,8 +160,9 @@ def _explain_lines(explain: dict):
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON contract shared with the web API.")
 @click.option("--explain", is_flag=True, help="Show how the query was analyzed.")
+@synonyms_option
 @reports_errors
-def query(words, index_dir, users, tags, since, until, sort, limit, page, as_json, explain):
+def query(words, index_dir, users, tags, since, until, sort, limit, page, as_json, explain, synonyms):
     """Search the index. WORDS use the query syntax in the README."""
     request = SearchRequest(
         query=" ".join(words),
@@ -173,7 +175,7 @@ def query(words, index_dir, users, tags, since, until, sort, limit, page, as_jso
         per_page=limit,
         explain=explain,
     )
-    service = SearchService(index_dir)
+    service = SearchService(index_dir, synonyms=synonyms)
     try:
         result = service.search(request)
     finally:
@@ -213,8 +215,9 @@ def stats(index_dir, as_json):
 @_option("threads", "--threads", type=click.IntRange(1, 64))
 @click.option("--base-url", help="Base URL for a bare directory of posts (overrides the config).")
 @click.option("--watch", is_flag=True, help="Re-index new, changed or deleted posts while serving.")
+@synonyms_option
 @reports_errors
-def serve(index_dir, site, host, port, threads, base_url, watch):
+def serve(index_dir, site, host, port, threads, base_url, watch, synonyms):
     """Serve the search page and JSON API through the waitress WSGI server.
 
     Indexes the site first when the index is missing or stale.
@@ -222,7 +225,7 @@ def serve(index_dir, site, host, port, threads, base_url, watch):
     from web.server import run
 
     run(index_dir=index_dir, site=site, host=host, port=port, threads=threads,
-        base_url=base_url, watch=watch)
+        base_url=base_url, watch=watch, synonyms=synonyms)
 
 
 if __name__ == "__main__":

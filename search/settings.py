@@ -27,6 +27,7 @@ SETTINGS = {
         Setting("host", "127.0.0.1", "Address to bind the web server to."),
         Setting("port", 8000, "Port to serve on."),
         Setting("threads", 8, "Worker threads of the WSGI server."),
+        Setting("synonyms", None, "Synonym groups TOML file [default: the shipped list]."),
     )
 }
 

@@ -86,3 +86,17 @@ def run_cli(*args, cwd=None, env=None, timeout=300) -> subprocess.CompletedProce
         text=True,
         timeout=timeout,
     )
+
+
+@pytest.fixture(scope="session")
+def app(index_dir):
+    """The Flask app over the session index."""
+    from web import create_app
+
+    return create_app({"INDEX_DIR": str(index_dir), "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    """A Flask test client."""
+    return app.test_client()

@@ -1,0 +1,105 @@
+"""The JSON API under /api: the same contract as `matome-search query --json`."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from search.serialize import page_to_dict
+from search.service import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
+
+from .params import parse_request
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def service():
+    """The app's SearchService."""
+    return current_app.extensions["matome_search"]
+
+
+@bp.get("/search")
+def search():
+    """Search comments; parameters as in the OpenAPI document."""
+    page = service().search(parse_request(request.args))
+    return jsonify(page_to_dict(page))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3 description of this API."""
+    return jsonify(openapi_document())
+
+
+def _param(name, schema, description, repeat=False):
+    if repeat:
+        schema = {"type": "array", "items": schema, "maxItems": 10}
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema, **({"style": "form", "explode": True} if repeat else {})}
+
+
+def _result_schema() -> dict:
+    string, integer = {"type": "string"}, {"type": "integer"}
+    return {
+        "type": "object",
+        "required": ["post_path", "post_url", "post_title", "post_date", "tags", "source_url",
+                     "quote_index", "user", "created_at", "body", "snippet", "score"],
+        "properties": {
+            "post_path": string, "post_url": string, "post_title": string,
+            "post_date": {"type": "string", "format": "date"},
+            "tags": {"type": "array", "items": string},
+            "source_url": {"type": ["string", "null"]},
+            "quote_index": integer, "user": string,
+            "created_at": {"type": "string", "format": "date-time"},
+            "body": string, "snippet": string, "score": {"type": "number"},
+        },
+    }
+
+
+def _facet() -> dict:
+    pair = {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}]}
+    return {"type": "array", "items": pair}
+
+
+def openapi_document() -> dict:
+    """Return the OpenAPI document (built from the same bounds the code checks)."""
+    error = {"type": "object", "required": ["error", "param"],
+             "properties": {"error": {"type": "string"}, "param": {"type": ["string", "null"]}}}
+    page = {
+        "type": "object",
+        "required": ["query", "total", "page", "per_page", "took_ms", "results", "facets"],
+        "properties": {
+            "query": {"type": "string"}, "total": {"type": "integer"},
+            "page": {"type": "integer"}, "per_page": {"type": "integer"},
+            "took_ms": {"type": "number"},
+            "results": {"type": "array", "items": _result_schema()},
+            "facets": {"type": "object", "required": ["users", "tags", "months"],
+                       "properties": {"users": _facet(), "tags": _facet(), "months": _facet()}},
+            "notes": {"type": "array", "items": {"type": "string"}},
+            "suggestion": {"type": "string"},
+            "explain": {"type": "object"},
+        },
+    }
+    json_of = lambda schema: {"application/json": {"schema": schema}}  # noqa: E731
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "matome-search", "version": "1"},
+        "paths": {"/api/search": {"get": {
+            "summary": "Search comments",
+            "parameters": [
+                _param("q", {"type": "string", "maxLength": MAX_QUERY_LENGTH}, "query, see README syntax"),
+                _param("user", {"type": "string", "maxLength": 100}, "only this user", repeat=True),
+                _param("tag", {"type": "string", "maxLength": 100}, "only this tag", repeat=True),
+                _param("since", {"type": "string", "format": "date"}, "comments on or after"),
+                _param("until", {"type": "string", "format": "date"}, "comments on or before"),
+                _param("sort", {"type": "string", "enum": list(SORTS)}, "order"),
+                _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "page"),
+                _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}, "page size"),
+                _param("explain", {"type": "string", "enum": ["0", "1", "true", "false"]}, "add explain"),
+            ],
+            "responses": {
+                "200": {"description": "results", "content": json_of(page)},
+                "400": {"description": "bad parameter", "content": json_of(error)},
+                "503": {"description": "no usable index", "content": json_of(error)},
+            },
+        }}},
+    }
