@@ -8,7 +8,7 @@ INDEX  ?= index
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install serve index test bench clean
+.PHONY: install serve index test clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +29,6 @@ serve: index
 test: install
 	bash tests/ensure-chromium.sh
 	$(BIN)/python -m pytest -q
-
-bench: install
-	$(BIN)/python -m bench.run_all
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache bench/out

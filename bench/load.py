@@ -1,0 +1,135 @@
+"""HTTP load test on loopback against `matome-search serve`.
+
+    python -m bench.load --index-dir bench/out/work/index --site bench/out/work/site
+
+Starts the real server on a free loopback port, then runs 16 client threads
+(bounded by request count and by time) over a mix of queries, once on a
+quiet server and once while `matome-search index --rebuild` runs. Reports
+requests/s, p50/p95/p99 latency and failures for both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench.bench_index import QUERIES, percentile
+
+ROOT = Path(__file__).resolve().parent.parent
+PATHS = [f"/api/search?{urlencode({'q': q})}" for q in QUERIES] + [
+    f"/?{urlencode({'q': q})}" for q in QUERIES[:10]
+] + ["/api/search?q=%E6%95%B0%E5%AD%A6&sort=newest&page=3", "/healthz"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(index_dir: Path, site: Path, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "search.cli", "serve", "--index-dir", str(index_dir), "--site", str(site),
+         "--port", str(port), "--threads", "8"],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).close()
+            return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("server did not start")
+
+
+def hammer(base: str, clients: int, max_requests: int, max_seconds: float) -> dict:
+    """Run `clients` threads until `max_requests` are sent or time is up."""
+    latencies, failures, lock = [], [], threading.Lock()
+    counter = iter(range(max_requests))
+    deadline = time.monotonic() + max_seconds
+
+    def client(seed: int) -> None:
+        i = seed
+        while time.monotonic() < deadline:
+            with lock:
+                if next(counter, None) is None:
+                    return
+            path = PATHS[i % len(PATHS)]
+            i += 7
+            started = time.perf_counter()
+            try:
+                with urllib.request.urlopen(base + path, timeout=30) as response:
+                    response.read()
+                    ok = response.status == 200
+            except (urllib.error.URLError, OSError) as exc:
+                ok, path = False, f"{path}: {exc}"
+            with lock:
+                latencies.append((time.perf_counter() - started) * 1000)
+                if not ok:
+                    failures.append(path)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    return {
+        "requests": len(latencies), "seconds": round(wall, 1),
+        "rps": round(len(latencies) / wall, 1),
+        "p50_ms": round(percentile(latencies, 50), 1), "p95_ms": round(percentile(latencies, 95), 1),
+        "p99_ms": round(percentile(latencies, 99), 1), "failed": len(failures),
+        "failures": failures[:5],
+    }
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index-dir", type=Path, required=True)
+    parser.add_argument("--site", type=Path, required=True)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--seconds", type=float, default=60)
+    opts = parser.parse_args(argv)
+    port = free_port()
+    server = start_server(opts.index_dir, opts.site, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        quiet = hammer(base, opts.clients, opts.requests, opts.seconds)
+        rebuild = subprocess.Popen(
+            [sys.executable, "-m", "search.cli", "index", "--site", str(opts.site),
+             "--index-dir", str(opts.index_dir), "--rebuild"],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        time.sleep(2)
+        during = hammer(base, opts.clients, opts.requests, opts.seconds)
+        during["rebuild_still_running"] = rebuild.poll() is None
+        rebuild.wait()
+        after = json.loads(urllib.request.urlopen(base + "/healthz").read())
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=30)
+    errors = [line for line in stderr.splitlines() if "ERROR" in line or "Traceback" in line]
+    result = {"quiet": quiet, "during_rebuild": during, "server_errors_logged": len(errors),
+              "comments_after_rebuild": after["comments"]}
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return result
+
+
+if __name__ == "__main__":
+    main()
