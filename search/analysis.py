@@ -23,7 +23,7 @@ import unicodedata
 
 from whoosh.analysis import Token, Tokenizer
 
-ANALYZER_VERSION = "ja-2/janome-0.5.0"
+ANALYZER_VERSION = "ja-3/janome-0.5.0"
 
 # Part-of-speech heads and (head, sub) pairs that carry no search meaning,
 # after Lucene kuromoji's default stop tags.
@@ -131,7 +131,11 @@ def _janome_words(segment: str):
         cursor = start + len(surface)
         base = tok.base_form if tok.base_form not in ("*", "") else surface
         stop = _is_stop(tok.part_of_speech) or not any(ch.isalnum() for ch in surface)
-        yield start, cursor, fold_katakana(base.lower()), stop, False, _reading(tok, surface)
+        # Suffixes such as 化 and 法 carry no meaning alone but are part of
+        # how a word reads (さいてきか, こうばいこうかほう): keep their readings.
+        head = tok.part_of_speech.split(",", 1)[0]
+        reading = "" if head in _STOP_POS else _reading(tok, surface)
+        yield start, cursor, fold_katakana(base.lower()), stop, False, reading
 
 
 def iter_words(text: str, mode: str = "index"):
@@ -237,7 +241,7 @@ class ReadingTokenizer(_ViewTokenizer):
             if same:
                 continue
             pos += 1
-            if stop or not reading:
+            if not reading:
                 continue
             t.text = reading
             if positions:

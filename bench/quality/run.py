@@ -59,8 +59,10 @@ def load_comments(site: Path) -> dict[str, str]:
 
 
 def relevant_ids(comments: dict[str, str], needles) -> set[str]:
-    needles = [normalize(n)[0].lower() for n in needles]
-    return {cid for cid, text in comments.items() if any(n in text for n in needles)}
+    """Comments containing any needle; a needle that is a list needs all its strings."""
+    groups = [[normalize(n)[0].lower() for n in (needle if isinstance(needle, list) else [needle])]
+              for needle in needles]
+    return {cid for cid, text in comments.items() if any(all(n in text for n in g) for g in groups)}
 
 
 def ranked_ids(service, query: str, pages: int = 1, per_page: int = 10):
@@ -121,8 +123,13 @@ def substring_recall(service, comments, terms) -> dict:
         found = expected & set(ids)
         expected_total += len(expected)
         found_total += len(found)
-        flags = [is_true_match(term, h.body) for h in page.hits[:10]]
-        misordered = any(not a and b for i, a in enumerate(flags) for b in flags[i + 1 :])
+        # A false friend holds the term's characters but not its words
+        # (`京都` in `東京都`); synonym matches hold neither and are not judged.
+        needle = normalize(term)[0].lower()
+        kinds = ["true" if is_true_match(term, h.body) else
+                 "friend" if needle in normalize(h.body)[0].lower() else "other"
+                 for h in page.hits[:10]]
+        misordered = any(a == "friend" and "true" in kinds[i + 1 :] for i, a in enumerate(kinds))
         if misordered:
             friends_above.append(term)
         rows.append({"term": term, "substring": len(expected), "found": len(found),
