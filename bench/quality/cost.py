@@ -55,6 +55,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--posts", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--keep", type=Path, help="move the 'after' index here (for bench.load)")
     opts = parser.parse_args(argv)
     site = OUT / f"site-{opts.posts}-s{opts.seed}"
     if not site.exists():
@@ -72,6 +73,9 @@ def main(argv=None) -> dict:
             p95, p50 = query_p95(tree, index)
             results[name] = {"build_s": round(wall, 1), "index_mb": round(size(index) / 2**20, 1),
                              "peak_rss_mb": round(peak / 2**20), "query_p50_ms": p50, "query_p95_ms": p95}
+        if opts.keep:
+            shutil.rmtree(opts.keep, ignore_errors=True)
+            shutil.move(str(work / "index-after"), str(opts.keep))
         results["build_ratio"] = round(results["after"]["build_s"] / results["before"]["build_s"], 3)
         results["size_ratio"] = round(results["after"]["index_mb"] / results["before"]["index_mb"], 3)
     finally:
