@@ -92,3 +92,12 @@ class SynonymsError(SearchError):
         self.path = str(path)
         self.hint = "fix the synonym file or leave --synonyms out"
         super().__init__(f"{self.path}: {reason}")
+
+
+class IndexWriteError(SearchError):
+    """The index directory cannot be written (read-only, full, not a directory)."""
+
+    def __init__(self, index_dir, reason: str):
+        self.index_dir = str(index_dir)
+        self.hint = "the previous index is unchanged and still searchable"
+        super().__init__(f"cannot write the index in {self.index_dir}: {reason}")

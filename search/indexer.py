@@ -19,7 +19,7 @@ from whoosh import index as whoosh_index
 
 from . import hugo, store
 from .analysis import get_janome
-from .errors import IndexVersionError, StrictModeError
+from .errors import IndexCorruptError, IndexVersionError, IndexWriteError, StrictModeError
 from .records import ParseWarning
 from .schema import BUILD_ID, KIND_POST, iter_documents, make_schema, to_manifest_document
 
@@ -147,6 +147,15 @@ def update_index(
     started = time.perf_counter()
     index_dir = Path(index_dir)
     jobs = jobs or os.cpu_count() or 1
+    try:
+        report = _update(site, index_dir, rebuild, jobs, include_drafts, strict, progress)
+    except OSError as exc:
+        raise IndexWriteError(index_dir, exc.strerror or str(exc)) from exc
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _update(site, index_dir, rebuild, jobs, include_drafts, strict, progress) -> IndexReport:
     with store.writer_lock(index_dir):
         pointer = store.read_pointer(index_dir)
         if pointer is not None and not rebuild and pointer.get("build") != BUILD_ID:
@@ -155,7 +164,6 @@ def update_index(
             report = _full_build(site, index_dir, pointer, jobs, include_drafts, strict, progress)
         else:
             report = _incremental(site, index_dir, jobs, include_drafts, strict, progress)
-    report.seconds = time.perf_counter() - started
     return report
 
 
@@ -186,7 +194,10 @@ def _incremental(site, index_dir, jobs, include_drafts, strict, progress) -> Ind
     ix, pointer = store.open_current(index_dir)
     store.prune_stale(index_dir, pointer["generation"])
     report = IndexReport(generation=pointer["generation"])
-    manifest = read_manifest(ix)
+    try:
+        manifest = read_manifest(ix)
+    except Exception as exc:  # a damaged segment surfaces as anything from EOFError up
+        raise IndexCorruptError(index_dir, f"{type(exc).__name__}: {exc}") from exc
     pending, report.unchanged, seen = scan_site(site, manifest, include_drafts)
     deleted = sorted(set(manifest) - seen)
     if not pending and not deleted:

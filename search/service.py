@@ -13,13 +13,14 @@ import os
 import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import query as wq
 from whoosh import sorting
 
 from . import store
-from .errors import BadRequestError
+from .errors import BadRequestError, IndexCorruptError, SearchError
 from .query import compile_query
 from .records import SearchHit, SearchPage, SearchRequest
 from .schema import KIND_POST, KIND_QUOTE
@@ -112,6 +113,22 @@ class SearchService:
             self._forget_vocabulary()
         return self._searcher
 
+    @contextmanager
+    def _reading_guard(self):
+        """Turn a failure inside Whoosh into IndexCorruptError and reopen next time.
+
+        A truncated or missing segment file surfaces as EOFError, OSError,
+        struct.error and friends from deep inside Whoosh; callers get one
+        typed error, and the next request starts from a fresh searcher.
+        """
+        try:
+            yield
+        except SearchError:
+            raise
+        except Exception as exc:
+            self._drop()
+            raise IndexCorruptError(self.index_dir, f"{type(exc).__name__}: {exc}") from exc
+
     def _forget_vocabulary(self) -> None:
         self._post_tags = {}
         self._readings = frozenset()
@@ -135,7 +152,7 @@ class SearchService:
         """Run `request`; raise BadRequestError, IndexNotFoundError, IndexVersionError."""
         validate(request)
         started = time.perf_counter()
-        with self._lock:
+        with self._lock, self._reading_guard():
             searcher = self._current()
             compiled = compile_query(request.query, self._reading_terms(searcher), self.synonyms)
             query = compiled.query if compiled.query is not None else wq.Every()
@@ -203,7 +220,7 @@ class SearchService:
 
     def stats(self) -> dict:
         """Return index-wide figures: posts, comments, users, tags, dates, size."""
-        with self._lock:
+        with self._lock, self._reading_guard():
             searcher = self._current()
             reader = searcher.reader()
             posts = len(list(searcher.document_numbers(kind=KIND_POST)))
