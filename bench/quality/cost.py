@@ -2,10 +2,9 @@
 
     python -m bench.quality.cost --before REV [--posts 2000] [--seed 1]
 
-Checks out REV (the last commit before the views) into a temporary git
-worktree, then builds the same synthetic archive with it and with the
-working tree, in one run, and reports build time, index size and query
-latency of both.
+Checks out both revisions into temporary git worktrees, then builds the
+same synthetic archive with each, in one run, and reports build time, index
+size and query latency of both.
 """
 
 from __future__ import annotations
@@ -52,6 +51,7 @@ def size(path: Path) -> int:
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", required=True, help="git revision without the views")
+    parser.add_argument("--after", default="HEAD", help="git revision with them [HEAD]")
     parser.add_argument("--posts", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=2)
@@ -61,12 +61,13 @@ def main(argv=None) -> dict:
     if not site.exists():
         generate_site(site, opts.posts, seed=opts.seed)
     work = Path(tempfile.mkdtemp(prefix="cost-"))
-    before_tree = work / "before"
-    subprocess.run(["git", "worktree", "add", "--detach", str(before_tree), opts.before],
-                   cwd=ROOT, check=True, capture_output=True)
-    results = {"posts": opts.posts}
+    trees = {name: work / name for name in ("before", "after")}
+    for name, rev in (("before", opts.before), ("after", opts.after)):
+        subprocess.run(["git", "worktree", "add", "--detach", str(trees[name]), rev],
+                       cwd=ROOT, check=True, capture_output=True)
+    results = {"posts": opts.posts, "before": opts.before, "after": opts.after}
     try:
-        for name, tree in (("before", before_tree), ("after", ROOT)):
+        for name, tree in trees.items():
             index = work / f"index-{name}"
             wall, peak, _ = run_timed(["index", "--site", str(site), "--index-dir", str(index),
                                        "--rebuild", "--jobs", str(opts.jobs)], root=tree)
@@ -79,7 +80,8 @@ def main(argv=None) -> dict:
         results["build_ratio"] = round(results["after"]["build_s"] / results["before"]["build_s"], 3)
         results["size_ratio"] = round(results["after"]["index_mb"] / results["before"]["index_mb"], 3)
     finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(before_tree)], cwd=ROOT)
+        for tree in trees.values():
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT)
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(results, indent=2))
     return results
