@@ -12,7 +12,6 @@ import datetime as dt
 import os
 import threading
 import time
-from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from .errors import BadRequestError, IndexCorruptError, SearchError
 from .query import compile_query
 from .records import SearchHit, SearchPage, SearchRequest
 from .schema import KIND_POST, KIND_QUOTE
+from .collect import DocTable, collect
 from .snippets import literal_spans, make_snippet
 from .suggest import SUGGEST_BELOW, suggest
 from .synonyms import load_synonyms
@@ -32,7 +32,6 @@ MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_QUERY_LENGTH = 500
 SORTS = ("relevance", "newest", "oldest")
-FACET_SIZE = 10
 
 
 def validate(request: SearchRequest) -> None:
@@ -47,19 +46,6 @@ def validate(request: SearchRequest) -> None:
         raise BadRequestError("per_page", f"must be between 1 and {MAX_PER_PAGE}")
     if request.since and request.until and request.since > request.until:
         raise BadRequestError("since", "is after until")
-
-
-def _filter(request: SearchRequest) -> wq.Query:
-    parts: list[wq.Query] = [wq.Term("kind", KIND_QUOTE)]
-    if request.users:
-        parts.append(wq.Or([wq.Term("user", u) for u in request.users]))
-    if request.tags:
-        parts.append(wq.And([wq.Term("tags", t) for t in request.tags]))
-    if request.since or request.until:
-        start = dt.datetime.combine(request.since, dt.time.min) if request.since else None
-        end = dt.datetime.combine(request.until, dt.time.max) if request.until else None
-        parts.append(wq.DateRange("created_at", start, end))
-    return wq.And(parts)
 
 
 class SearchService:
@@ -77,7 +63,7 @@ class SearchService:
         self._ix = None
         self._searcher = None
         self._pointer_stamp = None
-        self._post_tags: dict[str, tuple[str, ...]] = {}
+        self._table: DocTable | None = None
 
     def close(self) -> None:
         """Release the searcher and its files."""
@@ -130,7 +116,7 @@ class SearchService:
             raise IndexCorruptError(self.index_dir, f"{type(exc).__name__}: {exc}") from exc
 
     def _forget_vocabulary(self) -> None:
-        self._post_tags = {}
+        self._table = None
         self._readings = frozenset()
 
     def _reading_terms(self, searcher) -> frozenset:
@@ -139,14 +125,6 @@ class SearchService:
             lexicon = searcher.reader().lexicon("body_reading")
             self._readings = frozenset(t.decode("utf-8") for t in lexicon)
         return self._readings
-
-    def _tags_by_post(self, searcher) -> dict[str, tuple[str, ...]]:
-        if not self._post_tags:
-            tags = {}
-            for doc in searcher.documents(kind=KIND_POST):
-                tags[doc["post_path"]] = _split_tags(doc.get("post_tags"))
-            self._post_tags = tags
-        return self._post_tags
 
     def search(self, request: SearchRequest) -> SearchPage:
         """Run `request`; raise BadRequestError, IndexNotFoundError, IndexVersionError."""
@@ -181,42 +159,12 @@ class SearchService:
         )
 
     def _run(self, searcher, query, request, sort, compiled) -> dict:
-        facets = {
-            "user": sorting.FieldFacet("user"),
-            "month": sorting.FieldFacet("month"),
-            "post": sorting.FieldFacet("post_path"),
-        }
-        if sort == "relevance":
-            # Ties (common for short queries) go to the newer comment.
-            sortedby = [sorting.ScoreFacet(), sorting.FieldFacet("created_at", reverse=True)]
-        else:
-            sortedby = sorting.FieldFacet("created_at", reverse=(sort == "newest"))
-        results = searcher.search(
-            query,
-            filter=_filter(request),
-            limit=request.page * request.per_page,
-            sortedby=sortedby,
-            groupedby=facets,
-            maptype=sorting.Count,
-        )
-        offset = (request.page - 1) * request.per_page
-        hits = tuple(
-            _to_hit(searcher, hit, compiled)
-            for hit in results[offset : offset + request.per_page]
-        )
-        post_counts = results.groups("post")
-        tag_counts: Counter = Counter()
-        tags_by_post = self._tags_by_post(searcher)
-        for path, count in post_counts.items():
-            for tag in tags_by_post.get(path, ()):
-                tag_counts[tag] += count
-        return {
-            "total": len(results),
-            "hits": hits,
-            "users": _top(results.groups("user")),
-            "tags": _top(tag_counts),
-            "months": tuple(sorted(results.groups("month").items())),
-        }
+        if self._table is None:
+            self._table = DocTable(searcher.reader())
+        found = collect(searcher, self._table, compiled.query, request, sort)
+        hits = tuple(_to_hit(searcher, docnum, score, compiled) for docnum, score in found.page)
+        return {"total": found.total, "hits": hits, "users": found.users,
+                "tags": found.tags, "months": found.months}
 
     def stats(self) -> dict:
         """Return index-wide figures: posts, comments, users, tags, dates, size."""
@@ -254,11 +202,6 @@ def _date_range(searcher):
     return fmt(first[0]), fmt(last[0])
 
 
-def _top(counts) -> tuple[tuple[str, int], ...]:
-    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return tuple((k, v) for k, v in ordered[:FACET_SIZE])
-
-
 def _split_tags(value) -> tuple[str, ...]:
     return tuple(t for t in (value or "").split(",") if t)
 
@@ -267,15 +210,8 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.timezone.utc)
 
 
-def _relevance(sort_key) -> float:
-    """The BM25F score of a hit, also when it was sorted by (score, date)."""
-    if isinstance(sort_key, tuple):  # ScoreFacet keys are negated scores
-        return -float(sort_key[0])
-    return float(sort_key or 0.0)
-
-
-def _to_hit(searcher, hit, compiled) -> SearchHit:
-    fields = hit.fields()
+def _to_hit(searcher, docnum: int, score: float, compiled) -> SearchHit:
+    fields = searcher.stored_fields(docnum)
     body = fields["body"]
     return SearchHit(
         post_path=fields["post_path"],
@@ -290,10 +226,10 @@ def _to_hit(searcher, hit, compiled) -> SearchHit:
         body=body,
         snippet=make_snippet(
             body,
-            _spans(searcher, hit.docnum, compiled.highlight_terms)
+            _spans(searcher, docnum, compiled.highlight_terms)
             + literal_spans(body, compiled.literals),
         ),
-        score=round(_relevance(hit.score), 4),
+        score=round(float(score or 0.0), 4),
     )
 
 
