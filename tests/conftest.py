@@ -75,6 +75,18 @@ def service(index_dir):
     svc.close()
 
 
+def search(service, query="", **kwargs):
+    """Run one search through the service; keyword arguments go to SearchRequest."""
+    from search.records import SearchRequest
+
+    return service.search(SearchRequest(query=query, **kwargs))
+
+
+def users(page):
+    """The users of a page's hits, in rank order."""
+    return [h.user for h in page.hits]
+
+
 def run_cli(*args, cwd=None, env=None, timeout=300) -> subprocess.CompletedProcess:
     """Run the real `matome-search` command as a subprocess."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}

@@ -4,22 +4,10 @@ import pytest
 
 from search.expand import split_reading
 from search.query import compile_query
-from search.records import SearchRequest
+from search.errors import SynonymsError
 from search.service import SearchService
 from search.synonyms import load_synonyms
-from search.errors import SynonymsError
-
-
-def service_for(index_dir):
-    return SearchService(index_dir)
-
-
-def search(service, query, **kwargs):
-    return service.search(SearchRequest(query=query, **kwargs))
-
-
-def users(page):
-    return [h.user for h in page.hits]
+from tests.conftest import search, users
 
 
 def test_reading_finds_kanji(service):
@@ -55,7 +43,9 @@ def test_synonyms_expand_at_query_time(service):
 def test_custom_synonym_file_needs_no_reindex(index_dir, tmp_path):
     path = tmp_path / "syn.toml"
     path.write_text('groups = [["寺院", "寺"]]\n', "utf-8")
-    assert search(service_for(index_dir), "寺院").total == 0
+    plain = SearchService(index_dir)
+    assert search(plain, "寺院").total == 0
+    plain.close()
     custom = SearchService(index_dir, synonyms=path)
     try:
         assert users(search(custom, "寺院")) == ["kyotofan"]

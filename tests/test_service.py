@@ -7,14 +7,7 @@ import pytest
 from search.errors import BadRequestError, IndexNotFoundError
 from search.records import SearchRequest
 from search.service import SearchService
-
-
-def search(service, query="", **kwargs):
-    return service.search(SearchRequest(query=query, **kwargs))
-
-
-def users(page):
-    return [h.user for h in page.hits]
+from tests.conftest import search, users
 
 
 def test_compound_query_without_spaces_finds_both_words(service):
