@@ -8,7 +8,6 @@ writes a fresh generation and swaps it in only when it is complete.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from . import hugo, store
 from .analysis import get_janome
 from .errors import IndexCorruptError, IndexVersionError, IndexWriteError, StrictModeError
 from .records import ParseWarning
+from .statcache import StatCache, hash_bytes
 from .schema import BUILD_ID, KIND_POST, iter_documents, make_schema, to_manifest_document
 
 # Below this many changed posts one process is faster than starting workers.
@@ -97,16 +97,25 @@ def read_manifest(ix) -> dict[str, ManifestEntry]:
     return manifest
 
 
-def hash_bytes(data: bytes) -> str:
-    """Return the content hash the manifest records for a post file."""
-    return hashlib.sha256(data).hexdigest()
+def _stat(file: Path):
+    try:
+        return file.stat()
+    except OSError:
+        return None
 
 
-def scan_site(site, manifest, include_drafts: bool):
+def _hash_file(file: Path) -> str | None:
+    try:
+        return hash_bytes(file.read_bytes())
+    except OSError:
+        return None  # read_post reports the error when it retries
+
+
+def scan_site(site, manifest, include_drafts: bool, cache: StatCache | None = None):
     """Split the site's post files into pending (new/changed) and unchanged.
 
-    Returns (pending, unchanged_count, seen_paths). Reading and hashing every
-    file is cheap next to tokenizing one; that is what keeps a no-op run fast.
+    Returns (pending, unchanged_count, seen_paths). Files whose size and
+    mtime match the stat cache are not even read; the rest are hashed.
     """
     pending, unchanged, seen = [], 0, set()
     for file in hugo.iter_post_files(site):
@@ -116,11 +125,8 @@ def scan_site(site, manifest, include_drafts: bool):
         if entry is None:
             pending.append(PendingPost(file, path, True))
             continue
-        try:
-            data = file.read_bytes()
-        except OSError:
-            data = b""  # read_post reports the error when it retries
-        if entry.stale(hash_bytes(data), include_drafts):
+        digest = cache.content_hash(path, file) if cache else _hash_file(file)
+        if digest is None or entry.stale(digest, include_drafts):
             pending.append(PendingPost(file, path, False))
         else:
             unchanged += 1
@@ -179,13 +185,15 @@ def _full_build(site, index_dir, pointer, jobs, include_drafts, strict, progress
         ix = whoosh_index.create_in(str(path), make_schema())
         pending, _, _ = scan_site(site, {}, include_drafts)
         writer = _open_writer(ix, len(pending), jobs)
-        _apply(writer, site, pending, [], include_drafts, strict, report, progress)
+        cache = StatCache(index_dir)
+        _apply(writer, site, pending, [], include_drafts, strict, report, progress, cache)
         store.fsync_tree(path)
         store.write_pointer(index_dir, generation)
     except BaseException:
         store.prune_generations(index_dir, keep={previous} if previous else set())
         raise
     store.prune_generations(index_dir, keep={generation, previous} - {None})
+    cache.save()
     report.generation = generation
     return report
 
@@ -198,12 +206,15 @@ def _incremental(site, index_dir, jobs, include_drafts, strict, progress) -> Ind
         manifest = read_manifest(ix)
     except Exception as exc:  # a damaged segment surfaces as anything from EOFError up
         raise IndexCorruptError(index_dir, f"{type(exc).__name__}: {exc}") from exc
-    pending, report.unchanged, seen = scan_site(site, manifest, include_drafts)
+    cache = StatCache(index_dir)
+    pending, report.unchanged, seen = scan_site(site, manifest, include_drafts, cache)
     deleted = sorted(set(manifest) - seen)
     if not pending and not deleted:
+        cache.save()
         return report
     writer = _open_writer(ix, len(pending), jobs)
-    _apply(writer, site, pending, deleted, include_drafts, strict, report, progress)
+    _apply(writer, site, pending, deleted, include_drafts, strict, report, progress, cache)
+    cache.save()
     return report
 
 
@@ -215,13 +226,13 @@ def _open_writer(ix, pending: int, jobs: int):
     return ix.writer(limitmb=WRITER_LIMIT_MB)
 
 
-def _apply(writer, site, pending, deleted, include_drafts, strict, report, progress):
+def _apply(writer, site, pending, deleted, include_drafts, strict, report, progress, cache):
     """Write every change into `writer` and commit, or cancel on any failure."""
     try:
         for path in deleted:
             writer.delete_by_term("post_path", path)
         report.deleted = len(deleted)
-        _write_posts(writer, site, pending, include_drafts, report, progress)
+        _write_posts(writer, site, pending, include_drafts, report, progress, cache)
         if strict and report.warnings:
             raise StrictModeError(report.warnings)
     except BaseException:
@@ -230,9 +241,10 @@ def _apply(writer, site, pending, deleted, include_drafts, strict, report, progr
     writer.commit()
 
 
-def _write_posts(writer, site, pending, include_drafts, report, progress):
+def _write_posts(writer, site, pending, include_drafts, report, progress, cache):
     """Parse each pending post and replace its documents in the writer."""
     for done, item in enumerate(pending, 1):
+        st = _stat(item.file)
         post, warnings, data = hugo.read_post(site, item.file)
         report.warnings.extend(warnings)
         if post is not None:
@@ -246,9 +258,11 @@ def _write_posts(writer, site, pending, include_drafts, report, progress):
                     writer.add_document(**doc)
                 report.comments += len(post.quotes)
             count = 0 if skip else len(post.quotes)
+            digest = hash_bytes(data)
+            cache.remember(item.path, st, digest)
             writer.add_document(
                 **to_manifest_document(
-                    item.path, hash_bytes(data), count, draft=post.draft, draft_skipped=skip,
+                    item.path, digest, count, draft=post.draft, draft_skipped=skip,
                     tags=post.tags,
                 )
             )

@@ -1,10 +1,12 @@
 """Incremental indexing, rebuild swaps, crash safety, the lock and strict mode."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -192,3 +194,27 @@ def test_drafts_only_with_flag(site, tmp_path):
     assert count(index, "カモノハシ") == 1
     update_index(hugo.load_site(site), index, jobs=1)
     assert count(index, "カモノハシ") == 0
+
+
+def test_noop_run_reads_no_post_file(site, tmp_path, monkeypatch):
+    index = tmp_path / "index"
+    for path in site.rglob("index.md"):  # make the files "old", past the racy window
+        os.utime(path, ns=(1_700_000_000 * 10**9, 1_700_000_000 * 10**9))
+    update_index(hugo.load_site(site), index, jobs=1)
+    reads = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or real(self))
+    report = update_index(hugo.load_site(site), index, jobs=1)
+    assert report.unchanged == 2 and reads == []
+
+
+def test_same_size_same_mtime_edit_is_still_seen(site, tmp_path):
+    index = tmp_path / "index"
+    path = new_post(site, word="同じ長さの単語アアア")
+    update_index(hugo.load_site(site), index, jobs=1)
+    before = path.stat()
+    path.write_text(path.read_text("utf-8").replace("アアア", "イイイ"), "utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    report = update_index(hugo.load_site(site), index, jobs=1)
+    assert report.updated == 1 and count(index, "イイイ") == 1
