@@ -133,11 +133,10 @@ class SearchService:
         with self._lock, self._reading_guard():
             searcher = self._current()
             compiled = compile_query(request.query, self._reading_terms(searcher), self.synonyms)
-            query = compiled.query if compiled.query is not None else wq.Every()
             sort = request.sort
             if compiled.query is None and sort == "relevance":
                 sort = "newest"  # nothing to rank by: show the latest first
-            page = self._run(searcher, query, request, sort, compiled)
+            page = self._run(searcher, request, sort, compiled)
             if page["total"] < SUGGEST_BELOW and compiled.body_terms:
                 suggestion = suggest(searcher, request.query, compiled.body_terms)
                 if suggestion:
@@ -155,10 +154,10 @@ class SearchService:
             months=page["months"],
             notes=tuple(compiled.notes),
             suggestion=page.get("suggestion"),
-            explain={"clauses": compiled.explain, "query": str(query)} if request.explain else None,
+            explain={"clauses": compiled.explain, "query": str(compiled.query)} if request.explain else None,
         )
 
-    def _run(self, searcher, query, request, sort, compiled) -> dict:
+    def _run(self, searcher, request, sort, compiled) -> dict:
         if self._table is None:
             self._table = DocTable(searcher.reader())
         found = collect(searcher, self._table, compiled.query, request, sort)
@@ -166,13 +165,24 @@ class SearchService:
         return {"total": found.total, "hits": hits, "users": found.users,
                 "tags": found.tags, "months": found.months}
 
+    def health(self) -> dict:
+        """Return the cheap figures a monitor polls: posts, comments, last update."""
+        with self._lock, self._reading_guard():
+            searcher = self._current()
+            posts = len(list(searcher.document_numbers(kind=KIND_POST)))
+            return {
+                "posts": posts,
+                "comments": searcher.doc_count() - posts,
+                "last_updated": store.last_updated(self._ix).isoformat(timespec="seconds"),
+            }
+
     def stats(self) -> dict:
         """Return index-wide figures: posts, comments, users, tags, dates, size."""
         with self._lock, self._reading_guard():
             searcher = self._current()
             reader = searcher.reader()
             posts = len(list(searcher.document_numbers(kind=KIND_POST)))
-            comments = len(list(searcher.document_numbers(kind=KIND_QUOTE)))
+            comments = searcher.doc_count() - posts
             users = sum(1 for _ in reader.lexicon("user"))
             tags = sum(1 for _ in reader.lexicon("tags"))
             months = [m.decode() for m in reader.lexicon("month")]

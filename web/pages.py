@@ -83,9 +83,7 @@ def user(name: str):
 @bp.get("/healthz")
 def healthz():
     """Comment count and last update, for monitors (503 without an index)."""
-    stats = service().stats()
-    return jsonify({"status": "ok", "comments": stats["comments"], "posts": stats["posts"],
-                    "last_updated": stats["last_updated"]})
+    return jsonify({"status": "ok", **service().health()})
 
 
 @bp.get("/opensearch.xml")
