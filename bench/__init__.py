@@ -1,0 +1,1 @@
+"""Benchmarks and synthetic archives for matome-search."""
