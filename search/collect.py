@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from whoosh import query as wq
 
 TIE_EXTRA = 20  # extra top hits fetched so score ties can be ordered by date
+RERANK_DEPTH = 100  # top hits reranked by how close the query's words stand
+PROXIMITY_SLOP = 8
+PROXIMITY_BOOST = 0.5
 FACET_SIZE = 10
 _EPOCH = dt.datetime(1, 1, 1)
 
@@ -102,21 +105,83 @@ def count_facets(table: DocTable, ids) -> tuple[tuple, tuple, tuple]:
     return _top(decode(users)), _top(tags), tuple(sorted(decode(months).items()))
 
 
-def collect(searcher, table: DocTable, query, request, sort: str) -> Collected:
-    """Match `query` under the request's filters; return totals, facets, one page."""
-    matched = base_query(query, request.users, request.tags)
-    ids = list(searcher.docs_for_query(matched))
+def _positions(searcher, term: str, docnums: list[int]) -> dict[int, list[int]]:
+    """Positions of `term` in each of `docnums` (ascending), from the postings."""
+    found: dict[int, list[int]] = {}
+    try:
+        matcher = searcher.postings("body", term)
+    except Exception:  # term not in the index
+        return found
+    for docnum in docnums:
+        if not matcher.is_active():
+            break
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            found[docnum] = list(matcher.value_as("positions"))
+    return found
+
+
+def span_in_order(position_lists: list[list[int]]) -> int | None:
+    """Smallest distance from the first word to the last with all words in order."""
+    best = None
+    for start in position_lists[0]:
+        last = start
+        for positions in position_lists[1:]:
+            last = next((p for p in positions if p > last), None)
+            if last is None:
+                break
+        else:
+            span = last - start
+            best = span if best is None else min(best, span)
+    return best
+
+
+def rerank_by_proximity(searcher, scored: list, terms: list[str]) -> list:
+    """Add a bonus to hits whose query words stand close together and in order.
+
+    Done on the top hits only: a sloppy phrase over every match would read
+    the positions of tens of thousands of comments.
+    """
+    docnums = sorted(d for d, _ in scored)
+    per_term = [_positions(searcher, t, docnums) for t in terms]
+    reranked = []
+    for docnum, score in scored:
+        lists = [p.get(docnum) for p in per_term]
+        span = span_in_order(lists) if all(lists) else None
+        if span is not None and span <= len(terms) - 1 + PROXIMITY_SLOP:
+            score += score * PROXIMITY_BOOST * (len(terms) - 1) / max(span, 1)
+        reranked.append((docnum, score))
+    return reranked
+
+
+def collect(searcher, table: DocTable, query, request, sort: str, near=()) -> Collected:
+    """Match `query` under the request's filters; return totals, facets, one page.
+
+    `near` lists words whose closeness, in order, raises a hit's rank.
+    """
     filtered = bool(request.users or request.tags or request.since or request.until)
-    if filtered:
-        ids = filter_ids(table, ids, request.users, request.tags, request.since, request.until)
     offset = (request.page - 1) * request.per_page
     want = offset + request.per_page
     if sort == "relevance" and query is not None:
-        results = searcher.search(query, limit=want + TIE_EXTRA, filter=set(ids) if filtered else None)
-        scored = [(hit.docnum, hit.score) for hit in results]
+        # One scored pass yields both the ranking and every match: a second
+        # pass just to list the matches would read the postings again.
+        ranked = searcher.search(query, limit=None).top_n  # [(score, docnum)], best first
+        if filtered:
+            keep = set(filter_ids(table, [d for _, d in ranked], request.users, request.tags,
+                                  request.since, request.until))
+            ranked = [(score, d) for score, d in ranked if d in keep]
+        ids = [d for _, d in ranked]
+        depth = max(want + TIE_EXTRA, RERANK_DEPTH if near else 0)
+        scored = [(d, score) for score, d in ranked[:depth]]
+        if near:
+            scored = rerank_by_proximity(searcher, scored, list(near))
         # Equal scores (common for one-word queries) go to the newer comment.
         scored.sort(key=lambda pair: (-pair[1], -table.created[pair[0]]))
     else:
+        ids = list(searcher.docs_for_query(base_query(query, request.users, request.tags)))
+        if filtered:
+            ids = filter_ids(table, ids, request.users, request.tags, request.since, request.until)
         pick = heapq.nsmallest if sort == "oldest" else heapq.nlargest
         scored = [(d, 0.0) for d in pick(want, ids, key=table.created.__getitem__)]
     users, tags, months = count_facets(table, ids)

@@ -24,8 +24,7 @@ from .analysis import JapaneseAnalyzer
 from .expand import ngram_query, reading_query
 
 FIELDS = {"user": "user", "tag": "tags", "title": "title"}
-PROXIMITY_SLOP = 8
-PROXIMITY_BOOST = 0.5
+NGRAM_GATE = 200  # words in at least this many comments skip the n-gram view
 
 
 @dataclass
@@ -135,6 +134,8 @@ class CompiledQuery:
     literals: set[str] = field(default_factory=set)  # substrings to mark in snippets
     body_terms: list[str] = field(default_factory=list)  # positive body terms, in order
     body_runs: int = 0
+    # Words whose closeness, in order, earns a bonus when the top hits are reranked.
+    proximity_terms: list[str] = field(default_factory=list)
 
 
 def _analyze(text: str, analyzer) -> list[tuple[str, int]]:
@@ -179,14 +180,27 @@ def _runs_query(fieldname, runs, synonyms, info, compiled) -> wq.Query:
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def _views(clause: Clause, readings, info, compiled) -> list[wq.Query]:
-    """The reading and n-gram alternatives for a plain body word."""
+def _common(tokens, frequency) -> bool:
+    """True when every word of the clause is already frequent in the index."""
+    return bool(tokens) and frequency is not None and min(
+        frequency(t) for t, _ in tokens
+    ) >= NGRAM_GATE
+
+
+def _views(clause: Clause, tokens, readings, frequency, info, compiled) -> list[wq.Query]:
+    """The reading and n-gram alternatives for a plain body word.
+
+    The n-gram view is a safety net for words janome splits oddly or does
+    not know; for words the index already holds in quantity it would only
+    add substring-only matches ranked after all of them, at the price of a
+    bigram phrase over huge posting lists, so it is left out.
+    """
     views = []
     reading, split = reading_query(clause.text, readings)
     if reading is not None:
         views.append(reading)
         info["readings"] = split
-    ngram, grams = ngram_query(clause.text)
+    ngram, grams = (None, []) if _common(tokens, frequency) else ngram_query(clause.text)
     if ngram is not None:
         views.append(ngram)
         info["ngrams"] = grams
@@ -203,7 +217,7 @@ def _account(compiled, clause: Clause, tokens, runs: int) -> None:
         compiled.body_runs += runs
 
 
-def _compile_clause(clause: Clause, analyzer, compiled, readings, synonyms) -> wq.Query | None:
+def _compile_clause(clause: Clause, analyzer, compiled, readings, synonyms, frequency):
     info = {"text": clause.text, "field": clause.field, "negated": clause.negated}
     compiled.explain.append(info)
     if clause.field in ("user", "tags"):
@@ -215,7 +229,7 @@ def _compile_clause(clause: Clause, analyzer, compiled, readings, synonyms) -> w
     if clause.phrase:
         _account(compiled, clause, tokens, 1)
         return _phrase_query(clause.field, tokens) if tokens else None
-    views = _views(clause, readings, info, compiled) if clause.field == "body" else []
+    views = _views(clause, tokens, readings, frequency, info, compiled) if clause.field == "body" else []
     alternatives = []
     # janome shreds a kana reading it does not know into junk words; when the
     # reading view understood it, trust that instead.
@@ -229,11 +243,12 @@ def _compile_clause(clause: Clause, analyzer, compiled, readings, synonyms) -> w
     return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
 
 
-def compile_query(text: str, readings=frozenset(), synonyms=None) -> CompiledQuery:
+def compile_query(text: str, readings=frozenset(), synonyms=None, frequency=None) -> CompiledQuery:
     """Turn a query string into a Whoosh query (None: match everything).
 
     `readings` is the index's set of reading terms (for kana queries);
-    `synonyms` a `Synonyms` table for query-time expansion.
+    `synonyms` a `Synonyms` table for query-time expansion; `frequency(term)`
+    the number of comments holding a body term (None: always add n-grams).
     """
     parsed = parse(text)
     analyzer = JapaneseAnalyzer()
@@ -243,7 +258,7 @@ def compile_query(text: str, readings=frozenset(), synonyms=None) -> CompiledQue
     for group in parsed.groups:
         subqueries = []
         for clause in group:
-            q = _compile_clause(clause, analyzer, compiled, readings, synonyms)
+            q = _compile_clause(clause, analyzer, compiled, readings, synonyms, frequency)
             if q is None:
                 continue
             (negative if clause.negated else subqueries).append(q)
@@ -252,14 +267,8 @@ def compile_query(text: str, readings=frozenset(), synonyms=None) -> CompiledQue
     if positive:
         compiled.query = positive[0] if len(positive) == 1 else wq.And(positive)
         if compiled.body_runs > 1:
-            compiled.query = _with_proximity(compiled.query, compiled.body_terms)
+            compiled.proximity_terms = list(compiled.body_terms)
     if negative:
         base = compiled.query if compiled.query is not None else wq.Every()
         compiled.query = wq.AndNot(base, wq.Or(negative))
     return compiled
-
-
-def _with_proximity(query: wq.Query, terms: list[str]) -> wq.Query:
-    """Rank comments where the query's words stand close and in order higher."""
-    near = wq.Phrase("body", terms, slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)
-    return wq.AndMaybe(query, near)

@@ -95,7 +95,11 @@ class SearchService:
             self._pointer_stamp = stamp
             self._forget_vocabulary()
         elif not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
+            # A fresh searcher, not Searcher.refresh(): refresh() reuses the
+            # readers of segments whose ids did not change, and with them
+            # their old deletion sets, so a replaced post stayed findable.
+            old, self._searcher = self._searcher, self._ix.searcher()
+            old.close()
             self._forget_vocabulary()
         return self._searcher
 
@@ -132,7 +136,12 @@ class SearchService:
         started = time.perf_counter()
         with self._lock, self._reading_guard():
             searcher = self._current()
-            compiled = compile_query(request.query, self._reading_terms(searcher), self.synonyms)
+            compiled = compile_query(
+                request.query,
+                self._reading_terms(searcher),
+                self.synonyms,
+                frequency=lambda term: searcher.doc_frequency("body", term),
+            )
             sort = request.sort
             if compiled.query is None and sort == "relevance":
                 sort = "newest"  # nothing to rank by: show the latest first
@@ -160,7 +169,8 @@ class SearchService:
     def _run(self, searcher, request, sort, compiled) -> dict:
         if self._table is None:
             self._table = DocTable(searcher.reader())
-        found = collect(searcher, self._table, compiled.query, request, sort)
+        found = collect(searcher, self._table, compiled.query, request, sort,
+                        near=compiled.proximity_terms)
         hits = tuple(_to_hit(searcher, docnum, score, compiled) for docnum, score in found.page)
         return {"total": found.total, "hits": hits, "users": found.users,
                 "tags": found.tags, "months": found.months}

@@ -218,3 +218,18 @@ def test_same_size_same_mtime_edit_is_still_seen(site, tmp_path):
     assert path.stat().st_size == before.st_size
     report = update_index(hugo.load_site(site), index, jobs=1)
     assert report.updated == 1 and count(index, "イイイ") == 1
+
+
+def test_long_lived_service_sees_replaced_posts_disappear(site, tmp_path):
+    index = tmp_path / "index"
+    path = new_post(site, word="置き換え前のカピバラ")
+    update_index(hugo.load_site(site), index, jobs=1)
+    service = SearchService(index)
+    try:
+        assert service.search(SearchRequest(query="カピバラ")).total == 1
+        path.write_text(path.read_text("utf-8").replace("カピバラ", "アルパカ"), "utf-8")
+        update_index(hugo.load_site(site), index, jobs=1)
+        assert service.search(SearchRequest(query="アルパカ")).total == 1
+        assert service.search(SearchRequest(query="カピバラ")).total == 0
+    finally:
+        service.close()
