@@ -1,1 +1,0 @@
-"""Benchmarks and synthetic archives for matome-search."""
