@@ -71,9 +71,10 @@ def make_states(work: Path, posts: int, seed: int) -> tuple[Path, Path]:
     shutil.copytree(site_a, site_b)
     rng = random.Random(seed)
     files = sorted(site_b.rglob("index.md"))
-    for path in rng.sample(files, 4):
+    picked = rng.sample(files, 7)
+    for path in picked[:4]:
         path.write_text(path.read_text("utf-8").replace("。", "！", 5), "utf-8")
-    for path in rng.sample([f for f in files if "！" not in f.read_text("utf-8")], 3):
+    for path in picked[4:]:
         shutil.rmtree(path.parent)
     for i in range(4):
         add_post(site_b, seed=seed * 100 + i, comments=rng.randint(20, 60))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -97,6 +98,41 @@ def hammer(base: str, clients: int, max_requests: int, max_seconds: float) -> di
     }
 
 
+def during_updates(base: str, site: Path, index_dir: Path, opts, updates: int = 5) -> dict:
+    """Hammer the server while new posts are added and indexed one by one.
+
+    Returns the load figures plus, per update, the seconds from the indexer's
+    exit until the new post's unique word is found through the API.
+    """
+    from bench.generate import add_post
+
+    result: dict = {}
+    worker = threading.Thread(target=lambda: result.update(hammer(base, opts.clients, opts.requests, opts.seconds)))
+    worker.start()
+    visible = []
+    for n in range(updates):
+        word = f"負荷試験語{n}号ズ"
+        path = add_post(site, seed=9000 + n, comments=30)
+        path.write_text(path.read_text("utf-8").replace("。", f"{word}。", 1), "utf-8")
+        subprocess.run([sys.executable, "-m", "search.cli", "index", "--site", str(site), "--index-dir",
+                        str(index_dir), "--jobs", "1"], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                       check=True, capture_output=True)
+        done = time.perf_counter()
+        while time.perf_counter() - done < 30:
+            data = json.loads(urllib.request.urlopen(f"{base}/api/search?{urlencode({'q': word})}").read())
+            if data["total"]:
+                break
+            time.sleep(0.05)
+        visible.append(round(time.perf_counter() - done, 2))
+        shutil.rmtree(path.parent)
+    worker.join()
+    subprocess.run([sys.executable, "-m", "search.cli", "index", "--site", str(site), "--index-dir",
+                    str(index_dir), "--jobs", "1"], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                   check=True, capture_output=True)
+    result["searchable_after_s"] = visible
+    return result
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index-dir", type=Path, required=True)
@@ -104,12 +140,33 @@ def main(argv=None) -> dict:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--phases", default="quiet,rebuild", help="comma list of quiet, rebuild, updates")
     opts = parser.parse_args(argv)
     port = free_port()
     server = start_server(opts.index_dir, opts.site, port)
     base = f"http://127.0.0.1:{port}"
+    phases = set(opts.phases.split(","))
+    result: dict = {}
     try:
-        quiet = hammer(base, opts.clients, opts.requests, opts.seconds)
+        if "quiet" in phases:
+            result["quiet"] = hammer(base, opts.clients, opts.requests, opts.seconds)
+        if "updates" in phases:
+            result["during_updates"] = during_updates(base, opts.site, opts.index_dir, opts)
+        if "rebuild" in phases:
+            result["during_rebuild"] = during_rebuild(base, opts)
+        result["comments_after"] = json.loads(urllib.request.urlopen(base + "/healthz").read())["comments"]
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=30)
+    errors = [line for line in stderr.splitlines() if "ERROR" in line or "Traceback" in line]
+    result["server_errors_logged"] = len(errors)
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return result
+
+
+def during_rebuild(base: str, opts) -> dict:
+    """Hammer the server while `matome-search index --rebuild` runs."""
+    if True:
         rebuild = subprocess.Popen(
             [sys.executable, "-m", "search.cli", "index", "--site", str(opts.site),
              "--index-dir", str(opts.index_dir), "--rebuild"],
@@ -120,15 +177,7 @@ def main(argv=None) -> dict:
         during = hammer(base, opts.clients, opts.requests, opts.seconds)
         during["rebuild_still_running"] = rebuild.poll() is None
         rebuild.wait()
-        after = json.loads(urllib.request.urlopen(base + "/healthz").read())
-    finally:
-        server.terminate()
-        _, stderr = server.communicate(timeout=30)
-    errors = [line for line in stderr.splitlines() if "ERROR" in line or "Traceback" in line]
-    result = {"quiet": quiet, "during_rebuild": during, "server_errors_logged": len(errors),
-              "comments_after_rebuild": after["comments"]}
-    print(json.dumps(result, indent=2, ensure_ascii=False))
-    return result
+        return during
 
 
 if __name__ == "__main__":
