@@ -1,0 +1,139 @@
+"""The Hugo parser on the real sample posts and on every kind of bad input."""
+
+import datetime as dt
+
+import pytest
+
+from search import hugo
+from search.errors import SiteError
+from search.hugo import parse_post
+from tests.builders import SAMPLE_SITE, post_text, shortcode
+
+PATH, URL = "content/posts/2025_04/x/index.md", "https://example.com/posts/2025_04/x/"
+UTC = dt.timezone.utc
+
+
+@pytest.fixture(scope="module")
+def samples():
+    site = hugo.load_site(SAMPLE_SITE)
+    return {p.path.split("/")[2]: p for p in (hugo.read_post(site, f)[0] for f in hugo.iter_post_files(site))}
+
+
+def test_sample_posts_exact(samples):
+    march, september = samples["2025_03"], samples["2025_09"]
+    assert len(march.quotes) == 58 and len(september.quotes) == 84
+    assert march.title.startswith("【2022年版】機械学習、マジで理解してる？")
+    assert march.date == dt.date(2025, 3, 21)
+    assert march.tags == ("機械学習", "ペンと紙", "練習問題", "深層学習", "理論と実践")
+    assert march.source_url == "https://news.ycombinator.com/item?id=43440267"
+    assert march.url == ("https://www.kaigai-tech-matome.com/posts/2025_03/"
+                         "2025_03_21_pen_and_paper_exercises_in_machine_learning/")
+    first = march.quotes[0]
+    assert (first.index, first.user, first.created_at) == (0, "lucasoshiro", dt.datetime(2025, 3, 21, 21, 37, 25, tzinfo=UTC))
+    assert first.body.startswith("それめっちゃ良さそうじゃん？")
+    assert september.quotes[0].created_at == dt.datetime(2025, 9, 6, 16, 36, 41, tzinfo=UTC)
+    assert september.quotes[-1].user == "skydhash"
+    assert [q.index for q in september.quotes] == list(range(84))
+
+
+def test_br_becomes_newline_and_details_blocks_count(samples):
+    quote = samples["2025_03"].quotes[2]
+    assert quote.user == "danielscrubs" and "\n" in quote.body and "<br>" not in quote.body
+
+
+def parse(text):
+    return parse_post(text.encode() if isinstance(text, str) else text, PATH, URL)
+
+
+@pytest.mark.parametrize(
+    "code, body, user",
+    [
+        ('{{<matomeQuote userName="a" color="" createdAt="2025-03-21T00:00:00" body="順序は自由">}}', "順序は自由", "a"),
+        ('{{< matomeQuote body="空白あり" userName="b" createdAt="2025/03/21 00:00:00" >}}', "空白あり", "b"),
+        ('{{<matomeQuote body="He said \\"hi\\"" userName="c" createdAt="2025/03/21 00:00:00" x="y">}}', 'He said "hi"', "c"),
+        ('{{<matomeQuote body="a }} b >}} c > d" userName="d" createdAt="2025/03/21 00:00:00">}}', "a }} b >}} c > d", "d"),
+        ('{{<matomeQuote body="gs \\<br>  -dNOPAUSE \\" userName="e" createdAt="2025/03/21 00:00:00">}}', None, None),
+        ('{{<matomeQuote body="Uncertain<T> と a < b" userName="f" createdAt="2025/03/21 00:00:00">}}', "Uncertain<T> と a < b", "f"),
+    ],
+)
+def test_shortcode_parameters(code, body, user):
+    post, warnings = parse(post_text("t", quotes=[code]))
+    if body is None:  # `\"` at the end is an escaped quote: the value runs on
+        assert warnings and warnings[0].line == 14 and post.quotes == ()
+        return
+    assert warnings == [] and (post.quotes[0].body, post.quotes[0].user) == (body, user)
+
+
+def test_backslash_before_other_characters_is_kept():
+    post, _ = parse(post_text("t", quotes=['{{<matomeQuote body="gs \\<br>  -dNOPAUSE \\ end" userName="e" createdAt="2025/03/21 00:00:00">}}']))
+    assert post.quotes[0].body == "gs \\\n  -dNOPAUSE \\ end"
+
+
+GOOD = shortcode("良いコメント", "good")
+
+
+@pytest.mark.parametrize(
+    "data, line, message, survives",
+    [
+        (b"+++\ntitle = 'x\ndate = 2025-04-04\n+++\n", 3, "invalid TOML", False),
+        (b"no front matter\n", 1, "missing +++", False),
+        (b"+++\ntitle = 'x'\n", 1, "unterminated front matter", False),
+        (post_text("t", quotes=[GOOD, '{{<matomeQuote body="never closed']).encode(), 16, "unterminated", True),
+        (post_text("t", quotes=[GOOD, '{{<matomeQuote userName="u" createdAt="2025/03/21 00:00:00">}}']).encode(), 16, "without body", True),
+        (post_text("t", quotes=[GOOD, '{{<matomeQuote body="x" createdAt="2025/03/21 00:00:00">}}']).encode(), 16, "without userName", True),
+        (post_text("t", quotes=[GOOD, '{{<matomeQuote body="x" userName="u" createdAt="2025-13-45">}}']).encode(), 16, "invalid createdAt", True),
+        (post_text("t", quotes=[GOOD]).encode().replace("良い".encode(), b"\xff\xfe"), 14, "invalid UTF-8", True),
+        (b"", None, "empty file", False),
+        (b"\x00\x01\x02binary", None, "binary file", False),
+        (post_text("t", quotes=[GOOD]).encode().replace(b'tags = ["', b'tags = "').replace(b'"]\n', b'"\n', 1), 1, "tags is not a list", True),
+    ],
+)
+def test_bad_input_warns_with_file_and_line(data, line, message, survives):
+    post, warnings = parse(data)
+    assert warnings, "expected a warning"
+    assert warnings[0].path == PATH and warnings[0].line == line
+    assert message in warnings[0].message
+    if survives:
+        assert post is not None and post.quotes[0].user == "good"
+    else:
+        assert post is None
+
+
+def test_bom_and_crlf_parse_like_plain_utf8():
+    text = post_text("t", quotes=[GOOD, shortcode("二つ目<br>改行", "second")])
+    plain, _ = parse(text)
+    for variant in (text.encode("utf-8-sig"), text.replace("\n", "\r\n").encode()):
+        post, warnings = parse(variant)
+        assert warnings == [] and post.quotes == plain.quotes
+
+
+def test_drafts_are_parsed_and_marked():
+    post, _ = parse(post_text("t", draft=True, quotes=[GOOD]))
+    assert post.draft is True
+
+
+@pytest.mark.parametrize("config", ["hugo.toml", "config.toml", "config/_default/hugo.toml"])
+def test_site_configs(tmp_path, config):
+    (tmp_path / config).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / config).write_text('baseURL = "https://x.example/"\n')
+    (tmp_path / "content" / "posts").mkdir(parents=True)
+    assert hugo.load_site(tmp_path).base_url == "https://x.example/"
+
+
+def test_bare_directory_needs_base_url(tmp_path):
+    (tmp_path / "2025_04" / "slug").mkdir(parents=True)
+    (tmp_path / "2025_04" / "slug" / "index.md").write_text(post_text("t", quotes=[GOOD]))
+    (tmp_path / "2025_04" / "slug" / "feature.jpg").write_bytes(b"\xff\xd8")
+    (tmp_path / ".hidden.md").write_text("x")
+    with pytest.raises(SiteError, match="--base-url"):
+        hugo.load_site(tmp_path)
+    site = hugo.load_site(tmp_path, base_url="https://x.example/posts")
+    (file,) = hugo.iter_post_files(site)
+    assert hugo.post_url(site, file) == "https://x.example/posts/2025_04/slug/"
+    assert hugo.post_path(site, file) == "2025_04/slug/index.md"
+
+
+def test_invalid_config_names_the_file(tmp_path):
+    (tmp_path / "hugo.toml").write_text("baseURL = \n")
+    with pytest.raises(SiteError, match="hugo.toml"):
+        hugo.load_site(tmp_path)
