@@ -269,6 +269,7 @@ def compile_query(text: str, readings=frozenset(), synonyms=None, frequency=None
         if compiled.body_runs > 1:
             compiled.proximity_terms = list(compiled.body_terms)
     if negative:
-        base = compiled.query if compiled.query is not None else wq.Every()
+        # Only comments: the manifest documents must never surface as results.
+        base = compiled.query if compiled.query is not None else wq.Term("kind", "quote")
         compiled.query = wq.AndNot(base, wq.Or(negative))
     return compiled

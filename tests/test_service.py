@@ -133,3 +133,12 @@ def test_hit_fields(service):
     assert hit.created_at == dt.datetime(2025, 4, 2, 9, 0, tzinfo=dt.timezone.utc)
     assert hit.tags == ("旅行", "LLM")
     assert hit.source_url == "https://news.ycombinator.com/item?id=1"
+
+
+def test_negative_only_query_returns_only_comments(service):
+    everything = search(service, per_page=1).total
+    without = search(service, "-京都", per_page=100, page=1)
+    rest = search(service, "-京都", per_page=100, page=2)
+    assert without.total == everything - search(service, "京都").total
+    assert len(without.hits) + len(rest.hits) == without.total
+    assert all(h.body and h.user for h in without.hits + rest.hits)
