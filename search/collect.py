@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+from array import array
 from collections import Counter
 from dataclasses import dataclass
+from operator import itemgetter
 
 from whoosh import query as wq
+
+from .execute import Unsupported
 
 TIE_EXTRA = 20  # extra top hits fetched so score ties can be ordered by date
 RERANK_DEPTH = 100  # top hits reranked by how close the query's words stand
@@ -31,24 +35,26 @@ def _ticks(value: dt.datetime) -> int:
 
 
 class DocTable:
-    """Per-document columns of one searcher, as lists indexed by docnum."""
+    """Per-document columns of one searcher, as arrays indexed by docnum.
+
+    Users, months and tag sets are stored as small integer codes, so that
+    counting facets over 40,000 matches hashes ints, not byte strings.
+    """
 
     def __init__(self, reader):
-        def column(name):
-            return list(reader.column_reader(name, translate=False))
+        self.user, self.user_names = _coded(reader, "user")
+        self.month, self.month_names = _coded(reader, "month")
+        self.tags, tag_strings = _coded(reader, "tags")
+        self.tag_sets = [tuple(t for t in raw.split(",") if t) for raw in tag_strings]
+        self.created = list(reader.column_reader("created_at", translate=False))
+        self.user_codes = {name: code for code, name in enumerate(self.user_names)}
 
-        self.user = column("user")
-        self.month = column("month")
-        self.tags = column("tags")
-        self.created = column("created_at")
-        self._tag_split: dict[bytes, tuple[str, ...]] = {}
 
-    def split_tags(self, raw: bytes) -> tuple[str, ...]:
-        """Return the tag tuple of a stored `a,b,c` column value (memoized)."""
-        tags = self._tag_split.get(raw)
-        if tags is None:
-            tags = self._tag_split[raw] = tuple(t for t in raw.decode("utf-8").split(",") if t)
-        return tags
+def _coded(reader, name: str) -> tuple[array, list[str]]:
+    """A column as (codes by docnum, decoded value of each code)."""
+    codes: dict[bytes, int] = {}
+    column = array("i", [codes.setdefault(v, len(codes)) for v in reader.column_reader(name, translate=False)])
+    return column, [v.decode("utf-8") for v in codes]
 
 
 @dataclass(frozen=True)
@@ -76,15 +82,16 @@ def base_query(query, users, tags) -> wq.Query:
 def filter_ids(table: DocTable, ids, users, tags, since, until) -> list[int]:
     """Keep the docnums that pass the user, tag and date filters."""
     if users:
-        wanted = {u.encode("utf-8") for u in users}
+        wanted = {table.user_codes.get(u, -1) for u in users}
         ids = [d for d in ids if table.user[d] in wanted]
     for tag in tags:
-        ids = [d for d in ids if tag in table.split_tags(table.tags[d])]
+        sets = {code for code, names in enumerate(table.tag_sets) if tag in names}
+        ids = [d for d in ids if table.tags[d] in sets]
     if since or until:
         low = _ticks(dt.datetime.combine(since, dt.time.min)) if since else 0
         high = _ticks(dt.datetime.combine(until, dt.time.max)) if until else 1 << 62
         ids = [d for d in ids if low <= table.created[d] <= high]
-    return ids
+    return list(ids)
 
 
 def _top(counts: Counter) -> tuple:
@@ -92,34 +99,19 @@ def _top(counts: Counter) -> tuple:
     return tuple(ordered[:FACET_SIZE])
 
 
+def _named(counts: Counter, names: list[str]) -> Counter:
+    return Counter({names[code]: n for code, n in counts.items() if names[code]})
+
+
 def count_facets(table: DocTable, ids) -> tuple[tuple, tuple, tuple]:
     """Return (users, tags, months) counted over every matching docnum."""
-    users = Counter(map(table.user.__getitem__, ids))
-    months = Counter(map(table.month.__getitem__, ids))
-    tag_strings = Counter(map(table.tags.__getitem__, ids))
+    users = _named(Counter(map(table.user.__getitem__, ids)), table.user_names)
+    months = _named(Counter(map(table.month.__getitem__, ids)), table.month_names)
     tags: Counter = Counter()
-    for raw, n in tag_strings.items():
-        for tag in table.split_tags(raw or b""):
+    for code, n in Counter(map(table.tags.__getitem__, ids)).items():
+        for tag in table.tag_sets[code]:
             tags[tag] += n
-    decode = lambda counts: Counter({k.decode("utf-8"): v for k, v in counts.items() if k})  # noqa: E731
-    return _top(decode(users)), _top(tags), tuple(sorted(decode(months).items()))
-
-
-def _positions(searcher, term: str, docnums: list[int]) -> dict[int, list[int]]:
-    """Positions of `term` in each of `docnums` (ascending), from the postings."""
-    found: dict[int, list[int]] = {}
-    try:
-        matcher = searcher.postings("body", term)
-    except Exception:  # term not in the index
-        return found
-    for docnum in docnums:
-        if not matcher.is_active():
-            break
-        if matcher.id() < docnum:
-            matcher.skip_to(docnum)
-        if matcher.is_active() and matcher.id() == docnum:
-            found[docnum] = list(matcher.value_as("positions"))
-    return found
+    return _top(users), _top(tags), tuple(sorted(months.items()))
 
 
 def span_in_order(position_lists: list[list[int]]) -> int | None:
@@ -137,14 +129,14 @@ def span_in_order(position_lists: list[list[int]]) -> int | None:
     return best
 
 
-def rerank_by_proximity(searcher, scored: list, terms: list[str]) -> list:
+def rerank_by_proximity(executor, scored: list, terms: list[str]) -> list:
     """Add a bonus to hits whose query words stand close together and in order.
 
     Done on the top hits only: a sloppy phrase over every match would read
     the positions of tens of thousands of comments.
     """
     docnums = sorted(d for d, _ in scored)
-    per_term = [_positions(searcher, t, docnums) for t in terms]
+    per_term = [executor.positions("body", t, docnums) for t in terms]
     reranked = []
     for docnum, score in scored:
         lists = [p.get(docnum) for p in per_term]
@@ -155,31 +147,46 @@ def rerank_by_proximity(searcher, scored: list, terms: list[str]) -> list:
     return reranked
 
 
-def collect(searcher, table: DocTable, query, request, sort: str, near=()) -> Collected:
+def match_scores(searcher, query, executor) -> dict[int, float]:
+    """Return {docnum: score} of every match, through the executor when it can."""
+    try:
+        return executor.scores(query)
+    except Unsupported:
+        return {d: score for score, d in searcher.search(query, limit=None).top_n}
+
+
+def match_ids(searcher, query, executor) -> list[int]:
+    """Return the docnums of every match (unranked)."""
+    try:
+        return executor.doc_ids(query)
+    except Unsupported:
+        return list(searcher.docs_for_query(query))
+
+
+def collect(searcher, executor, table: DocTable, query, request, sort: str, near=()) -> Collected:
     """Match `query` under the request's filters; return totals, facets, one page.
 
-    `near` lists words whose closeness, in order, raises a hit's rank.
+    `executor` is the searcher's `execute.Executor`; `near` lists words
+    whose closeness, in order, raises a hit's rank.
     """
     filtered = bool(request.users or request.tags or request.since or request.until)
     offset = (request.page - 1) * request.per_page
     want = offset + request.per_page
     if sort == "relevance" and query is not None:
-        # One scored pass yields both the ranking and every match: a second
-        # pass just to list the matches would read the postings again.
-        ranked = searcher.search(query, limit=None).top_n  # [(score, docnum)], best first
+        scores = match_scores(searcher, query, executor)
         if filtered:
-            keep = set(filter_ids(table, [d for _, d in ranked], request.users, request.tags,
-                                  request.since, request.until))
-            ranked = [(score, d) for score, d in ranked if d in keep]
-        ids = [d for _, d in ranked]
+            keep = filter_ids(table, scores, request.users, request.tags, request.since, request.until)
+            scores = {d: scores[d] for d in keep}
+        ids = list(scores)
         depth = max(want + TIE_EXTRA, RERANK_DEPTH if near else 0)
-        scored = [(d, score) for score, d in ranked[:depth]]
+        # Reversed: among equal scores the later (usually newer) docnum is kept.
+        scored = heapq.nlargest(depth, reversed(scores.items()), key=itemgetter(1))
         if near:
-            scored = rerank_by_proximity(searcher, scored, list(near))
+            scored = rerank_by_proximity(executor, scored, list(near))
         # Equal scores (common for one-word queries) go to the newer comment.
         scored.sort(key=lambda pair: (-pair[1], -table.created[pair[0]]))
     else:
-        ids = list(searcher.docs_for_query(base_query(query, request.users, request.tags)))
+        ids = match_ids(searcher, base_query(query, request.users, request.tags), executor)
         if filtered:
             ids = filter_ids(table, ids, request.users, request.tags, request.since, request.until)
         pick = heapq.nsmallest if sort == "oldest" else heapq.nlargest

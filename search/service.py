@@ -24,6 +24,7 @@ from .query import compile_query
 from .records import SearchHit, SearchPage, SearchRequest
 from .schema import KIND_POST, KIND_QUOTE
 from .collect import DocTable, collect
+from .execute import Executor
 from .snippets import literal_spans, make_snippet
 from .suggest import SUGGEST_BELOW, suggest
 from .synonyms import load_synonyms
@@ -64,6 +65,7 @@ class SearchService:
         self._searcher = None
         self._pointer_stamp = None
         self._table: DocTable | None = None
+        self._executor: Executor | None = None
 
     def close(self) -> None:
         """Release the searcher and its files."""
@@ -121,6 +123,7 @@ class SearchService:
 
     def _forget_vocabulary(self) -> None:
         self._table = None
+        self._executor = None
         self._readings = frozenset()
 
     def _reading_terms(self, searcher) -> frozenset:
@@ -169,9 +172,12 @@ class SearchService:
     def _run(self, searcher, request, sort, compiled) -> dict:
         if self._table is None:
             self._table = DocTable(searcher.reader())
-        found = collect(searcher, self._table, compiled.query, request, sort,
+        if self._executor is None:
+            self._executor = Executor(searcher)
+        found = collect(searcher, self._executor, self._table, compiled.query, request, sort,
                         near=compiled.proximity_terms)
-        hits = tuple(_to_hit(searcher, docnum, score, compiled) for docnum, score in found.page)
+        hits = tuple(_to_hit(searcher, self._executor, docnum, score, compiled)
+                     for docnum, score in found.page)
         return {"total": found.total, "hits": hits, "users": found.users,
                 "tags": found.tags, "months": found.months}
 
@@ -230,7 +236,7 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.timezone.utc)
 
 
-def _to_hit(searcher, docnum: int, score: float, compiled) -> SearchHit:
+def _to_hit(searcher, executor, docnum: int, score: float, compiled) -> SearchHit:
     fields = searcher.stored_fields(docnum)
     body = fields["body"]
     return SearchHit(
@@ -246,26 +252,9 @@ def _to_hit(searcher, docnum: int, score: float, compiled) -> SearchHit:
         body=body,
         snippet=make_snippet(
             body,
-            _spans(searcher, docnum, compiled.highlight_terms)
+            [span for term in compiled.highlight_terms
+             for span in executor.char_spans("body", term, docnum)]
             + literal_spans(body, compiled.literals),
         ),
         score=round(float(score or 0.0), 4),
     )
-
-
-def _spans(searcher, docnum: int, terms) -> list[tuple[int, int]]:
-    """Return the character spans of `terms` in one document's body.
-
-    The index stores character offsets, so highlighting never re-runs janome.
-    """
-    spans = []
-    for term in terms:
-        try:
-            matcher = searcher.postings("body", term)
-        except Exception:  # term absent from the index: nothing to mark
-            continue
-        if matcher.is_active():
-            matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                spans.extend((s.startchar, s.endchar) for s in matcher.spans())
-    return spans

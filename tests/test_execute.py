@@ -1,0 +1,167 @@
+"""The bulk executor gives exactly Whoosh's matches and scores, on a real index.
+
+The index is built by the real indexer from a generated archive, then
+updated (one post changed, one added), so it has two segments and deleted
+documents: the cases where a hand-rolled reader would go wrong.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from whoosh import query as wq
+
+from bench.generate import add_post, generate_site
+from search import hugo, store
+from search.collect import match_scores
+from search.execute import Executor, Unsupported
+from search.indexer import update_index
+from search.query import compile_query
+from search.synonyms import load_synonyms
+
+QUERIES = [
+    "機械学習", "数学", "線形代数", "大規模言語モデル", "Rust", "C++", "GPT-4o", "サーバー",
+    "機械学習の数学", "京都", "東京都", '"勾配降下法"', "Rust OR Go", "LLM -GPU", "学習 データ",
+    "理解 している", "すうがく", "ブラウザ", "-物理", "title:数学", "コンピューター",
+]
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory):
+    site = generate_site(tmp_path_factory.mktemp("exec") / "site", 12, seed=7).root
+    index_dir = site.parent / "index"
+    update_index(hugo.load_site(site), index_dir, jobs=1)
+    changed = sorted(site.rglob("index.md"))[3]
+    shutil.copy(sorted(site.rglob("index.md"))[5], changed)  # replaced: deletions in segment 1
+    add_post(site, seed=99, comments=40)
+    update_index(hugo.load_site(site), index_dir, jobs=1)
+    ix, _ = store.open_current(index_dir)
+    with ix.searcher() as s:
+        assert len(s.leaf_searchers()) > 1 and s.reader().has_deletions()
+        yield s
+
+
+def whoosh_scores(searcher, query) -> dict[int, float]:
+    return {d: score for score, d in searcher.search(query, limit=None).top_n}
+
+
+def assert_same(mine: dict, theirs: dict) -> None:
+    assert mine.keys() == theirs.keys()
+    for d, score in theirs.items():
+        assert mine[d] == pytest.approx(score, rel=1e-12, abs=1e-12)
+
+
+def compiled(searcher, text):
+    readings = frozenset(t.decode() for t in searcher.reader().lexicon("body_reading"))
+    return compile_query(text, readings, load_synonyms(None),
+                         frequency=lambda term: searcher.doc_frequency("body", term)).query
+
+
+def test_scores_equal_whoosh(searcher):
+    executor = Executor(searcher)
+    matched = 0
+    for text in QUERIES:
+        query = compiled(searcher, text)
+        theirs = whoosh_scores(searcher, query)
+        matched += bool(theirs)
+        assert_same(executor.scores(query), theirs)
+        assert_same(executor.scores(query), theirs)  # again, from the cache
+    assert matched >= len(QUERIES) - 3, "the generated archive should hold most query words"
+
+
+def _body_words(searcher, limit=60) -> list[str]:
+    words = [t.decode() for t, _ in zip(searcher.reader().lexicon("body"), range(10_000))]
+    frequent = sorted(words, key=lambda w: -searcher.doc_frequency("body", w))
+    return frequent[:limit] + words[-20:]
+
+
+def query_trees(words: list[str]):
+    """Random trees of the shapes the query compiler builds, but AndNot."""
+    word = st.sampled_from(words)
+    leaf = st.one_of(
+        word.map(lambda w: wq.Term("body", w)),
+        st.tuples(word, st.floats(0.2, 2.0)).map(lambda p: wq.Term("body", p[0], boost=p[1])),
+        st.lists(word, min_size=2, max_size=3).map(lambda ws: wq.Phrase("body", ws)),
+        st.tuples(st.lists(word, min_size=2, max_size=2), st.integers(1, 4)).map(
+            lambda p: wq.Phrase("body", p[0], slop=p[1])),
+    )
+    return st.recursive(leaf, lambda kids: st.one_of(
+        st.lists(kids, min_size=1, max_size=3).map(wq.And),
+        st.lists(kids, min_size=1, max_size=3).map(wq.Or),
+        st.tuples(st.lists(kids, min_size=2, max_size=3), st.floats(0.2, 2.0)).map(
+            lambda p: wq.Or(p[0], boost=p[1])),
+    ), max_leaves=6)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_query_trees_equal_whoosh(searcher, data):
+    query = data.draw(query_trees(_body_words(searcher)))
+    assert_same(Executor(searcher).scores(query), whoosh_scores(searcher, query))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_exclusion_removes_every_excluded_document(searcher, data):
+    # Not compared with Whoosh's AndNot: its matcher returns the first
+    # positive document of each segment even when the excluded word is in it.
+    trees = query_trees(_body_words(searcher))
+    positive, negative = data.draw(trees), data.draw(trees)
+    excluded = whoosh_scores(searcher, negative).keys()
+    expected = {d: s for d, s in whoosh_scores(searcher, positive).items() if d not in excluded}
+    assert_same(Executor(searcher).scores(wq.AndNot(positive, negative)), expected)
+
+
+def test_whoosh_andnot_defect_is_not_ours(searcher):
+    """The first document of each segment holding both words stays excluded."""
+    executor = Executor(searcher)
+    words = _body_words(searcher, limit=40)
+    pairs = [(a, b) for a in words for b in words if a != b]
+    query = next(
+        wq.AndNot(wq.Term("body", a), wq.Term("body", b)) for a, b in pairs
+        if whoosh_scores(searcher, wq.AndNot(wq.Term("body", a), wq.Term("body", b))).keys()
+        & whoosh_scores(searcher, wq.Term("body", b)).keys()
+    )  # a pair where Whoosh shows the defect
+    assert not executor.scores(query).keys() & executor.scores(query.b).keys()
+
+
+def test_a_tiny_cache_evicts_and_stays_correct(searcher):
+    executor = Executor(searcher, budget=50)
+    for text in QUERIES[:8]:
+        query = compiled(searcher, text)
+        assert_same(executor.scores(query), whoosh_scores(searcher, query))
+    assert len(executor._cache) == 1 or executor._cached <= 50
+
+
+def test_positions_and_spans_equal_the_postings(searcher):
+    executor = Executor(searcher)
+    fmt = searcher.schema["body"].format
+    for word in _body_words(searcher, limit=8):
+        docnums = sorted(whoosh_scores(searcher, wq.Term("body", word)))[::3]
+        positions = executor.positions("body", word, docnums + [searcher.doc_count_all() - 1])
+        assert sorted(positions) == docnums or set(docnums) <= set(positions)
+        for d in docnums:
+            matcher = searcher.postings("body", word)
+            matcher.skip_to(d)
+            assert positions[d] == fmt.decode_positions(matcher.value())
+            expected = [(s.startchar, s.endchar) for s in matcher.spans()]
+            assert executor.char_spans("body", word, d) == expected
+
+
+def test_deleted_documents_never_match(searcher):
+    reader = searcher.reader()
+    deleted = {d for d in range(reader.doc_count_all()) if reader.is_deleted(d)}
+    executor = Executor(searcher)
+    for word in _body_words(searcher, limit=20):
+        assert not deleted & executor.scores(wq.Term("body", word)).keys()
+
+
+def test_other_query_shapes_fall_back_to_whoosh(searcher):
+    word = _body_words(searcher, limit=1)[0]
+    prefix = wq.Prefix("body", word[:1])
+    with pytest.raises(Unsupported):
+        Executor(searcher).scores(prefix)
+    assert_same(match_scores(searcher, prefix, Executor(searcher)), whoosh_scores(searcher, prefix))
