@@ -1,6 +1,7 @@
 """The Hugo parser on the real sample posts and on every kind of bad input."""
 
 import datetime as dt
+import os
 
 import pytest
 
@@ -125,8 +126,9 @@ def test_bare_directory_needs_base_url(tmp_path):
     (tmp_path / "2025_04" / "slug" / "index.md").write_text(post_text("t", quotes=[GOOD]))
     (tmp_path / "2025_04" / "slug" / "feature.jpg").write_bytes(b"\xff\xd8")
     (tmp_path / ".hidden.md").write_text("x")
-    with pytest.raises(SiteError, match="--base-url"):
+    with pytest.raises(SiteError, match="no base URL given") as raised:
         hugo.load_site(tmp_path)
+    assert "--base-url" in raised.value.hint  # the CLI prints it after the message
     site = hugo.load_site(tmp_path, base_url="https://x.example/posts")
     (file,) = hugo.iter_post_files(site)
     assert hugo.post_url(site, file) == "https://x.example/posts/2025_04/slug/"
@@ -137,3 +139,99 @@ def test_invalid_config_names_the_file(tmp_path):
     (tmp_path / "hugo.toml").write_text("baseURL = \n")
     with pytest.raises(SiteError, match="hugo.toml"):
         hugo.load_site(tmp_path)
+
+
+def make_site(root):
+    (root / "hugo.toml").parent.mkdir(parents=True, exist_ok=True)
+    (root / "hugo.toml").write_text('baseURL = "https://x.example/"\n')
+    (root / "content" / "posts").mkdir(parents=True)
+    return root
+
+
+def put_post(site_root, rel, title="t"):
+    path = site_root / "content" / "posts" / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(post_text(title, quotes=[GOOD]), "utf-8")
+    return path
+
+
+def listed(site):
+    return [hugo.post_path(site, f) for f in hugo.iter_post_files(site)]
+
+
+def test_unlistable_directory_raises_instead_of_a_partial_listing(tmp_path):
+    root = make_site(tmp_path / "site")
+    put_post(root, "2025_03/a/index.md")
+    locked = put_post(root, "2025_04/b/index.md").parent.parent
+    locked.chmod(0)
+    try:
+        if os.access(locked, os.R_OK):
+            pytest.skip("running as root: chmod 000 does not stop listing")
+        with pytest.raises(SiteError, match="cannot list directory") as raised:
+            listed(hugo.load_site(root))
+        assert raised.value.path == str(locked)
+    finally:
+        locked.chmod(0o755)
+
+
+def test_listing_error_names_the_directory_even_as_root(tmp_path, monkeypatch):
+    root = make_site(tmp_path / "site")
+    put_post(root, "2025_03/a/index.md")
+    locked = put_post(root, "2025_04/b/index.md").parent.parent
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if os.fspath(path) == os.fspath(locked):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(SiteError, match="cannot list directory: Permission denied") as raised:
+        listed(hugo.load_site(root))
+    assert raised.value.path == str(locked)
+
+
+def test_symlinks_inside_the_site_only(tmp_path):
+    root = make_site(tmp_path / "site")
+    inside = put_post(root, "2025_03/a/index.md")
+    outside = tmp_path / "secret.md"
+    outside.write_text(post_text("秘密", quotes=[GOOD]), "utf-8")
+    elsewhere = tmp_path / "elsewhere" / "c"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "index.md").write_text(post_text("外", quotes=[GOOD]), "utf-8")
+    month = root / "content" / "posts" / "2025_04"
+    month.mkdir()
+    (month / "alias.md").symlink_to(inside)
+    (month / "leak.md").symlink_to(outside)
+    (month / "dangling.md").symlink_to(tmp_path / "missing.md")
+    (month / "linked_dir").symlink_to(elsewhere, target_is_directory=True)
+    site = hugo.load_site(root)
+    assert listed(site) == ["content/posts/2025_03/a/index.md", "content/posts/2025_04/alias.md"]
+    post, warnings, _ = hugo.read_post(site, root / "content/posts/2025_04/alias.md")
+    assert warnings == [] and post.url == "https://x.example/posts/2025_04/alias/"
+
+
+def test_posts_dir_itself_may_be_a_symlink(tmp_path):
+    archive = tmp_path / "archive"
+    (archive / "2025_03" / "a").mkdir(parents=True)
+    (archive / "2025_03" / "a" / "index.md").write_text(post_text("t", quotes=[GOOD]), "utf-8")
+    (archive / "2025_03" / "b.md").symlink_to(archive / "2025_03" / "a" / "index.md")
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "hugo.toml").write_text('baseURL = "https://x.example/"\n')
+    (root / "content" / "posts").symlink_to(archive, target_is_directory=True)
+    site = hugo.load_site(root)
+    assert listed(site) == ["content/posts/2025_03/a/index.md", "content/posts/2025_03/b.md"]
+
+
+def test_bare_directory_urls_match_the_hugo_site(tmp_path):
+    root = make_site(tmp_path / "site")
+    put_post(root, "2025_03/a/index.md")
+    put_post(root, "2025_03/single.md")
+    hugo_site = hugo.load_site(root)
+    bare = hugo.load_site(root / "content" / "posts", base_url="https://x.example/posts")
+    assert [hugo.post_url(hugo_site, f) for f in hugo.iter_post_files(hugo_site)] == [
+        "https://x.example/posts/2025_03/a/", "https://x.example/posts/2025_03/single/"]
+    assert [hugo.post_url(bare, f) for f in hugo.iter_post_files(bare)] == [
+        "https://x.example/posts/2025_03/a/", "https://x.example/posts/2025_03/single/"]
+

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from search import analysis, hugo, store
-from search.errors import IndexLockedError, IndexVersionError, StrictModeError
+from search.errors import IndexLockedError, IndexVersionError, SiteError, StrictModeError
 from search.indexer import update_index
 from search.records import SearchRequest
 from search.service import SearchService
@@ -233,3 +233,22 @@ def test_long_lived_service_sees_replaced_posts_disappear(site, tmp_path):
         assert service.search(SearchRequest(query="カピバラ")).total == 0
     finally:
         service.close()
+
+
+def test_unlistable_directory_fails_the_run_instead_of_deleting_its_posts(site, tmp_path, monkeypatch):
+    index = tmp_path / "index"
+    update_index(hugo.load_site(site), index, jobs=1)
+    locked = site / "content" / "posts" / "2025_09"
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if os.fspath(path) == os.fspath(locked):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(SiteError, match="2025_09"):
+        update_index(hugo.load_site(site), index, jobs=1)
+    monkeypatch.undo()
+    assert count(index) == 142
+    assert update_index(hugo.load_site(site), index, jobs=1).unchanged == 2
