@@ -26,13 +26,17 @@ from .records import ParseWarning, Post, Quote
 
 CONFIG_FILES = ("hugo.toml", "config.toml", "config/_default/hugo.toml")
 SHORTCODE = "matomeQuote"
-_OPEN = re.compile(r"\{\{<\s*" + SHORTCODE + r"\b")
-_CLOSE = re.compile(r"\s*/?>\}\}")
-_PARAM = re.compile(r'\s*([A-Za-z_][\w-]*)\s*=\s*')
+CREATED_AT_FORMATS = "YYYY-MM-DDThh:mm:ss or YYYY/MM/DD hh:mm:ss"
+
+# `(?![\w-])` so that a `{{<matomeQuotes>}}` shortcode is not mistaken for ours.
+_OPEN = re.compile(r"\{\{<\s*" + SHORTCODE + r"(?![\w-])")
+_SPACE = re.compile(r"\s*")
+_NAME = re.compile(r"([A-Za-z_][\w-]*)\s*=\s*")
+_BARE_VALUE = re.compile(r"[^\s\"`]*?(?=\s|/?>\}\}|\Z)")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_SOURCE = re.compile(r"^引用元\s*[：:]\s*\[[^\]]*\]\(([^)\s]+)\)", re.MULTILINE)
-_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)|\(at end of document\)")
-_DATE_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S")
+_SOURCE = re.compile(r"^引用元\s*[：:]\s*\[[^\]\n]*\]\(\s*([^)\s]+)", re.MULTILINE)
+_TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)")
+_CREATED_AT = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -174,118 +178,172 @@ def post_url(site: Site, file: Path) -> str:
 
 
 def read_post(site: Site, file: Path) -> tuple[Post | None, list[ParseWarning], bytes]:
-    """Read and parse one post file; return (post or None, warnings, raw bytes)."""
+    """Read and parse one post file; return (post or None, warnings, raw bytes).
+
+    The bytes are returned because the indexer hashes them; an unreadable
+    file gives (None, [warning], b"").
+    """
     path = post_path(site, file)
     try:
         data = file.read_bytes()
     except OSError as exc:
-        return None, [ParseWarning(path, None, f"cannot read file: {exc.strerror}")], b""
+        return None, [ParseWarning(path, None, f"cannot read file: {exc.strerror or exc}")], b""
     post, warnings = parse_post(data, path, post_url(site, file))
     return post, warnings, data
 
 
-def _decode(data: bytes, path: str, warnings: list) -> str:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        warnings.append(ParseWarning(path, line, "invalid UTF-8; bad bytes replaced"))
-        text = data.decode("utf-8", errors="replace")
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-
-
 def parse_post(data: bytes, path: str, url: str) -> tuple[Post | None, list[ParseWarning]]:
-    """Parse one post file's bytes; never raises on bad content."""
-    warnings: list[ParseWarning] = []
+    """Parse one post file's bytes; never raises on bad content, does no I/O.
+
+    Returns (post, warnings). `post` is None when the file cannot be trusted
+    at all (empty, binary, no usable front matter); a bad comment only costs
+    that comment. Drafts are returned with `draft=True`.
+    """
     if not data.strip():
         return None, [ParseWarning(path, None, "empty file")]
     if b"\x00" in data:
         return None, [ParseWarning(path, None, "binary file (contains NUL bytes)")]
+    warnings: list[ParseWarning] = []
     text = _decode(data, path, warnings)
-    front = _front_matter(text, path, warnings)
+    front = _split_front_matter(text, path, warnings)
     if front is None:
         return None, warnings
-    meta, body_start = front
-    header = _header(meta, path, warnings)
+    toml_text, body_start = front
+    header = _read_header(toml_text, path, warnings)
     if header is None:
         return None, warnings
     title, date, tags, draft = header
-    body = text[body_start:]
-    body_line = text.count("\n", 0, body_start) + 1
-    source = _SOURCE.search(body)
-    quotes = tuple(_iter_quotes(body, body_line, path, warnings))
+    source = _SOURCE.search(text, body_start)
+    quotes = _scan_quotes(text, body_start, path, warnings)
     post = Post(path, url, title, date, tags, source.group(1) if source else None, draft, quotes)
     return post, warnings
 
 
-def _front_matter(text: str, path: str, warnings: list):
-    """Return (parsed TOML dict, offset where the body starts) or None."""
-    if not text.startswith("+++"):
+def _decode(data: bytes, path: str, warnings: list) -> str:
+    """UTF-8 text with BOM dropped and line ends normalised to LF."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        head = data[: exc.start]
+        line = head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
+        warnings.append(ParseWarning(path, line, "invalid UTF-8; bad bytes replaced with U+FFFD"))
+        text = data.decode("utf-8", errors="replace")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _split_front_matter(text: str, path: str, warnings: list) -> tuple[str, int] | None:
+    """Return (TOML text between the +++ lines, offset of the body) or None."""
+    first_end = text.find("\n")
+    if text[: first_end if first_end >= 0 else len(text)].rstrip() != "+++":
         warnings.append(ParseWarning(path, 1, "missing +++ front matter"))
         return None
-    first_nl = text.find("\n")
-    match = re.search(r"^\+\+\+[ \t]*$", text[first_nl + 1:], re.MULTILINE) if first_nl >= 0 else None
-    if match is None:
-        warnings.append(ParseWarning(path, 1, "unterminated front matter (no closing +++)"))
-        return None
-    toml_text = text[first_nl + 1 : first_nl + 1 + match.start()]
+    pos = first_end
+    while first_end >= 0:
+        pos = text.find("\n+++", pos)
+        if pos < 0:
+            break
+        end = text.find("\n", pos + 4)
+        end = len(text) if end < 0 else end
+        if not text[pos + 4 : end].strip():
+            return text[first_end + 1 : pos + 1], min(end + 1, len(text))
+        pos += 4
+    warnings.append(ParseWarning(path, 1, "unterminated front matter (no closing +++)"))
+    return None
+
+
+def _read_header(toml_text: str, path: str, warnings: list):
+    """Return (title, date, tags, draft) from the front matter, or None."""
     try:
-        meta = tomllib.loads(toml_text)
+        # Hugo's front matter keys are case-insensitive (`Title`, `Date`).
+        meta = {k.lower(): v for k, v in tomllib.loads(toml_text).items()}
     except tomllib.TOMLDecodeError as exc:
-        found = _TOML_LINE.search(str(exc))
-        # "(at end of document)": blame the last front matter line.
-        line = int(found.group(1)) + 1 if found and found.group(1) else toml_text.count("\n") + 1
-        reason = _TOML_LINE.sub("", str(exc)).strip()
-        warnings.append(ParseWarning(path, line, f"invalid TOML front matter: {reason}"))
+        at = _TOML_AT.search(str(exc))
+        # tomllib counts lines from the first front matter line, file line 2.
+        line = int(at.group(1)) + 1 if at and at.group(1) else toml_text.count("\n") + 1
+        column = f" (column {at.group(2)})" if at and at.group(2) else ""
+        reason = _TOML_AT.sub("", str(exc))
+        warnings.append(ParseWarning(path, line, f"invalid TOML front matter: {reason}{column}"))
         return None
-    end = first_nl + 1 + match.end()
-    return meta, end
-
-
-def _header(meta: dict, path: str, warnings: list):
-    """Return (title, date, tags, draft) from front matter, or None."""
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
-        warnings.append(ParseWarning(path, 1, "front matter has no title"))
+        warnings.append(ParseWarning(path, _key_line(toml_text, "title"), "front matter without title"))
         return None
-    date = _front_date(meta.get("date"))
+    date = _front_matter_date(meta.get("date"))
     if date is None:
-        warnings.append(ParseWarning(path, 1, f"front matter date {meta.get('date')!r} is missing or invalid"))
+        raw = meta.get("date")
+        problem = "front matter without date" if raw is None else f"invalid front matter date {raw!r}"
+        warnings.append(ParseWarning(path, _key_line(toml_text, "date"), problem))
         return None
-    raw_tags = meta.get("tags", [])
-    if not isinstance(raw_tags, list):
-        warnings.append(ParseWarning(path, 1, "tags is not a list; ignored"))
-        raw_tags = []
-    tags = tuple(t.strip() for t in raw_tags if isinstance(t, str) and t.strip())
-    if len(tags) != len(raw_tags):
-        warnings.append(ParseWarning(path, 1, "tags that are not strings were ignored"))
-    draft = meta.get("draft", False) is True
+    tags_line = _key_line(toml_text, "tags")
+    tags = _read_tags(meta.get("tags"), lambda m: warnings.append(ParseWarning(path, tags_line, m)))
+    draft = meta.get("draft", False)
+    if not isinstance(draft, bool):
+        warnings.append(ParseWarning(path, _key_line(toml_text, "draft"), "draft should be true or false"))
+        draft = _to_bool(draft)
     return title.strip(), date, tags, draft
 
 
-def _front_date(value) -> dt.date | None:
-    if isinstance(value, dt.datetime):
+def _to_bool(value) -> bool:
+    """Hugo's reading (spf13/cast ToBool) of a draft value that is not a bool."""
+    if isinstance(value, (int, float)):
+        return value != 0
+    return str(value).strip().lower() in ("true", "t", "1")
+
+
+def _key_line(toml_text: str, key: str) -> int:
+    """File line of `key = ...` in the front matter, or 1 (the opening +++)."""
+    found = re.search(rf"^[ \t]*{key}[ \t]*=", toml_text, re.MULTILINE | re.IGNORECASE)
+    return toml_text.count("\n", 0, found.start()) + 2 if found else 1
+
+
+def _front_matter_date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):  # before `date`: datetime is a date subclass
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
+        text = value.strip()
         try:
-            return dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00")).date()
+            return dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text).date()
         except ValueError:
             return None
     return None
 
 
+def _read_tags(value, warn) -> tuple[str, ...]:
+    """Tags as a tuple of non-empty strings; anything else is dropped with a warning."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        warn("tags is not a list; kept as one tag")
+        value = [value]
+    elif not isinstance(value, list):
+        warn(f"tags is not a list ({type(value).__name__}); ignored")
+        return ()
+    kept = [t.strip() for t in value if isinstance(t, str) and t.strip()]
+    if len(kept) != len(value):
+        warn("tags that are not non-empty strings were ignored")
+    return tuple(dict.fromkeys(kept))
+
+
 def parse_created_at(value: str) -> dt.datetime | None:
-    """Parse a `createdAt` value (two formats, both UTC) to an aware datetime."""
-    value = value.strip()
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(value, fmt).replace(tzinfo=dt.timezone.utc)
-        except ValueError:
-            pass
+    """Parse a `createdAt` value to a UTC datetime, or None.
+
+    Both archive formats (`2025-03-21T21:37:25`, `2025/09/06 16:36:41`) are
+    UTC; an explicit `Z` or offset is honoured and converted to UTC.
+    """
+    text = value.strip()
+    if text[4:5] == "/" and text[7:8] == "/":
+        text = text.replace("/", "-", 2)
+    # The shape check keeps fromisoformat from accepting a bare date.
+    if not _CREATED_AT.match(text):
+        return None
     try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
     except ValueError:
         return None
     if parsed.tzinfo is None:
@@ -293,82 +351,111 @@ def parse_created_at(value: str) -> dt.datetime | None:
     return parsed.astimezone(dt.timezone.utc)
 
 
-class _Unterminated(Exception):
-    """A shortcode or quoted value runs to the end of the file."""
-
-
-def _read_value(text: str, pos: int) -> tuple[str, int]:
-    """Read a quoted value starting at the opening quote; return (value, end)."""
-    out = []
-    i = pos + 1
+def _scan_quotes(text: str, pos: int, path: str, warnings: list) -> tuple[Quote, ...]:
+    """Every valid matomeQuote from `text[pos:]`, in order; problems become warnings."""
+    quotes: list[Quote] = []
+    line, counted = 1, 0
     while True:
-        quote = text.find('"', i)
-        if quote < 0:
-            raise _Unterminated
-        chunk = text[i:quote]
-        if chunk.endswith("\\") and (len(chunk) - len(chunk.rstrip("\\"))) % 2 == 1:
-            out.append(chunk[:-1] + '"')  # \" is an escaped quote
-            i = quote + 1
+        match = _OPEN.search(text, pos)
+        if match is None:
+            break
+        # Count lines incrementally: recounting from 0 is quadratic in big posts.
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        params, pos, problem = _read_params(text, match.end())
+        if problem is not None:
+            if pos is None:  # nothing after this point can be trusted
+                warnings.append(ParseWarning(path, line, problem + "; rest of the post skipped"))
+                break
+            warnings.append(ParseWarning(path, line, problem + "; comment skipped"))
             continue
-        out.append(chunk)
-        return "".join(out), quote + 1
-
-
-def _read_params(text: str, pos: int) -> tuple[dict, int]:
-    """Read name="value" pairs from `pos` up to `>}}`; return (params, end)."""
-    params = {}
-    while True:
-        close = _CLOSE.match(text, pos)
-        if close:
-            return params, close.end()
-        match = _PARAM.match(text, pos)
-        if match is None:
-            nxt = text.find(">}}", pos)
-            if nxt < 0:
-                raise _Unterminated
-            return params, nxt + 3  # junk before the end: skip it, keep params
-        pos = match.end()
-        if pos < len(text) and text[pos] == '"':
-            params[match.group(1)], pos = _read_value(text, pos)
+        quote = _make_quote(params, len(quotes), line)
+        if isinstance(quote, Quote):
+            quotes.append(quote)
         else:
-            bare = re.match(r"[^\s>]*", text[pos:]).group()
-            params[match.group(1)] = bare
-            pos += len(bare)
+            warnings.append(ParseWarning(path, line, quote + "; comment skipped"))
+    return tuple(quotes)
 
 
-def _iter_quotes(body: str, first_line: int, path: str, warnings: list):
-    index = 0
-    pos = 0
+def _read_params(text: str, pos: int) -> tuple[dict, int | None, str | None]:
+    """Read `name="value"` pairs up to the closing `>}}`.
+
+    Returns (params, end, None) on success, else (params, resume, problem)
+    where `resume` is where scanning may go on, or None to stop.
+    """
+    params: dict[str, str] = {}
     while True:
-        match = _OPEN.search(body, pos)
-        if match is None:
-            return
-        line = first_line + body.count("\n", 0, match.start())
-        try:
-            params, pos = _read_params(body, match.end())
-        except _Unterminated:
-            warnings.append(ParseWarning(path, line, f"unterminated {SHORTCODE} shortcode"))
-            return
-        quote = _make_quote(params, index, line, path, warnings)
-        if quote is not None:
-            yield quote
-            index += 1
+        pos = _SPACE.match(text, pos).end()
+        if text.startswith(">}}", pos) or text.startswith("/>}}", pos):
+            return params, text.find("}}", pos) + 2, None
+        name = _NAME.match(text, pos)
+        if name is None:
+            if pos >= len(text):
+                return params, None, f"unterminated {SHORTCODE} shortcode (no closing >}}}})"
+            if text.startswith("{{", pos):
+                return params, pos, f"unterminated {SHORTCODE} shortcode (next shortcode starts before >}}}})"
+            return params, pos, f"malformed {SHORTCODE} shortcode: unexpected {text[pos:pos + 12]!r}"
+        value, pos, problem = _read_value(text, name.end())
+        if problem is not None:
+            return params, pos, problem
+        params[name.group(1)] = value
 
 
-def _make_quote(params: dict, index: int, line: int, path: str, warnings: list) -> Quote | None:
-    body = _BR.sub("\n", params.get("body", "")).strip()
+def _read_value(text: str, pos: int) -> tuple[str, int | None, str | None]:
+    """Read one value at `pos`: "quoted", `raw` or bare; return (value, end, problem)."""
+    opener = text[pos : pos + 1]
+    if opener == '"':
+        return _read_quoted(text, pos + 1)
+    if opener == "`":  # Hugo's raw string: no escapes, may span lines
+        end = text.find("`", pos + 1)
+        if end < 0:
+            return "", None, f"unterminated `raw` value in {SHORTCODE}"
+        return text[pos + 1 : end], end + 1, None
+    bare = _BARE_VALUE.match(text, pos)
+    if bare is None:
+        return "", pos, f"malformed {SHORTCODE} shortcode: unexpected {text[pos:pos + 12]!r}"
+    return bare.group(), bare.end(), None
+
+
+def _read_quoted(text: str, start: int) -> tuple[str, int | None, str | None]:
+    """Read a "..." value from just after its opening quote.
+
+    As in Hugo's lexer, `\\"` is an escaped quote, any other backslash is
+    literal, and a quoted value ends at the line: Hugo refuses to build a page
+    with a newline inside one, so the damage stops there and scanning resumes
+    on the next line.
+    """
+    parts = []
+    pos = start
+    while True:
+        end = text.find('"', pos)
+        newline = text.find("\n", pos, end if end >= 0 else len(text))
+        if newline >= 0:
+            return "", newline, f"unterminated quoted value in {SHORTCODE}"
+        if end < 0:
+            return "", None, f"unterminated quoted value in {SHORTCODE}"
+        if text[end - 1] != "\\":
+            parts.append(text[pos:end])
+            return "".join(parts), end + 1, None
+        parts.append(text[pos : end - 1] + '"')
+        pos = end + 1
+
+
+def _make_quote(params: dict, index: int, line: int) -> Quote | str:
+    """Return the Quote, or a message saying why the comment is skipped."""
+    body = params.get("body", "")
+    if "<" in body:
+        body = _BR.sub("\n", body)
+    body = body.strip()
     user = params.get("userName", "").strip()
-    created_raw = params.get("createdAt", "")
-    problem = None
+    raw_created = params.get("createdAt", "").strip()
     if not body:
-        problem = f"{SHORTCODE} without body"
-    elif not user:
-        problem = f"{SHORTCODE} without userName"
-    created = parse_created_at(created_raw) if created_raw else None
-    if problem is None and created is None:
-        problem = (f"invalid createdAt {created_raw!r}: expected YYYY-MM-DDThh:mm:ss "
-                   "or YYYY/MM/DD hh:mm:ss")
-    if problem:
-        warnings.append(ParseWarning(path, line, problem + "; comment skipped"))
-        return None
+        return f"{SHORTCODE} without body"
+    if not user:
+        return f"{SHORTCODE} without userName"
+    if not raw_created:
+        return f"{SHORTCODE} without createdAt"
+    created = parse_created_at(raw_created)
+    if created is None:
+        return f"invalid createdAt {raw_created!r}: expected {CREATED_AT_FORMATS}"
     return Quote(index=index, user=user, created_at=created, body=body, line=line)

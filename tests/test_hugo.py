@@ -86,7 +86,7 @@ GOOD = shortcode("良いコメント", "good")
         (post_text("t", quotes=[GOOD]).encode().replace("良い".encode(), b"\xff\xfe"), 14, "invalid UTF-8", True),
         (b"", None, "empty file", False),
         (b"\x00\x01\x02binary", None, "binary file", False),
-        (post_text("t", quotes=[GOOD]).encode().replace(b'tags = ["', b'tags = "').replace(b'"]\n', b'"\n', 1), 1, "tags is not a list", True),
+        (post_text("t", quotes=[GOOD]).encode().replace(b'tags = ["', b'tags = "').replace(b'"]\n', b'"\n', 1), 6, "tags is not a list", True),
     ],
 )
 def test_bad_input_warns_with_file_and_line(data, line, message, survives):
@@ -235,3 +235,95 @@ def test_bare_directory_urls_match_the_hugo_site(tmp_path):
     assert [hugo.post_url(bare, f) for f in hugo.iter_post_files(bare)] == [
         "https://x.example/posts/2025_03/a/", "https://x.example/posts/2025_03/single/"]
 
+
+def test_matome_quotes_shortcode_is_not_ours():
+    other = '{{< matomeQuotes body="別物" userName="x" createdAt="2025/03/21 00:00:00" >}}'
+    post, warnings = parse(post_text("t", quotes=[other, GOOD]))
+    assert warnings == [] and [q.user for q in post.quotes] == ["good"]
+
+
+def test_backtick_raw_value_spans_lines_without_escapes():
+    raw = '{{<matomeQuote body=`一行目\n"引用" と \\" そのまま<br>三行目` userName="r" createdAt="2025/03/21 00:00:00">}}'
+    post, warnings = parse(post_text("t", quotes=[raw, GOOD]))
+    assert warnings == []
+    assert post.quotes[0].body == '一行目\n"引用" と \\" そのまま\n三行目'
+    assert (post.quotes[0].line, post.quotes[1].user, post.quotes[1].line) == (14, "good", 17)
+
+
+def test_unterminated_raw_value_stops_the_scan():
+    post, warnings = parse(post_text("t", quotes=[GOOD, '{{<matomeQuote body=`never closed', GOOD]))
+    assert [q.user for q in post.quotes] == ["good"]
+    assert [(w.line, w.message) for w in warnings] == [
+        (16, "unterminated `raw` value in matomeQuote; rest of the post skipped")]
+
+
+def test_front_matter_keys_are_case_insensitive():
+    text = post_text("t", quotes=[GOOD]).replace("title = 't'", "Title = '大文字'").replace("date = ", "Date = ")
+    post, warnings = parse(text)
+    assert warnings == [] and post.title == "大文字" and post.date == dt.date(2025, 3, 21)
+
+
+@pytest.mark.parametrize(
+    "old, new, line, message, survives",
+    [
+        ("title = 't'", "title = '  '", 5, "front matter without title", False),
+        ("title = 't'", "", 1, "front matter without title", False),
+        ("date = '2025-03-21T00:00:00'", "date = 'someday'", 2, "invalid front matter date 'someday'", False),
+        ('tags = ["テスト"]', "tags = 3", 6, "tags is not a list (int); ignored", True),
+        ('tags = ["テスト"]', 'tags = ["テスト", 1, ""]', 6, "tags that are not non-empty strings were ignored", True),
+        ("draft = false", "draft = 'yes'", 4, "draft should be true or false", True),
+    ],
+)
+def test_front_matter_warnings_name_the_key_line(old, new, line, message, survives):
+    text = post_text("t", quotes=[GOOD])
+    assert old in text
+    post, warnings = parse(text.replace(old, new))
+    assert [(w.line, w.message) for w in warnings] == [(line, message)]
+    assert (post is not None) == survives
+
+
+@pytest.mark.parametrize("value, draft", [("'true'", True), ("1", True), ("0", False), ("'no'", False)])
+def test_non_bool_draft_is_read_as_hugo_does(value, draft):
+    post, warnings = parse(post_text("t", quotes=[GOOD]).replace("draft = false", f"draft = {value}"))
+    assert post.draft is draft and warnings[0].line == 4
+
+
+def test_toml_error_gives_line_and_column():
+    post, warnings = parse(b"+++\ntitle = 'x'\ndate = @\n+++\n")
+    assert post is None and warnings[0].line == 3 and "(column 8)" in warnings[0].message
+
+
+def test_unterminated_quoted_value_costs_only_its_comment():
+    broken = '{{<matomeQuote userName="u" createdAt="2025/03/21 00:00:00" body="閉じていない>}}'
+    post, warnings = parse(post_text("t", quotes=[broken + "\n" + GOOD]))
+    assert [(q.user, q.line) for q in post.quotes] == [("good", 15)]
+    assert [(w.line, w.message) for w in warnings] == [
+        (14, "unterminated quoted value in matomeQuote; comment skipped")]
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("2025-03-21T21:37:25", dt.datetime(2025, 3, 21, 21, 37, 25, tzinfo=UTC)),
+        ("2025/09/06 16:36:41", dt.datetime(2025, 9, 6, 16, 36, 41, tzinfo=UTC)),
+        ("2025-03-21T21:37:25Z", dt.datetime(2025, 3, 21, 21, 37, 25, tzinfo=UTC)),
+        ("2025-03-22T06:37:25+09:00", dt.datetime(2025, 3, 21, 21, 37, 25, tzinfo=UTC)),
+        ("2025-03-21T16:37:25-05:00", dt.datetime(2025, 3, 21, 21, 37, 25, tzinfo=UTC)),
+        ("2025-03-01", None),
+        ("2025/03/01", None),
+        ("2025-03-21T21:37:25 と後ろ", None),
+        ("２０２５-03-21T21:37:25", None),
+    ],
+)
+def test_parse_created_at(raw, expected):
+    parsed = hugo.parse_created_at(raw)
+    assert parsed == expected
+    if parsed is not None:
+        assert parsed.utcoffset() == dt.timedelta(0)
+
+
+def test_bare_date_created_at_skips_the_comment():
+    bare = '{{<matomeQuote body="日付だけ" userName="d" createdAt="2025-03-01">}}'
+    post, warnings = parse(post_text("t", quotes=[bare, GOOD]))
+    assert [q.user for q in post.quotes] == ["good"]
+    assert warnings[0].line == 14 and "invalid createdAt '2025-03-01'" in warnings[0].message
