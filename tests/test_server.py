@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -70,3 +71,29 @@ def test_watch_picks_up_new_changed_and_deleted_posts(served):
     assert wait_for(lambda: total(base, "アルパカ") == 1 and total(base, "カピバラ") == 0, 20)
     shutil.rmtree(path.parent)
     assert wait_for(lambda: total(base, "アルパカ") == 0, 20)
+
+
+def test_watch_survives_a_site_it_cannot_list(monkeypatch, caplog):
+    from search.errors import SiteError
+    from web import server
+
+    stop = threading.Event()
+    states = [{"a": 1}, SiteError("posts/2025_09", "cannot list directory"),
+              SiteError("posts/2025_09", "cannot list directory"), {"a": 1}, {"a": 1}, {"a": 2}]
+
+    def snapshot(site):
+        state = states.pop(0)
+        if not states:
+            stop.set()
+        if isinstance(state, Exception):
+            raise state
+        return state
+
+    refreshes = []
+    monkeypatch.setattr(server, "snapshot", snapshot)
+    monkeypatch.setattr(server, "refresh_index", lambda site, index_dir, jobs=None: refreshes.append(jobs))
+    server.watch_site("site", "index", stop, interval=0)
+    # Once after the site became listable again, once for the change.
+    assert refreshes == [1, 1]
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert errors == ["cannot list the site's posts: posts/2025_09: cannot list directory; will retry"]

@@ -48,14 +48,27 @@ def refresh_index(site, index_dir, jobs=None) -> None:
 
 
 def watch_site(site, index_dir, stop: threading.Event, interval: float = POLL_SECONDS) -> None:
-    """Re-index whenever the site's post files change, until `stop` is set."""
-    seen = snapshot(site)
-    while not stop.wait(interval):
-        current = snapshot(site)
-        if current != seen:
-            # jobs=1: a handful of changed posts, and no fork from a threaded server.
-            refresh_index(site, index_dir, jobs=1)
-            seen = current
+    """Re-index whenever the site's post files change, until `stop` is set.
+
+    A site that cannot be listed (SiteError) is logged once and retried on
+    every poll; the thread never dies of it.
+    """
+    seen, failure = None, None
+    while True:
+        try:
+            current = snapshot(site)
+        except SearchError as exc:
+            if str(exc) != failure:
+                log.error("cannot list the site's posts: %s; will retry", exc)
+            # None: re-index once the site can be listed again.
+            seen, failure = None, str(exc)
+        else:
+            if failure is not None or (seen is not None and current != seen):
+                # jobs=1: a handful of changed posts, and no fork from a threaded server.
+                refresh_index(site, index_dir, jobs=1)
+            seen, failure = current, None
+        if stop.wait(interval):
+            return
 
 
 def run(index_dir, site, host, port, threads, base_url=None, watch=False, synonyms=None) -> None:
