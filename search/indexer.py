@@ -193,7 +193,8 @@ def _full_build(site, index_dir, pointer, jobs, include_drafts, strict, progress
         store.prune_generations(index_dir, keep={previous} if previous else set())
         raise
     store.prune_generations(index_dir, keep={generation, previous} - {None})
-    cache.save()
+    complete = report.added == len(pending)
+    cache.save(_state(ix, {"generation": generation}, include_drafts) if complete else None)
     report.generation = generation
     return report
 
@@ -202,20 +203,41 @@ def _incremental(site, index_dir, jobs, include_drafts, strict, progress) -> Ind
     ix, pointer = store.open_current(index_dir)
     store.prune_stale(index_dir, pointer["generation"])
     report = IndexReport(generation=pointer["generation"])
+    cache = StatCache(index_dir)
+    if cache.state == _state(ix, pointer, include_drafts):
+        files = {hugo.post_path(site, f): f for f in hugo.iter_post_files(site)}
+        if cache.unchanged(files):  # the manifest agreed with these very files
+            report.unchanged = len(files)
+            return report
     try:
         manifest = read_manifest(ix)
     except Exception as exc:  # a damaged segment surfaces as anything from EOFError up
         raise IndexCorruptError(index_dir, f"{type(exc).__name__}: {exc}") from exc
-    cache = StatCache(index_dir)
     pending, report.unchanged, seen = scan_site(site, manifest, include_drafts, cache)
     deleted = sorted(set(manifest) - seen)
     if not pending and not deleted:
-        cache.save()
+        cache.save(_state(ix, pointer, include_drafts))
         return report
     writer = _open_writer(ix, len(pending), jobs)
     _apply(writer, site, pending, deleted, include_drafts, strict, report, progress, cache)
-    cache.save()
+    written = report.added + report.updated
+    cache.save(_state(ix, pointer, include_drafts) if written == len(pending) else None)
     return report
+
+
+def _state(ix, pointer, include_drafts: bool) -> dict:
+    """The index commit a stat cache can vouch for (see statcache).
+
+    The size and mtime of every index file are part of it: a file damaged
+    or replaced since makes the next run read the manifest, and so report
+    the damage, instead of taking the no-op shortcut.
+    """
+    files = sorted(
+        [e.name, st.st_size, st.st_mtime_ns]
+        for e in os.scandir(ix.storage.folder) if e.is_file() and (st := e.stat())
+    )
+    return {"generation": pointer["generation"], "commit": ix.latest_generation(),
+            "include_drafts": include_drafts, "files": files}
 
 
 def _open_writer(ix, pending: int, jobs: int):

@@ -5,6 +5,11 @@ re-reading and re-hashing files whose size and modification time are
 unchanged. Entries younger than `RACY_SECONDS` when saved are left out, so
 a file rewritten within the clock's resolution is always hashed again
 (the same rule git applies to its index).
+
+A run that leaves the manifest agreeing with every file also saves `state`
+(the index generation and commit it agrees with). While the index is still
+at that commit and every file has the size and mtime cached, nothing can
+have changed, and the next run need not even read the manifest.
 """
 
 from __future__ import annotations
@@ -30,9 +35,11 @@ class StatCache:
     def __init__(self, index_dir):
         self.path = Path(index_dir) / CACHE_FILE
         try:
-            self.entries = {k: tuple(v) for k, v in json.loads(self.path.read_text("utf-8")).items()}
-        except (OSError, ValueError, TypeError, AttributeError):
-            self.entries = {}  # missing or damaged: every file is hashed
+            saved = json.loads(self.path.read_text("utf-8"))
+            self.entries = {k: tuple(v) for k, v in saved["files"].items()}
+            self.state = saved.get("state")
+        except (OSError, ValueError, TypeError, AttributeError, KeyError):
+            self.entries, self.state = {}, None  # missing or damaged: every file is hashed
         self.fresh: dict[str, tuple[int, int, str]] = {}
 
     def content_hash(self, path: str, file: Path) -> str | None:
@@ -52,18 +59,38 @@ class StatCache:
         self.fresh[path] = (st.st_size, st.st_mtime_ns, digest)
         return digest
 
+    def unchanged(self, files) -> bool:
+        """True when `files` (path -> Path) are exactly the cached ones, stats equal."""
+        if len(files) != len(self.entries):
+            return False
+        for path, file in files.items():
+            entry = self.entries.get(path)
+            try:
+                st = file.stat()
+            except OSError:
+                return False
+            if entry is None or entry[:2] != (st.st_size, st.st_mtime_ns):
+                return False
+        return True
+
     def remember(self, path: str, st: os.stat_result | None, digest: str) -> None:
         """Record the hash of content read after `st` was taken."""
         if st is not None:
             self.fresh[path] = (st.st_size, st.st_mtime_ns, digest)
 
-    def save(self) -> None:
-        """Write the entries seen in this run; never fails the run."""
+    def save(self, state: dict | None = None) -> None:
+        """Write the entries seen in this run; never fails the run.
+
+        `state` says which index commit the manifest agreed with every file
+        at; None when it may not (a post that could not be read).
+        """
         limit = (time.time() - RACY_SECONDS) * 1e9
         keep = {k: v for k, v in self.fresh.items() if v[1] < limit}
+        if len(keep) != len(self.fresh):
+            state = None  # a racy file must be hashed again next time
         tmp = self.path.with_suffix(".tmp")
         try:
-            tmp.write_text(json.dumps(keep), "utf-8")
+            tmp.write_text(json.dumps({"state": state, "files": keep}), "utf-8")
             os.replace(tmp, self.path)
         except OSError:
             pass

@@ -208,6 +208,68 @@ def test_noop_run_reads_no_post_file(site, tmp_path, monkeypatch):
     assert report.unchanged == 2 and reads == []
 
 
+def _age(site):
+    """Make every post file "old", past the stat cache's racy window."""
+    for path in site.rglob("*.md"):
+        os.utime(path, ns=(1_700_000_000 * 10**9, 1_700_000_000 * 10**9))
+
+
+@pytest.fixture
+def manifest_reads(monkeypatch):
+    from search import indexer
+
+    reads = []
+    real = indexer.read_manifest
+    monkeypatch.setattr(indexer, "read_manifest", lambda ix: reads.append(ix) or real(ix))
+    return reads
+
+
+def test_noop_run_after_a_clean_run_does_not_read_the_manifest(site, tmp_path, manifest_reads):
+    index = tmp_path / "index"
+    _age(site)
+    update_index(hugo.load_site(site), index, jobs=1)
+    report = update_index(hugo.load_site(site), index, jobs=1)
+    assert report.unchanged == 2 and not report.changed and manifest_reads == []
+
+
+@pytest.mark.parametrize("change", ["add", "delete", "edit", "drafts", "other commit"])
+def test_any_change_since_the_clean_run_reads_the_manifest(site, tmp_path, manifest_reads, change):
+    index = tmp_path / "index"
+    _age(site)
+    update_index(hugo.load_site(site), index, jobs=1)
+    posts = sorted(site.rglob("index.md"))
+    include_drafts = False
+    if change == "add":
+        new_post(site)
+    elif change == "delete":
+        posts[0].unlink()
+    elif change == "edit":
+        posts[0].write_text(posts[0].read_text("utf-8") + "\n", "utf-8")
+    elif change == "drafts":
+        include_drafts = True
+    else:  # another writer committed to the same index
+        ix, _ = store.open_current(index)
+        with ix.writer() as writer:
+            writer.delete_by_term("post_path", "no/such/post.md")
+    report = update_index(hugo.load_site(site), index, jobs=1, include_drafts=include_drafts)
+    assert len(manifest_reads) == 1
+    assert (report.added, report.deleted, report.updated) == {
+        "add": (1, 0, 0), "delete": (0, 1, 0), "edit": (0, 0, 1)}.get(change, (0, 0, 0))
+
+
+def test_a_post_that_failed_is_retried_on_the_next_run(site, tmp_path, manifest_reads):
+    index = tmp_path / "index"
+    _age(site)
+    update_index(hugo.load_site(site), index, jobs=1)
+    broken = new_post(site, slug="2025_05_02_broken")
+    broken.write_bytes(b"\x00\x01 binary")
+    _age(site)
+    first = update_index(hugo.load_site(site), index, jobs=1)
+    assert first.warnings and first.added == 0
+    again = update_index(hugo.load_site(site), index, jobs=1)
+    assert again.warnings and len(manifest_reads) == 2  # not taken for a no-op
+
+
 def test_same_size_same_mtime_edit_is_still_seen(site, tmp_path):
     index = tmp_path / "index"
     path = new_post(site, word="同じ長さの単語アアア")
