@@ -159,7 +159,8 @@ class Executor:
 
     # -- terms ------------------------------------------------------------
 
-    def _entry(self, fieldname: str, text: str) -> _Entry:
+    def _entry(self, fieldname: str, text: str, sink: dict | None = None) -> _Entry:
+        """The term's cached scores; a fresh read also fills `sink` with {docnum: value}."""
         key = ("t", fieldname, text)
         found = self._recall(key)
         if found is not None:
@@ -174,8 +175,11 @@ class Executor:
             if (fieldname, btext) not in reader:
                 blocks.append(())
                 continue
-            leaf_ids, weights, leaf_blocks = _read_postings(reader, fieldname, btext, deleted)
+            leaf_ids, weights, leaf_blocks, values = _read_postings(
+                reader, fieldname, btext, deleted, values=sink is not None)
             blocks.append(leaf_blocks)
+            if sink is not None:
+                sink.update(zip([d + offset for d in leaf_ids], values))
             if field.scorable:
                 lengths = self._leaf_lengths(reader, fieldname)
                 scores.extend(_bm25(idf, self.weighting.K1, norms, lengths, leaf_ids, weights))
@@ -211,9 +215,19 @@ class Executor:
             return self._entry(q.fieldname, words[0]).scores
         if not self.searcher.schema[q.fieldname].format.supports("positions"):
             raise Unsupported(f"phrase on {q.fieldname} without positions")
-        parts = [self._entry(q.fieldname, w).scores for w in words]
+        # A word read now brings its posting values along: no second read for positions.
+        parts, sinks = [], []
+        for w in words:
+            sink = None if self._recall(("t", q.fieldname, w)) else {}
+            parts.append(self._entry(q.fieldname, w, sink).scores)
+            sinks.append(sink)
         candidates = set(min(parts, key=len)).intersection(*parts)
-        per_word = [self.positions(q.fieldname, w, candidates) for w in words] if candidates else []
+        fmt = self.searcher.schema[q.fieldname].format
+        per_word = [
+            self.positions(q.fieldname, w, candidates) if sink is None
+            else {d: _positions(fmt, sink[d]) for d in candidates}
+            for w, sink in zip(words, sinks)
+        ] if candidates else []
         hits = sorted(d for d in candidates
                       if all(d in p for p in per_word) and _in_sequence([p[d] for p in per_word], q.slop))
         # Whoosh scores a phrase as the sum of its words' scores.
@@ -265,26 +279,30 @@ def _bm25(idf, k1, norms, lengths: bytes, ids, weights) -> list[float]:
     return [idf * ((w * k1p) / (w + norms[lengths[d]])) for d, w in zip(ids, weights)]
 
 
-def _read_postings(reader, fieldname, btext, deleted):
-    """Return (docnums, weights, blocks) of one term in one leaf reader.
+def _read_postings(reader, fieldname, btext, deleted, values=False):
+    """Return (docnums, weights, blocks, values) of one term in one leaf reader.
 
     Whoosh 3 leaf matchers are read a whole block at a time; other matchers
     (another codec, another Whoosh) posting by posting, with blocks None.
+    Values (positions, characters) are kept only when asked for.
     """
     matcher = _leaf_matcher(reader, fieldname, btext)
     if _has_blocks(matcher):
-        ids, weights, blocks = _read_blocks(matcher)
+        ids, weights, blocks, vals = _read_blocks(matcher, values)
     else:
-        ids, weights, blocks = [], [], None
+        ids, weights, blocks, vals = [], [], None, []
         while matcher.is_active():
             ids.append(matcher.id())
             weights.append(matcher.weight())
+            if values:
+                vals.append(matcher.value())
             matcher.next()
     if deleted:
         keep = [i for i, d in enumerate(ids) if d not in deleted]
         ids = [ids[i] for i in keep]
         weights = [weights[i] for i in keep]
-    return ids, weights, blocks
+        vals = [vals[i] for i in keep] if values else vals
+    return ids, weights, blocks, vals
 
 
 def _leaf_matcher(reader, fieldname, btext):
@@ -307,14 +325,15 @@ def _load_block(postfile, block: Block) -> tuple:
     return loads(zlib.decompress(raw) if block.compressed else raw)
 
 
-def _read_blocks(m):
+def _read_blocks(m, values: bool = False):
     ids: list[int] = []
     weights: list[float] = []
     blocks: list[Block] = []
+    vals: list = []
     while not m._atend:
         block = Block(m._maxid, m._dataoffset, m._nextoffset - m._dataoffset, bool(m._compression))
         blocks.append(block)
-        block_ids, block_weights = _load_block(m._postfile, block)[:2]
+        block_ids, block_weights, block_values = _load_block(m._postfile, block)[:3]
         ids.extend(accumulate(block_ids))
         if block_weights is None:
             weights.extend([1.0] * m._blocklength)
@@ -322,8 +341,10 @@ def _read_blocks(m):
             weights.extend([block_weights] * m._blocklength)
         else:
             weights.extend(block_weights)
+        if values:
+            vals.extend(block_values)
         m._next_block()
-    return ids, weights, tuple(blocks)
+    return ids, weights, tuple(blocks), vals
 
 
 def _leaf_values(reader, fieldname, btext, blocks, docnums: list[int]):
