@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -56,3 +57,15 @@ def copy_sample_site(dest: Path) -> Path:
     """Copy the embedded sample archive (config + two real posts) to `dest`."""
     shutil.copytree(SAMPLE_SITE, dest)
     return dest
+
+
+def refuse_listing(monkeypatch, directory: Path) -> None:
+    """Make os.scandir fail on `directory` as an unreadable directory does, even for root."""
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if os.fspath(path) == os.fspath(directory):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)

@@ -8,7 +8,7 @@ import pytest
 from search import hugo
 from search.errors import SiteError
 from search.hugo import parse_post
-from tests.builders import SAMPLE_SITE, post_text, shortcode
+from tests.builders import SAMPLE_SITE, post_text, refuse_listing, shortcode
 
 PATH, URL = "content/posts/2025_04/x/index.md", "https://example.com/posts/2025_04/x/"
 UTC = dt.timezone.utc
@@ -178,14 +178,7 @@ def test_listing_error_names_the_directory_even_as_root(tmp_path, monkeypatch):
     root = make_site(tmp_path / "site")
     put_post(root, "2025_03/a/index.md")
     locked = put_post(root, "2025_04/b/index.md").parent.parent
-    real_scandir = os.scandir
-
-    def scandir(path):
-        if os.fspath(path) == os.fspath(locked):
-            raise PermissionError(13, "Permission denied", os.fspath(path))
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    refuse_listing(monkeypatch, locked)
     with pytest.raises(SiteError, match="cannot list directory: Permission denied") as raised:
         listed(hugo.load_site(root))
     assert raised.value.path == str(locked)

@@ -15,7 +15,7 @@ from search.errors import IndexLockedError, IndexVersionError, SiteError, Strict
 from search.indexer import update_index
 from search.records import SearchRequest
 from search.service import SearchService
-from tests.builders import ROOT, copy_sample_site, post_text, write_post
+from tests.builders import ROOT, copy_sample_site, post_text, refuse_listing, write_post
 from tests.conftest import run_cli
 
 
@@ -301,14 +301,7 @@ def test_unlistable_directory_fails_the_run_instead_of_deleting_its_posts(site, 
     index = tmp_path / "index"
     update_index(hugo.load_site(site), index, jobs=1)
     locked = site / "content" / "posts" / "2025_09"
-    real_scandir = os.scandir
-
-    def scandir(path):
-        if os.fspath(path) == os.fspath(locked):
-            raise PermissionError(13, "Permission denied", os.fspath(path))
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    refuse_listing(monkeypatch, locked)
     with pytest.raises(SiteError, match="2025_09"):
         update_index(hugo.load_site(site), index, jobs=1)
     monkeypatch.undo()
