@@ -381,19 +381,24 @@ def _deleted_docs(reader) -> frozenset:
 
 
 def _length_bytes(reader, fieldname: str) -> bytes:
-    """Whoosh stores each field length as one byte; read the column whole."""
-    perdoc = getattr(reader, "_perdoc", None)
-    column = getattr(perdoc, "_cached_reader", None)
+    """Whoosh stores each field length as one byte; read them for every document."""
+    column = _length_column(reader, fieldname)
     if column is not None:
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-        col = column(_lenfield(fieldname), LENGTHS_COLUMN)
-        if col is not None:
-            return bytes(iter(col))
+        return bytes(iter(column))
     from whoosh.util.numeric import length_to_byte
 
     return bytes(length_to_byte(reader.doc_field_length(d, fieldname, 0) or 0)
                  for d in range(reader.doc_count_all()))
+
+
+def _length_column(reader, fieldname: str):
+    """Whoosh 3's column of length bytes, read whole; None for other readers."""
+    cached_reader = getattr(getattr(reader, "_perdoc", None), "_cached_reader", None)
+    if cached_reader is None:
+        return None
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+    return cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
 
 
 # -- positions ------------------------------------------------------------

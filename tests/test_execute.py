@@ -17,6 +17,7 @@ from whoosh import query as wq
 from bench.generate import add_post, generate_site
 from search import hugo, store
 from search.collect import match_scores
+from search import execute
 from search.execute import Executor, Unsupported
 from search.indexer import update_index
 from search.query import compile_query
@@ -165,3 +166,18 @@ def test_other_query_shapes_fall_back_to_whoosh(searcher):
     with pytest.raises(Unsupported):
         Executor(searcher).scores(prefix)
     assert_same(match_scores(searcher, prefix, Executor(searcher)), whoosh_scores(searcher, prefix))
+
+
+def test_readers_without_whoosh3_blocks_give_the_same_results(searcher, monkeypatch):
+    """The posting-by-posting path, taken for any other codec or Whoosh."""
+    fast = Executor(searcher)
+    monkeypatch.setattr(execute, "_has_blocks", lambda matcher: False)
+    monkeypatch.setattr(execute, "_length_column", lambda reader, fieldname: None)
+    slow = Executor(searcher)
+    for text in QUERIES:
+        query = compiled(searcher, text)
+        assert_same(slow.scores(query), whoosh_scores(searcher, query))
+    for word in _body_words(searcher, limit=5):
+        docnums = sorted(fast.scores(wq.Term("body", word)))[::2]
+        assert slow.positions("body", word, docnums) == fast.positions("body", word, docnums)
+        assert slow.char_spans("body", word, docnums[0]) == fast.char_spans("body", word, docnums[0])
