@@ -18,6 +18,7 @@ from operator import itemgetter
 
 from whoosh import query as wq
 
+from .columns import column_values
 from .execute import Unsupported
 
 TIE_EXTRA = 20  # extra top hits fetched so score ties can be ordered by date
@@ -46,14 +47,14 @@ class DocTable:
         self.month, self.month_names = _coded(reader, "month")
         self.tags, tag_strings = _coded(reader, "tags")
         self.tag_sets = [tuple(t for t in raw.split(",") if t) for raw in tag_strings]
-        self.created = list(reader.column_reader("created_at", translate=False))
+        self.created = column_values(reader, "created_at")
         self.user_codes = {name: code for code, name in enumerate(self.user_names)}
 
 
 def _coded(reader, name: str) -> tuple[array, list[str]]:
     """A column as (codes by docnum, decoded value of each code)."""
     codes: dict[bytes, int] = {}
-    column = array("i", [codes.setdefault(v, len(codes)) for v in reader.column_reader(name, translate=False)])
+    column = array("i", [codes.setdefault(v, len(codes)) for v in column_values(reader, name)])
     return column, [v.decode("utf-8") for v in codes]
 
 
@@ -94,24 +95,36 @@ def filter_ids(table: DocTable, ids, users, tags, since, until) -> list[int]:
     return list(ids)
 
 
-def _top(counts: Counter) -> tuple:
-    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return tuple(ordered[:FACET_SIZE])
+def _top(counts: Counter, name=None) -> tuple:
+    """The FACET_SIZE largest counts as (name, count), ties in name order.
 
-
-def _named(counts: Counter, names: list[str]) -> Counter:
-    return Counter({names[code]: n for code, n in counts.items() if names[code]})
+    `name` maps a key to its display name ("" drops the key). Only keys
+    that can reach the top are named and sorted: a query matching 30,000
+    comments by 4,000 users sorts 4,000 ints in C, and names about ten.
+    """
+    name = name or str
+    picked: list = []
+    for key, n in counts.most_common():
+        if len(picked) >= FACET_SIZE and n < picked[-1][1]:
+            break
+        label = name(key)
+        if label:
+            picked.append((label, n))
+    picked.sort(key=lambda kv: (-kv[1], kv[0]))
+    return tuple(picked[:FACET_SIZE])
 
 
 def count_facets(table: DocTable, ids) -> tuple[tuple, tuple, tuple]:
     """Return (users, tags, months) counted over every matching docnum."""
-    users = _named(Counter(map(table.user.__getitem__, ids)), table.user_names)
-    months = _named(Counter(map(table.month.__getitem__, ids)), table.month_names)
+    users = Counter(map(table.user.__getitem__, ids))
+    months = Counter(map(table.month.__getitem__, ids))
     tags: Counter = Counter()
     for code, n in Counter(map(table.tags.__getitem__, ids)).items():
         for tag in table.tag_sets[code]:
             tags[tag] += n
-    return _top(users), _top(tags), tuple(sorted(months.items()))
+    named_months = sorted((table.month_names[code], n) for code, n in months.items()
+                          if table.month_names[code])
+    return _top(users, table.user_names.__getitem__), _top(tags), tuple(named_months)
 
 
 def span_in_order(position_lists: list[list[int]]) -> int | None:

@@ -34,8 +34,11 @@ from whoosh import query as wq
 from whoosh.matching import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
+from .columns import length_bytes
+
 # About 100 bytes per cached posting (an int, a float and a dict slot).
 CACHE_POSTINGS = 1_000_000
+BLOCK_CACHE = 2048  # decoded blocks (about 12 KB each) kept for positions and highlights
 _INT_SIZE = 4  # the count Whoosh's position formats put before the pickle
 
 
@@ -62,7 +65,7 @@ class _Entry:
 class Executor:
     """Evaluates queries against one searcher; not thread-safe (the service locks)."""
 
-    def __init__(self, searcher, budget: int = CACHE_POSTINGS):
+    def __init__(self, searcher, budget: int = CACHE_POSTINGS, blocks: int = BLOCK_CACHE):
         self.searcher = searcher
         self.weighting = searcher.weighting
         self.leaves = [(leaf.reader(), offset) for leaf, offset in searcher.leaf_searchers()]
@@ -71,6 +74,7 @@ class Executor:
         self._cached = 0
         self._lengths: dict = {}
         self._deleted = [_deleted_docs(reader) for reader, _ in self.leaves]
+        self._decoded = BlockCache(blocks)
 
     # -- public -----------------------------------------------------------
 
@@ -99,7 +103,7 @@ class Executor:
             local = [d for d in local if d not in deleted]
             if local and (fieldname, btext) in reader:
                 blocks = entry.blocks[leaf] if entry.blocks else None
-                for d, v in _leaf_values(reader, fieldname, btext, blocks, local):
+                for d, v in _leaf_values(reader, fieldname, btext, blocks, local, self._decoded):
                     found[d + offset] = v
         return found
 
@@ -200,7 +204,7 @@ class Executor:
         key = (id(reader), fieldname)
         lengths = self._lengths.get(key)
         if lengths is None:
-            lengths = self._lengths[key] = _length_bytes(reader, fieldname)
+            lengths = self._lengths[key] = length_bytes(reader, fieldname)
         return lengths
 
     # -- phrases ----------------------------------------------------------
@@ -347,7 +351,7 @@ def _read_blocks(m, values: bool = False):
     return ids, weights, tuple(blocks), vals
 
 
-def _leaf_values(reader, fieldname, btext, blocks, docnums: list[int]):
+def _leaf_values(reader, fieldname, btext, blocks, docnums: list[int], decoded: "BlockCache"):
     """Yield (docnum, value) for the sorted leaf `docnums` holding the term."""
     matcher = _leaf_matcher(reader, fieldname, btext)
     if blocks is None:  # not a Whoosh 3 matcher: skip through it
@@ -358,17 +362,41 @@ def _leaf_values(reader, fieldname, btext, blocks, docnums: list[int]):
                 yield d, matcher.value()
         return
     max_ids = [b.max_id for b in blocks]
-    loaded, ids, values = -1, [], []
+    loaded, ids, values = None, [], []
     for d in docnums:
         i = bisect_left(max_ids, d)
         if i == len(blocks):
             return
-        if i != loaded:
-            block_ids, _, values = _load_block(matcher._postfile, blocks[i])[:3]
-            ids, loaded = list(accumulate(block_ids)), i
+        if blocks[i] is not loaded:
+            loaded = blocks[i]
+            ids, values = decoded.get(matcher._postfile, loaded)
         j = bisect_left(ids, d)
         if j < len(ids) and ids[j] == d:
             yield d, values[j]
+
+
+class BlockCache:
+    """The last few decoded blocks (docnums, values), for positions and highlights.
+
+    Proximity rerank reads the positions of the top hits, and the snippets
+    then read the character spans of the same documents: the same blocks.
+    """
+
+    def __init__(self, size: int = BLOCK_CACHE):
+        self.size = size
+        self._blocks: OrderedDict = OrderedDict()
+
+    def get(self, postfile, block: Block) -> tuple[list[int], list]:
+        key = (postfile, block.offset)  # the file object itself: its id could be reused
+        found = self._blocks.get(key)
+        if found is None:
+            block_ids, _, values = _load_block(postfile, block)[:3]
+            found = self._blocks[key] = (list(accumulate(block_ids)), values)
+            if len(self._blocks) > self.size:
+                self._blocks.popitem(last=False)
+        else:
+            self._blocks.move_to_end(key)
+        return found
 
 
 def _deleted_docs(reader) -> frozenset:
@@ -378,27 +406,6 @@ def _deleted_docs(reader) -> frozenset:
     if cached is not None:
         return frozenset(cached)
     return frozenset(d for d in range(reader.doc_count_all()) if reader.is_deleted(d))
-
-
-def _length_bytes(reader, fieldname: str) -> bytes:
-    """Whoosh stores each field length as one byte; read them for every document."""
-    column = _length_column(reader, fieldname)
-    if column is not None:
-        return bytes(iter(column))
-    from whoosh.util.numeric import length_to_byte
-
-    return bytes(length_to_byte(reader.doc_field_length(d, fieldname, 0) or 0)
-                 for d in range(reader.doc_count_all()))
-
-
-def _length_column(reader, fieldname: str):
-    """Whoosh 3's column of length bytes, read whole; None for other readers."""
-    cached_reader = getattr(getattr(reader, "_perdoc", None), "_cached_reader", None)
-    if cached_reader is None:
-        return None
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-    return cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
 
 
 # -- positions ------------------------------------------------------------

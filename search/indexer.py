@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from whoosh import index as whoosh_index
-
 from . import hugo, store
 from .analysis import get_janome
 from .errors import IndexCorruptError, IndexVersionError, IndexWriteError, StrictModeError
@@ -182,7 +180,7 @@ def _full_build(site, index_dir, pointer, jobs, include_drafts, strict, progress
     path = index_dir / generation
     path.mkdir(parents=True)
     try:
-        ix = whoosh_index.create_in(str(path), make_schema())
+        ix = store.storage(path).create_index(make_schema())
         pending, _, _ = scan_site(site, {}, include_drafts)
         writer = _open_writer(ix, len(pending), jobs)
         cache = StatCache(index_dir)

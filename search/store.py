@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
 from .errors import (
     IndexCorruptError,
@@ -117,6 +118,17 @@ def prune_stale(index_dir: Path, current: str) -> None:
     prune_generations(index_dir, keep={current, *older[-1:]})
 
 
+def storage(path: Path) -> FileStorage:
+    """The Whoosh storage of one generation directory, read without mmap.
+
+    With mmap, Whoosh 3 copies every file of a compound segment into a
+    BytesIO when a reader opens it: on the 2,000-post index that is 1.2 s
+    and 700 MB per searcher. Without it a reader opens in tens of
+    milliseconds and reads postings with plain seeks.
+    """
+    return FileStorage(str(path), supports_mmap=False)
+
+
 def open_current(index_dir: Path):
     """Open the live Whoosh index of `index_dir`; return (index, pointer).
 
@@ -130,7 +142,7 @@ def open_current(index_dir: Path):
         raise IndexVersionError(index_dir, str(pointer.get("build")), BUILD_ID)
     path = index_dir / pointer["generation"]
     try:
-        ix = whoosh_index.open_dir(str(path))
+        ix = storage(path).open_index()
     except whoosh_index.EmptyIndexError as exc:
         raise IndexCorruptError(index_dir, f"{path.name} holds no index") from exc
     except (OSError, EOFError, ValueError, KeyError) as exc:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from search import hugo
+from bench.generate import add_post, generate_site
+from search import hugo, store
 from search.indexer import update_index
 from search.service import SearchService
 from tests.builders import ROOT, copy_sample_site, post_text, write_post
@@ -103,12 +105,30 @@ def run_cli(*args, cwd=None, env=None, timeout=300) -> subprocess.CompletedProce
 @pytest.fixture(scope="session")
 def app(index_dir):
     """The Flask app over the session index."""
-    from web import create_app
+    from web import EXTENSION, create_app
 
-    return create_app({"INDEX_DIR": str(index_dir), "TESTING": True})
+    app = create_app({"INDEX_DIR": str(index_dir), "TESTING": True})
+    yield app
+    app.extensions[EXTENSION].close()
 
 
 @pytest.fixture
 def client(app):
     """A Flask test client."""
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def searcher(tmp_path_factory):
+    """A searcher on a generated archive indexed, then updated: two segments, deletions."""
+    site = generate_site(tmp_path_factory.mktemp("exec") / "site", 12, seed=7).root
+    index_dir = site.parent / "index"
+    update_index(hugo.load_site(site), index_dir, jobs=1)
+    changed = sorted(site.rglob("index.md"))[3]
+    shutil.copy(sorted(site.rglob("index.md"))[5], changed)  # replaced: deletions in segment 1
+    add_post(site, seed=99, comments=40)
+    update_index(hugo.load_site(site), index_dir, jobs=1)
+    ix, _ = store.open_current(index_dir)
+    with ix.searcher() as s:
+        assert len(s.leaf_searchers()) > 1 and s.reader().has_deletions()
+        yield s

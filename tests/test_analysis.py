@@ -93,3 +93,13 @@ def test_analyzer_pickles_without_janome_state():
     list(analyzer("テスト"))  # loads janome in this process
     clone = pickle.loads(pickle.dumps(analyzer))
     assert [t.text for t in clone("テスト")] == ["テスト"]
+
+
+def test_janome_dictionary_is_kept_out_of_garbage_collections():
+    import gc
+
+    from search.analysis import GC_YOUNG_THRESHOLD, get_janome
+
+    get_janome()
+    assert gc.get_freeze_count() > 10_000  # the dictionary's objects, frozen once loaded
+    assert gc.get_threshold()[0] >= GC_YOUNG_THRESHOLD

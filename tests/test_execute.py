@@ -7,19 +7,14 @@ documents: the cases where a hand-rolled reader would go wrong.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
-from bench.generate import add_post, generate_site
-from search import hugo, store
 from search.collect import match_scores
-from search import execute
+from search import columns, execute
 from search.execute import Executor, Unsupported
-from search.indexer import update_index
 from search.query import compile_query
 from search.synonyms import load_synonyms
 
@@ -28,21 +23,6 @@ QUERIES = [
     "機械学習の数学", "京都", "東京都", '"勾配降下法"', "Rust OR Go", "LLM -GPU", "学習 データ",
     "理解 している", "すうがく", "ブラウザ", "-物理", "title:数学", "コンピューター",
 ]
-
-
-@pytest.fixture(scope="module")
-def searcher(tmp_path_factory):
-    site = generate_site(tmp_path_factory.mktemp("exec") / "site", 12, seed=7).root
-    index_dir = site.parent / "index"
-    update_index(hugo.load_site(site), index_dir, jobs=1)
-    changed = sorted(site.rglob("index.md"))[3]
-    shutil.copy(sorted(site.rglob("index.md"))[5], changed)  # replaced: deletions in segment 1
-    add_post(site, seed=99, comments=40)
-    update_index(hugo.load_site(site), index_dir, jobs=1)
-    ix, _ = store.open_current(index_dir)
-    with ix.searcher() as s:
-        assert len(s.leaf_searchers()) > 1 and s.reader().has_deletions()
-        yield s
 
 
 def whoosh_scores(searcher, query) -> dict[int, float]:
@@ -137,8 +117,9 @@ def test_a_tiny_cache_evicts_and_stays_correct(searcher):
     assert len(executor._cache) == 1 or executor._cached <= 50
 
 
-def test_positions_and_spans_equal_the_postings(searcher):
-    executor = Executor(searcher)
+@pytest.mark.parametrize("blocks", [2048, 1], ids=["block-cache", "one-block-cache"])
+def test_positions_and_spans_equal_the_postings(searcher, blocks):
+    executor = Executor(searcher, blocks=blocks)
     fmt = searcher.schema["body"].format
     for word in _body_words(searcher, limit=8):
         docnums = sorted(whoosh_scores(searcher, wq.Term("body", word)))[::3]
@@ -172,7 +153,7 @@ def test_readers_without_whoosh3_blocks_give_the_same_results(searcher, monkeypa
     """The posting-by-posting path, taken for any other codec or Whoosh."""
     fast = Executor(searcher)
     monkeypatch.setattr(execute, "_has_blocks", lambda matcher: False)
-    monkeypatch.setattr(execute, "_length_column", lambda reader, fieldname: None)
+    monkeypatch.setattr(columns, "_length_column", lambda reader, fieldname: None)
     slow = Executor(searcher)
     for text in QUERIES:
         query = compiled(searcher, text)

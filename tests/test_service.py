@@ -142,3 +142,34 @@ def test_negative_only_query_returns_only_comments(service):
     assert without.total == everything - search(service, "京都").total
     assert len(without.hits) + len(rest.hits) == without.total
     assert all(h.body and h.user for h in without.hits + rest.hits)
+
+
+def test_facets_equal_a_plain_count_with_ties_in_name_order(searcher):
+    """count_facets ranks integer codes; the result equals counting names directly."""
+    from collections import Counter
+
+    from search.collect import FACET_SIZE, DocTable, count_facets
+
+    table = DocTable(searcher.reader())
+    quotes = [d for d in range(searcher.doc_count_all())
+              if not searcher.reader().is_deleted(d) and searcher.stored_fields(d)["kind"] == "quote"]
+    for ids in (quotes, quotes[::7], quotes[:3], []):
+        stored = [searcher.stored_fields(d) for d in ids]
+        users = Counter(f["user"] for f in stored)
+        tags = Counter(t for f in stored for t in f["tags"].split(",") if t)
+        months = Counter(f["created_at"].strftime("%Y-%m") for f in stored)
+        top = lambda c: tuple(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE])  # noqa: E731
+        assert count_facets(table, ids) == (top(users), top(tags), tuple(sorted(months.items())))
+    assert len(Counter(f["user"] for f in map(searcher.stored_fields, quotes))) > FACET_SIZE
+
+
+def test_facet_ties_at_the_cut_go_to_the_first_names():
+    from collections import Counter
+
+    from search.collect import FACET_SIZE, _top
+
+    names = [f"user{i:02d}" for i in range(30)][::-1] + [""]  # codes count in reverse name order
+    counts = Counter({code: 5 for code in range(30)})
+    counts.update({30: 9, 29: 1})  # an unnamed code is never shown
+    assert _top(counts, names.__getitem__) == tuple((f"user{i:02d}", 6 if i == 0 else 5)
+                                                    for i in range(FACET_SIZE))
