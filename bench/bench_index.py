@@ -11,6 +11,9 @@ Reports:
 - query latency p50 / p95 over 30 varied queries with snippets and facets
   (target p95 < 50 ms): the first pass of a fresh service, then a second;
 - peak memory (RSS summed over the indexer's process tree).
+
+For context it also times janome alone on the same comments in `--jobs`
+processes: the floor of the first ratio on this machine.
 """
 
 from __future__ import annotations
@@ -76,10 +79,9 @@ def run_timed(args: list[str], root: Path = ROOT) -> tuple[float, int, str]:
     return wall, peak[0], out
 
 
-def janome_only_seconds(site: Path) -> tuple[float, int, int]:
-    """Tokenize every comment body with janome alone, in this one process."""
+def comment_bodies(site: Path) -> list[str]:
+    """Every comment body of the site's published posts, in file order."""
     from search import hugo
-    from search.analysis import get_janome
 
     loaded = hugo.load_site(site)
     bodies = []
@@ -87,12 +89,47 @@ def janome_only_seconds(site: Path) -> tuple[float, int, int]:
         post, _, _ = hugo.read_post(loaded, file)
         if post is not None and not post.draft:
             bodies.extend(q.body for q in post.quotes)
+    return bodies
+
+
+def _tokenize_all(bodies: list[str]) -> None:
+    from search.analysis import get_janome
+
     tokenizer = get_janome()
-    started = time.perf_counter()
     for body in bodies:
         for _ in tokenizer.tokenize(body):
             pass
-    return time.perf_counter() - started, len(bodies), sum(map(len, bodies))
+
+
+def janome_only_seconds(bodies: list[str]) -> float:
+    """Tokenize every comment body with janome alone, in this one process."""
+    from search.analysis import get_janome
+
+    get_janome()
+    started = time.perf_counter()
+    _tokenize_all(bodies)
+    return time.perf_counter() - started
+
+
+def janome_parallel_seconds(bodies: list[str], jobs: int) -> float:
+    """Tokenize the same bodies with janome alone in `jobs` forked processes.
+
+    Not a target: the floor a parallel build could reach on this machine,
+    with no parsing and no Whoosh at all.
+    """
+    import multiprocessing
+
+    from search.analysis import get_janome
+
+    get_janome()  # loaded before forking, as the indexer does
+    ctx = multiprocessing.get_context("fork")
+    workers = [ctx.Process(target=_tokenize_all, args=(bodies[k::jobs],)) for k in range(jobs)]
+    started = time.perf_counter()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return time.perf_counter() - started
 
 
 def query_latencies(index_dir: Path) -> dict[str, list[float]]:
@@ -155,9 +192,13 @@ def main(argv=None) -> dict:
                                   "--rebuild", "--jobs", str(opts.jobs)])
     results.update(build_s=round(build, 1), build_peak_rss_mb=round(peak / 2**20), build_summary=out.strip())
     if not opts.skip_janome:
-        janome, comments, chars = janome_only_seconds(big_site)
-        results.update(janome_only_s=round(janome, 1), comments=comments, chars=chars,
-                       build_over_janome=round(build / janome, 3))
+        bodies = comment_bodies(big_site)
+        janome = janome_only_seconds(bodies)
+        parallel = janome_parallel_seconds(bodies, opts.jobs)
+        results.update(janome_only_s=round(janome, 1), comments=len(bodies),
+                       chars=sum(map(len, bodies)), build_over_janome=round(build / janome, 3),
+                       janome_parallel_s=round(parallel, 1),
+                       janome_parallel_over_janome=round(parallel / janome, 3))
 
     noop, _, _ = run_timed(["index", "--site", str(big_site), "--index-dir", str(index)])
     results["noop_s"] = round(noop, 2)
