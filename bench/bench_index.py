@@ -10,7 +10,8 @@ Reports:
 - a no-op incremental run (target < 1 s);
 - query latency p50 / p95 over 30 varied queries with snippets and facets
   (target p95 < 50 ms): the first pass of a fresh service, then a second;
-- peak memory (RSS summed over the indexer's process tree).
+- peak memory (RSS summed over the indexer's process tree);
+- the service's open time (searcher and facet columns) and its memory.
 
 For context it also times janome alone on the same comments in `--jobs`
 processes: the floor of the first ratio on this machine.
@@ -143,13 +144,15 @@ def query_latencies(index_dir: Path) -> dict[str, list[float]]:
     from search.service import SearchService
 
     service = SearchService(index_dir)
+    started = time.perf_counter()
     service.search(SearchRequest(query="", sort="newest"))  # open the searcher, load the columns
-    passes: dict[str, list[float]] = {"cold": [], "warm": []}
-    for name, times in passes.items():
+    opened = (time.perf_counter() - started) * 1000
+    passes: dict = {"cold": [], "warm": [], "open_ms": opened, "open_rss_mb": sample_rss(os.getpid()) / 2**20}
+    for name in ("cold", "warm"):
         for q in QUERIES:
             started = time.perf_counter()
             service.search(SearchRequest(query=q))
-            times.append((time.perf_counter() - started) * 1000)
+            passes[name].append((time.perf_counter() - started) * 1000)
     passes["rss_mb"] = sample_rss(os.getpid()) / 2**20
     service.close()
     return passes
@@ -166,6 +169,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
     parser.add_argument("--skip-janome", action="store_true", help="skip the janome-only baseline")
+    parser.add_argument("--out", type=Path, default=OUT, help="where the archive and indexes go")
     parser.add_argument("--queries-only", type=Path, metavar="INDEX_DIR",
                         help="only measure query latency on an existing index")
     opts = parser.parse_args(argv)
@@ -177,10 +181,10 @@ def main(argv=None) -> dict:
         print(json.dumps(results, ensure_ascii=False, indent=2))
         return results
 
-    site = OUT / f"site-{opts.posts}-s{opts.seed}"
+    site = opts.out / f"site-{opts.posts}-s{opts.seed}"
     if not site.exists():
         generate_site(site, opts.posts, seed=opts.seed)
-    work = OUT / "work"
+    work = opts.out / "work"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     big_site = work / "site"
@@ -226,7 +230,8 @@ def _query_figures(results: dict, index: Path) -> None:
         results.update({f"query_{name}_p50_ms": round(statistics.median(times), 1),
                         f"query_{name}_p95_ms": round(percentile(times, 95), 1),
                         f"query_{name}_max_ms": round(max(times), 1)})
-    results["query_service_rss_mb"] = round(passes["rss_mb"])
+    results.update(service_open_ms=round(passes["open_ms"]), service_open_rss_mb=round(passes["open_rss_mb"]),
+                   query_service_rss_mb=round(passes["rss_mb"]))
 
 
 if __name__ == "__main__":

@@ -39,3 +39,18 @@ def test_add_post_adds_one_parseable_post(tmp_path):
     site = hugo.load_site(tmp_path / "site")
     post, warnings, _ = hugo.read_post(site, path)
     assert warnings == [] and len(post.quotes) == 30
+
+
+def test_index_benchmark_runs_end_to_end_on_a_tiny_archive(tmp_path, capsys):
+    """The benchmark anyone reruns: every figure is measured and reported (no timing asserted)."""
+    import json
+
+    from bench import bench_index
+
+    results = bench_index.main(["--posts", "3", "--jobs", "2", "--out", str(tmp_path)])
+    assert json.loads(capsys.readouterr().out) == results
+    assert "3 added" in results["build_summary"]
+    assert results["comments"] == generate_site(tmp_path / "again", 3, seed=1).comments > 0
+    for key in ("build_over_janome", "janome_parallel_over_janome", "add_one_over_alone", "noop_s",
+                "query_cold_p95_ms", "query_warm_p95_ms", "service_open_ms", "build_peak_rss_mb"):
+        assert results[key] > 0, key
