@@ -130,7 +130,10 @@ def janome_parallel_seconds(bodies: list[str], jobs: int) -> float:
         w.start()
     for w in workers:
         w.join()
-    return time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    if any(w.exitcode != 0 for w in workers):
+        raise SystemExit(f"janome worker failed: exit codes {[w.exitcode for w in workers]}")
+    return elapsed
 
 
 def query_latencies(index_dir: Path) -> dict[str, list[float]]:

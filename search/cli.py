@@ -115,6 +115,8 @@ def index(site, index_dir, base_url, rebuild, jobs, include_drafts, strict):
     close()
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
+    if report.note:
+        click.echo(f"note: {report.note}", err=True)
     click.echo(report.summary())
 
 

@@ -40,6 +40,7 @@ class IndexReport:
     seconds: float = 0.0
     rebuilt: bool = False
     generation: str = ""
+    note: str = ""  # why the run did more than asked, for the user
 
     @property
     def changed(self) -> bool:
@@ -164,10 +165,16 @@ def _update(site, index_dir, rebuild, jobs, include_drafts, strict, progress) ->
         pointer = store.read_pointer(index_dir)
         if pointer is not None and not rebuild and pointer.get("build") != BUILD_ID:
             raise IndexVersionError(index_dir, str(pointer.get("build")), BUILD_ID)
-        if pointer is None or rebuild:
+        moved = pointer is not None and pointer.get("base_url", site.base_url) != site.base_url
+        if pointer is None or rebuild or moved:
             report = _full_build(site, index_dir, pointer, jobs, include_drafts, strict, progress)
+            if moved and not rebuild:
+                report.note = (f"base URL changed from {pointer['base_url']} to {site.base_url}: "
+                               "every post was indexed again")
         else:
             report = _incremental(site, index_dir, jobs, include_drafts, strict, progress)
+            if "base_url" not in pointer:  # an index from before base URLs were recorded
+                store.write_pointer(index_dir, pointer["generation"], base_url=site.base_url)
     return report
 
 
@@ -186,7 +193,9 @@ def _full_build(site, index_dir, pointer, jobs, include_drafts, strict, progress
         cache = StatCache(index_dir)
         _apply(writer, site, pending, [], include_drafts, strict, report, progress, cache)
         store.fsync_tree(path)
-        store.write_pointer(index_dir, generation)
+        # Every stored post URL is built from the base URL: a run with another
+        # one must rebuild, though no post file changed (see _update).
+        store.write_pointer(index_dir, generation, base_url=site.base_url)
     except BaseException:
         store.prune_generations(index_dir, keep={previous} if previous else set())
         raise

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -307,3 +308,54 @@ def test_unlistable_directory_fails_the_run_instead_of_deleting_its_posts(site, 
     monkeypatch.undo()
     assert count(index) == 142
     assert update_index(hugo.load_site(site), index, jobs=1).unchanged == 2
+
+
+def post_urls(index_dir) -> set[str]:
+    service = SearchService(index_dir)
+    try:
+        return {hit.post_url for hit in service.search(SearchRequest(per_page=100)).hits}
+    finally:
+        service.close()
+
+
+@pytest.mark.parametrize("how", ["config", "option"])
+def test_a_new_base_url_rebuilds_every_post_url(site, tmp_path, how):
+    """Post files are unchanged but every stored URL is stale: the run rebuilds."""
+    index = tmp_path / "index"
+    _age(site)
+    update_index(hugo.load_site(site), index, jobs=1)
+    update_index(hugo.load_site(site), index, jobs=1)  # a clean no-op: the shortcut is armed
+    old = post_urls(index)
+    if how == "config":
+        config = site / "hugo.toml"
+        config.write_text(re.sub(r"baseURL\s*=\s*['\"][^'\"]*['\"]", 'baseURL = "https://moved.example.org/"',
+                                 config.read_text("utf-8")), "utf-8")
+        loaded = hugo.load_site(site)
+    else:
+        loaded = hugo.load_site(site, base_url="https://moved.example.org/")
+    report = update_index(loaded, index, jobs=1)
+    assert report.rebuilt and report.added == 2 and "moved.example.org" in report.note
+    new = post_urls(index)
+    assert new and all(url.startswith("https://moved.example.org/") for url in new) and not new & old
+    again = update_index(loaded, index, jobs=1)
+    assert not again.changed and again.unchanged == 2
+
+
+def test_an_index_from_before_base_urls_were_recorded_learns_it_without_a_rebuild(site, tmp_path):
+    index = tmp_path / "index"
+    update_index(hugo.load_site(site), index, jobs=1)
+    pointer = store.read_pointer(index)
+    store.write_pointer(index, pointer["generation"])  # as the previous version wrote it
+    report = update_index(hugo.load_site(site), index, jobs=1)
+    assert not report.rebuilt and report.unchanged == 2
+    assert store.read_pointer(index)["base_url"] == hugo.load_site(site).base_url
+
+
+def test_cli_says_why_a_new_base_url_indexed_everything(site, tmp_path):
+    index = tmp_path / "index"
+    run_cli("index", "--site", str(site), "--index-dir", str(index), "--jobs", "1")
+    moved = run_cli("index", "--site", str(site), "--index-dir", str(index), "--jobs", "1",
+                    "--base-url", "https://moved.example.org/")
+    assert moved.returncode == 0
+    assert "note: base URL changed from https://www.kaigai-tech-matome.com/ to https://moved.example.org/" in moved.stderr
+    assert "2 added" in moved.stdout
