@@ -14,14 +14,12 @@ import heapq
 from array import array
 from collections import Counter
 from dataclasses import dataclass
-from operator import itemgetter
 
 from whoosh import query as wq
 
 from .columns import column_values
 from .execute import Unsupported
 
-TIE_EXTRA = 20  # extra top hits fetched so score ties can be ordered by date
 RERANK_DEPTH = 100  # top hits reranked by how close the query's words stand
 PROXIMITY_SLOP = 8
 PROXIMITY_BOOST = 0.5
@@ -160,6 +158,26 @@ def rerank_by_proximity(executor, scored: list, terms: list[str]) -> list:
     return reranked
 
 
+def _rank_key(created):
+    return lambda pair: (-pair[1], -created[pair[0]], -pair[0])
+
+
+def best_first(scores: dict, created, n: int) -> list:
+    """The `n` best (docnum, score) pairs: higher score, then newer, then later docnum.
+
+    A total order, so the pages of one query never repeat or skip a hit,
+    however many comments share a score (a one-word query gives the same
+    score to every comment of the same length that holds it once). Only
+    the pairs at or above the n-th best score are sorted.
+    """
+    if n <= 0 or not scores:
+        return []
+    cut = heapq.nlargest(n, scores.values())[-1]
+    tied = [pair for pair in scores.items() if pair[1] >= cut]
+    tied.sort(key=_rank_key(created))
+    return tied[:n]
+
+
 def match_scores(searcher, query, executor) -> dict[int, float]:
     """Return {docnum: score} of every match, through the executor when it can."""
     try:
@@ -191,13 +209,10 @@ def collect(searcher, executor, table: DocTable, query, request, sort: str, near
             keep = filter_ids(table, scores, request.users, request.tags, request.since, request.until)
             scores = {d: scores[d] for d in keep}
         ids = list(scores)
-        depth = max(want + TIE_EXTRA, RERANK_DEPTH if near else 0)
-        # Reversed: among equal scores the later (usually newer) docnum is kept.
-        scored = heapq.nlargest(depth, reversed(scores.items()), key=itemgetter(1))
+        scored = best_first(scores, table.created, max(want, RERANK_DEPTH if near else 0))
         if near:
-            scored = rerank_by_proximity(executor, scored, list(near))
-        # Equal scores (common for one-word queries) go to the newer comment.
-        scored.sort(key=lambda pair: (-pair[1], -table.created[pair[0]]))
+            window = rerank_by_proximity(executor, scored[:RERANK_DEPTH], list(near))
+            scored = sorted(window, key=_rank_key(table.created)) + scored[RERANK_DEPTH:]
     else:
         ids = match_ids(searcher, base_query(query, request.users, request.tags), executor)
         if filtered:

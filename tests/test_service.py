@@ -4,9 +4,13 @@ import datetime as dt
 
 import pytest
 
+from search import hugo
+from search.collect import RERANK_DEPTH
 from search.errors import BadRequestError, IndexNotFoundError
+from search.indexer import update_index
 from search.records import SearchRequest
 from search.service import SearchService
+from tests.builders import post_text, write_post
 from tests.conftest import search, users
 
 
@@ -102,6 +106,37 @@ def test_paging(service):
     assert not {h.post_path + str(h.quote_index) for h in first.hits} & {
         h.post_path + str(h.quote_index) for h in second.hits
     }
+
+
+
+@pytest.fixture(scope="module")
+def tied(tmp_path_factory):
+    """Comments that all score the same: identical bodies, many sharing a timestamp."""
+    site = tmp_path_factory.mktemp("tied")
+    (site / "hugo.toml").write_text('baseURL = "https://example.org/"\n', "utf-8")
+    quotes = [("数学と物理の話", f"u{i}", f"2025/03/{1 + i % 3:02d} 10:00:00")
+              for i in range(RERANK_DEPTH + 30)]
+    write_post(site, "tied", post_text("同点", quotes=quotes))
+    index = site / "index"
+    update_index(hugo.load_site(site), index, jobs=1)
+    service = SearchService(index)
+    yield service
+    service.close()
+
+
+@pytest.mark.parametrize("query", ["数学", "数学 物理"])  # the second is reranked by proximity
+def test_pages_of_tied_scores_neither_repeat_nor_skip(tied, query):
+    seen = []
+    for number in range(1, 100):
+        page = search(tied, query, per_page=7, page=number)
+        seen += [h.quote_index for h in page.hits]
+        if not page.hits:
+            break
+    assert page.total == RERANK_DEPTH + 30
+    assert sorted(seen) == list(range(page.total))
+    dates = [search(tied, query, per_page=100, page=n).hits for n in (1, 2)]
+    created = [h.created_at for hits in dates for h in hits]
+    assert created == sorted(created, reverse=True)  # equal scores: newest first
 
 
 @pytest.mark.parametrize(
