@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from .analysis import JapaneseAnalyzer
+from .compounds import compound_term, covers
 from .expand import ngram_query, reading_query
 
 FIELDS = {"user": "user", "tag": "tags", "title": "title"}
@@ -156,8 +157,15 @@ def _runs(tokens: list[tuple[str, int]]) -> list[list[str]]:
 
 
 def _sequence(fieldname: str, terms, slop: int = 1, boost: float = 1.0) -> wq.Query:
+    """The query for words that must stand adjacent and in order.
+
+    A short run of nouns is one term of the compound view, weighing as
+    many words as it joins; anything else is a phrase over positions.
+    """
     if len(terms) == 1:
         return wq.Term(fieldname, terms[0], boost=boost)
+    if fieldname == "body" and slop == 1 and covers(terms):
+        return wq.Term("body_compound", compound_term(terms), boost=boost * len(terms))
     return wq.Phrase(fieldname, list(terms), slop=slop, boost=boost)
 
 

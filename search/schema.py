@@ -15,11 +15,12 @@ import datetime as dt
 from whoosh import fields
 
 from .analysis import ANALYZER_VERSION, JapaneseAnalyzer, NgramAnalyzer, ReadingAnalyzer
+from .compounds import CompoundAnalyzer
 from .records import Post, Quote
 
 # Bump when fields or their meaning change; an index built by another version
 # must be rebuilt rather than searched with wrong assumptions.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUILD_ID = f"schema-{SCHEMA_VERSION}/{ANALYZER_VERSION}"
 
 KIND_QUOTE = "quote"
@@ -38,6 +39,8 @@ def make_schema() -> fields.Schema:
         # Secondary views of the same text, ranked below `body` at query time.
         body_reading=fields.TEXT(analyzer=ReadingAnalyzer(), phrase=True),
         body_ngram=fields.TEXT(analyzer=NgramAnalyzer(), phrase=True),
+        # Runs of adjacent words as one term: phrases without positions.
+        body_compound=fields.TEXT(analyzer=CompoundAnalyzer(), phrase=False),
         user=fields.ID(stored=True, sortable=True),
         tags=fields.KEYWORD(stored=True, commas=True, scorable=False, sortable=True),
         created_at=fields.DATETIME(stored=True, sortable=True),
@@ -71,6 +74,7 @@ def to_document(post: Post, quote: Quote) -> dict:
         "body": quote.body,
         "body_reading": quote.body,
         "body_ngram": quote.body,
+        "body_compound": quote.body,
         "user": quote.user,
         "tags": ",".join(t.replace(",", " ") for t in post.tags),
         "created_at": created,

@@ -1,0 +1,86 @@
+"""The compound view answers exactly what a phrase over the words would."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from whoosh import query as wq
+
+from search.analysis import analyze_text
+from search.compounds import COMPOUND_MAX, compound_term, compound_terms, covers
+from search.query import compile_query
+
+
+def terms_of(text: str) -> list[str]:
+    return list(compound_terms(analyze_text(text, "index")[2]))
+
+
+def test_runs_of_nouns_are_joined():
+    assert terms_of("大規模言語モデルの話") == [
+        "大 規模", "大 規模 言語", "大 規模 言語 モデル",
+        "規模 言語", "規模 言語 モデル", "言語 モデル",
+    ]
+
+
+def test_particles_and_verbs_break_runs():
+    assert terms_of("機械の学習") == []
+    assert terms_of("理解している") == []  # する holds hiragana: left to the phrase
+    assert terms_of("線形代数を勉強した") == ["線形 代数"]
+
+
+def test_runs_longer_than_the_maximum_are_cut():
+    terms = terms_of("自然言語処理技術研究開発")
+    assert terms and max(len(t.split()) for t in terms) == COMPOUND_MAX
+
+
+def test_identifier_parts_join_like_the_phrase_would_match_them():
+    assert set(terms_of("GPT-4o対応")) == {"gpt-4o 対応", "gpt 対応", "4o 対応"}
+
+
+def test_full_width_input_joins_normalized_words():
+    assert terms_of("ＬＬＭ推論") == terms_of("LLM推論") == ["llm 推論"]
+
+
+def test_the_compiler_uses_the_view_only_where_it_is_exact():
+    def compiled(text):  # words frequent enough to leave the n-gram view out
+        return compile_query(text, frequency=lambda word: 10**6).query
+
+    assert compiled("線形代数") == wq.Term("body_compound", "線形 代数", boost=2.0)
+    assert compiled('"勾配降下法"') == wq.Term("body_compound", "勾配 降下", boost=2.0)
+    assert isinstance(compiled("理解している"), wq.Phrase)
+    assert isinstance(compiled("自然言語処理技術研究開発"), wq.Phrase)
+    assert isinstance(compiled("title:線形代数"), wq.Phrase)
+
+
+def phrase_docs(searcher, words) -> set[int]:
+    return set(searcher.docs_for_query(wq.Phrase("body", list(words))))
+
+
+def compound_docs(searcher, words) -> set[int]:
+    return set(searcher.docs_for_query(wq.Term("body_compound", compound_term(words))))
+
+
+def test_every_indexed_compound_matches_its_phrase(searcher):
+    """On a real two-segment index with deletions, for the compounds of 200 comments."""
+    runs = set()
+    for docnum in range(0, searcher.doc_count_all(), 7):
+        if searcher.reader().is_deleted(docnum):
+            continue
+        body = searcher.stored_fields(docnum).get("body")
+        if body:
+            runs.update(tuple(t.split()) for t in terms_of(body))
+        if len(runs) > 200:
+            break
+    assert len(runs) > 100
+    for words in sorted(runs):
+        assert compound_docs(searcher, words) == phrase_docs(searcher, words), words
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_runs_of_frequent_words_match_their_phrase(searcher, data):
+    lexicon = [t.decode() for t, _ in zip(searcher.reader().lexicon("body"), range(5000))]
+    frequent = sorted((w for w in lexicon if covers([w, w])),
+                      key=lambda w: -searcher.doc_frequency("body", w))[:40]
+    words = data.draw(st.lists(st.sampled_from(frequent), min_size=2, max_size=COMPOUND_MAX))
+    assert compound_docs(searcher, words) == phrase_docs(searcher, words)
