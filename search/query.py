@@ -205,7 +205,10 @@ def _views(clause: Clause, tokens, readings, frequency, info, compiled) -> list[
     """
     views = []
     reading, split = reading_query(clause.text, readings)
-    if reading is not None:
+    # Kana that janome reads as words the index holds in quantity (`している`:
+    # `する`) is those words, not a reading: a phrase of readings (`シ テ イル`)
+    # would only add noise, at the price of decoding huge posting lists.
+    if reading is not None and not (len(split) > 1 and _common(tokens, frequency)):
         views.append(reading)
         info["readings"] = split
     ngram, grams = (None, []) if _common(tokens, frequency) else ngram_query(clause.text)

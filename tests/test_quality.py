@@ -105,3 +105,15 @@ def test_compile_kana_query_uses_reading_view():
     compiled = compile_query("きかいがくしゅう", readings={"キカイ", "ガクシュウ"})
     assert str(compiled.query) == 'body_reading:"キカイ ガクシュウ"'
     assert compiled.query.boost == 0.6
+
+
+def test_kana_that_parses_as_common_words_is_not_looked_up_as_readings():
+    readings = {"シ", "テ", "イル", "スゴイ"}
+
+    def fields(text, frequency):
+        return {t.fieldname for t in compile_query(text, readings, frequency=frequency).query.leaves()}
+
+    assert fields("している", lambda word: 10**5) == {"body"}  # する, the common verb
+    assert "body_reading" in fields("している", lambda word: 0)  # words the index lacks
+    assert "body_reading" in fields("すごい", lambda word: 10**5)  # one reading: 凄い too
+
