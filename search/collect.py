@@ -14,6 +14,7 @@ import heapq
 from array import array
 from collections import Counter
 from dataclasses import dataclass
+from operator import itemgetter
 
 from whoosh import query as wq
 
@@ -37,7 +38,8 @@ class DocTable:
     """Per-document columns of one searcher, as arrays indexed by docnum.
 
     Users, months and tag sets are stored as small integer codes, so that
-    counting facets over 40,000 matches hashes ints, not byte strings.
+    counting facets over 40,000 matches hashes ints, not byte strings; a
+    month and a tag set share one code, so both are counted in one pass.
     """
 
     def __init__(self, reader):
@@ -45,6 +47,8 @@ class DocTable:
         self.month, self.month_names = _coded(reader, "month")
         self.tags, tag_strings = _coded(reader, "tags")
         self.tag_sets = [tuple(t for t in raw.split(",") if t) for raw in tag_strings]
+        n_sets = len(self.tag_sets)
+        self.month_tags = array("i", [m * n_sets + t for m, t in zip(self.month, self.tags)])
         self.created = column_values(reader, "created_at")
         self.user_codes = {name: code for code, name in enumerate(self.user_names)}
 
@@ -101,8 +105,13 @@ def _top(counts: Counter, name=None) -> tuple:
     comments by 4,000 users sorts 4,000 ints in C, and names about ten.
     """
     name = name or str
+    if not counts:
+        return ()
+    # One more than shown: at most one key (the empty value) has no name.
+    cut = heapq.nlargest(FACET_SIZE + 1, counts.values())[-1]
+    contenders = sorted(((k, n) for k, n in counts.items() if n >= cut), key=lambda kn: -kn[1])
     picked: list = []
-    for key, n in counts.most_common():
+    for key, n in contenders:
         if len(picked) >= FACET_SIZE and n < picked[-1][1]:
             break
         label = name(key)
@@ -112,13 +121,21 @@ def _top(counts: Counter, name=None) -> tuple:
     return tuple(picked[:FACET_SIZE])
 
 
-def count_facets(table: DocTable, ids) -> tuple[tuple, tuple, tuple]:
+def _pick(column, ids: list) -> tuple:
+    """`column`'s value at each of `ids`, in one C call."""
+    return itemgetter(*ids)(column) if len(ids) > 1 else tuple(column[d] for d in ids)
+
+
+def count_facets(table: DocTable, ids: list) -> tuple[tuple, tuple, tuple]:
     """Return (users, tags, months) counted over every matching docnum."""
-    users = Counter(map(table.user.__getitem__, ids))
-    months = Counter(map(table.month.__getitem__, ids))
+    users = Counter(_pick(table.user, ids))
+    months: Counter = Counter()
     tags: Counter = Counter()
-    for code, n in Counter(map(table.tags.__getitem__, ids)).items():
-        for tag in table.tag_sets[code]:
+    n_sets = len(table.tag_sets)
+    for code, n in Counter(_pick(table.month_tags, ids)).items():
+        month, tag_set = divmod(code, n_sets)
+        months[month] += n
+        for tag in table.tag_sets[tag_set]:
             tags[tag] += n
     named_months = sorted((table.month_names[code], n) for code, n in months.items()
                           if table.month_names[code])
