@@ -10,8 +10,9 @@ same query tree (`Term`, `Phrase`, `And`, `Or`, `AndNot`) differently:
   comprehension, into a {docnum: score} dict;
 - `And`/`Or`/`AndNot` become dict and set operations;
 - term and phrase results are kept in a per-searcher LRU bounded by
-  postings, so a common word is read once per index generation, not once
-  per request; each term also keeps where its blocks start, so the
+  postings (two compact arrays, 12 bytes a posting), so a common word is
+  read once per index generation, not once per request; each term also
+  keeps where its blocks start, so the
   positions of a few documents (proximity, highlights) cost a few block
   reads, not a walk over every block header.
 
@@ -23,6 +24,7 @@ index). A query of another shape, or another weighting model, raises
 from __future__ import annotations
 
 import zlib
+from array import array
 from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -36,8 +38,8 @@ from whoosh.util.numeric import byte_to_length
 
 from .columns import length_bytes
 
-# About 100 bytes per cached posting (an int, a float and a dict slot).
-CACHE_POSTINGS = 1_000_000
+# 12 bytes per cached posting (a docnum and a score in arrays): about 100 MB.
+CACHE_POSTINGS = 8_000_000
 BLOCK_CACHE = 2048  # decoded blocks (about 12 KB each) kept for positions and highlights
 _INT_SIZE = 4  # the count Whoosh's position formats put before the pickle
 
@@ -58,8 +60,23 @@ class Block:
 
 @dataclass(frozen=True)
 class _Entry:
-    scores: dict  # {global docnum: unboosted score}
+    """A cached term or phrase: global docnums and their unboosted scores."""
+
+    ids: array
+    scores: array
     blocks: tuple = ()  # per leaf: tuple of Block, or None when not known
+
+    @classmethod
+    def of(cls, ids, scores, blocks: tuple = ()) -> "_Entry":
+        return cls(array("i", ids), array("d", scores), blocks)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def as_dict(self, boost: float = 1.0) -> dict[int, float]:
+        if boost == 1.0:
+            return dict(zip(self.ids, self.scores))
+        return {d: s * boost for d, s in zip(self.ids, self.scores)}
 
 
 class Executor:
@@ -79,13 +96,14 @@ class Executor:
     # -- public -----------------------------------------------------------
 
     def scores(self, query) -> dict[int, float]:
-        """Return {docnum: score} for every document matching `query`.
-
-        The dict may be the cached one: callers must not change it.
-        """
+        """Return {docnum: score} for every document matching `query`."""
         if type(self.weighting) is not scoring.BM25F:
             raise Unsupported(f"weighting {type(self.weighting).__name__}")
         return self._eval(query)
+
+    def warm(self, fieldname: str, text: str) -> int:
+        """Read a term's postings into the cache now; return how many comments hold it."""
+        return len(self._entry(fieldname, text))
 
     def doc_ids(self, query) -> list[int]:
         """Return the matching docnums, unranked."""
@@ -125,7 +143,7 @@ class Executor:
     def _eval(self, q) -> dict[int, float]:
         kind = type(q)
         if kind is wq.Term:
-            return _boosted(self._entry(q.fieldname, q.text).scores, q.boost)
+            return self._entry(q.fieldname, q.text).as_dict(q.boost)
         if kind is wq.Phrase:
             return _boosted(self._phrase(q), q.boost)
         if kind in (wq.And, wq.Or):
@@ -149,10 +167,10 @@ class Executor:
 
     def _remember(self, key, entry: _Entry) -> _Entry:
         self._cache[key] = entry
-        self._cached += len(entry.scores)
+        self._cached += len(entry)
         while self._cached > self.budget and len(self._cache) > 1:
             _, old = self._cache.popitem(last=False)
-            self._cached -= len(old.scores)
+            self._cached -= len(old)
         return entry
 
     def _recall(self, key):
@@ -190,7 +208,7 @@ class Executor:
             else:  # Whoosh's WeightScorer: the posting's weight
                 scores.extend(weights)
             ids.extend([d + offset for d in leaf_ids] if offset else leaf_ids)
-        return self._remember(key, _Entry(dict(zip(ids, scores)), tuple(blocks)))
+        return self._remember(key, _Entry.of(ids, scores, tuple(blocks)))
 
     def _norms(self, fieldname: str) -> list[float]:
         """BM25's length normaliser for each of the 256 stored length bytes."""
@@ -213,17 +231,17 @@ class Executor:
         key = ("p", q.fieldname, tuple(q.words), q.slop)
         found = self._recall(key)
         if found is not None:
-            return found.scores
+            return found.as_dict()
         words = list(q.words)
         if len(words) == 1:
-            return self._entry(q.fieldname, words[0]).scores
+            return self._entry(q.fieldname, words[0]).as_dict()
         if not self.searcher.schema[q.fieldname].format.supports("positions"):
             raise Unsupported(f"phrase on {q.fieldname} without positions")
         # A word read now brings its posting values along: no second read for positions.
         parts, sinks = [], []
         for w in words:
             sink = None if self._recall(("t", q.fieldname, w)) else {}
-            parts.append(self._entry(q.fieldname, w, sink).scores)
+            parts.append(self._entry(q.fieldname, w, sink).as_dict())
             sinks.append(sink)
         candidates = set(min(parts, key=len)).intersection(*parts)
         fmt = self.searcher.schema[q.fieldname].format
@@ -236,7 +254,8 @@ class Executor:
                       if all(d in p for p in per_word) and _in_sequence([p[d] for p in per_word], q.slop))
         # Whoosh scores a phrase as the sum of its words' scores.
         scores = {d: _sum_in_order(parts, d) for d in hits}
-        return self._remember(key, _Entry(scores)).scores
+        self._remember(key, _Entry.of(scores.keys(), scores.values()))
+        return scores
 
 
 # -- merging --------------------------------------------------------------
