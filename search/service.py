@@ -9,6 +9,7 @@ they are converted to `SearchHit` records while the searcher is held.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import threading
 import time
@@ -28,6 +29,9 @@ from .execute import Executor
 from .snippets import literal_spans, make_snippet
 from .suggest import SUGGEST_BELOW, suggest
 from .synonyms import load_synonyms
+from .warmup import WARM_SHARE, frequent_terms
+
+log = logging.getLogger(__name__)
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
@@ -52,10 +56,11 @@ def validate(request: SearchRequest) -> None:
 class SearchService:
     """Answers `SearchRequest`s from the index in `index_dir`; thread-safe."""
 
-    def __init__(self, index_dir, synonyms=None):
+    def __init__(self, index_dir, synonyms=None, warm=False):
         """Serve `index_dir`; `synonyms` is a TOML file (default: the shipped list).
 
-        Raises SynonymsError for a bad synonym file.
+        With `warm`, every index generation the service opens is warmed in a
+        background thread (`warm_up`). Raises SynonymsError for a bad synonym file.
         """
         self.index_dir = Path(index_dir)
         self.synonyms = load_synonyms(synonyms)
@@ -66,6 +71,7 @@ class SearchService:
         self._pointer_stamp = None
         self._table: DocTable | None = None
         self._executor: Executor | None = None
+        self.warm = warm
 
     def close(self) -> None:
         """Release the searcher and its files."""
@@ -95,15 +101,56 @@ class SearchService:
             self._ix, self.pointer = store.open_current(self.index_dir)
             self._searcher = self._ix.searcher()
             self._pointer_stamp = stamp
-            self._forget_vocabulary()
+            self._opened()
         elif not self._searcher.up_to_date():
             # A fresh searcher, not Searcher.refresh(): refresh() reuses the
             # readers of segments whose ids did not change, and with them
             # their old deletion sets, so a replaced post stayed findable.
             old, self._searcher = self._searcher, self._ix.searcher()
             old.close()
-            self._forget_vocabulary()
+            self._opened()
         return self._searcher
+
+    def _opened(self) -> None:
+        """Forget what the old searcher knew; warm the new one when asked to."""
+        self._forget_vocabulary()
+        if self.warm:
+            threading.Thread(target=self._warm_quietly, args=(self._searcher,),
+                             name="matome-search-warm", daemon=True).start()
+
+    def open(self) -> None:
+        """Open the index now rather than at the first search (and start warming it)."""
+        with self._lock, self._reading_guard():
+            self._current()
+
+    def warm_up(self, searcher=None) -> tuple[int, int]:
+        """Read the most frequent words' postings into the cache; return (words, postings).
+
+        One word per hold of the lock, so searches go on meanwhile. Stops
+        when the service moves to a newer searcher than `searcher`.
+        """
+        with self._lock, self._reading_guard():
+            searcher = searcher or self._current()
+            if searcher is not self._searcher:
+                return 0, 0
+            executor = self._tools()[1]
+            terms = frequent_terms(searcher.reader(), int(executor.budget * WARM_SHARE))
+        postings = 0
+        for done, (fieldname, text) in enumerate(terms):
+            with self._lock, self._reading_guard():
+                if self._searcher is not searcher:
+                    return done, postings
+                postings += executor.warm(fieldname, text)
+        return len(terms), postings
+
+    def _warm_quietly(self, searcher) -> None:
+        started = time.perf_counter()
+        try:
+            words, postings = self.warm_up(searcher)
+        except SearchError as exc:  # the next search reports it
+            log.warning("warming the index stopped: %s", exc)
+            return
+        log.info("warmed %d words (%d postings) in %.1fs", words, postings, time.perf_counter() - started)
 
     @contextmanager
     def _reading_guard(self):
@@ -169,14 +216,19 @@ class SearchService:
             explain={"clauses": compiled.explain, "query": str(compiled.query)} if request.explain else None,
         )
 
-    def _run(self, searcher, request, sort, compiled) -> dict:
+    def _tools(self) -> tuple[DocTable, Executor]:
+        """The current searcher's columns and executor, made on first use."""
         if self._table is None:
-            self._table = DocTable(searcher.reader())
+            self._table = DocTable(self._searcher.reader())
         if self._executor is None:
-            self._executor = Executor(searcher)
-        found = collect(searcher, self._executor, self._table, compiled.query, request, sort,
+            self._executor = Executor(self._searcher)
+        return self._table, self._executor
+
+    def _run(self, searcher, request, sort, compiled) -> dict:
+        table, executor = self._tools()
+        found = collect(searcher, executor, table, compiled.query, request, sort,
                         near=compiled.proximity_terms)
-        hits = tuple(_to_hit(searcher, self._executor, docnum, score, compiled)
+        hits = tuple(_to_hit(searcher, executor, docnum, score, compiled)
                      for docnum, score in found.page)
         return {"total": found.total, "hits": hits, "users": found.users,
                 "tags": found.tags, "months": found.months}

@@ -119,8 +119,8 @@ def client(app):
 
 
 @pytest.fixture(scope="session")
-def searcher(tmp_path_factory):
-    """A searcher on a generated archive indexed, then updated: two segments, deletions."""
+def generated_index(tmp_path_factory) -> Path:
+    """A generated archive indexed, then updated: two segments, deletions."""
     site = generate_site(tmp_path_factory.mktemp("exec") / "site", 12, seed=7).root
     index_dir = site.parent / "index"
     update_index(hugo.load_site(site), index_dir, jobs=1)
@@ -128,7 +128,13 @@ def searcher(tmp_path_factory):
     shutil.copy(sorted(site.rglob("index.md"))[5], changed)  # replaced: deletions in segment 1
     add_post(site, seed=99, comments=40)
     update_index(hugo.load_site(site), index_dir, jobs=1)
-    ix, _ = store.open_current(index_dir)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def searcher(generated_index):
+    """A searcher on `generated_index`."""
+    ix, _ = store.open_current(generated_index)
     with ix.searcher() as s:
         assert len(s.leaf_searchers()) > 1 and s.reader().has_deletions()
         yield s

@@ -52,5 +52,8 @@ def test_index_benchmark_runs_end_to_end_on_a_tiny_archive(tmp_path, capsys):
     assert "3 added" in results["build_summary"]
     assert results["comments"] == generate_site(tmp_path / "again", 3, seed=1).comments > 0
     for key in ("build_over_janome", "janome_parallel_over_janome", "add_one_over_alone", "noop_s",
-                "query_cold_p95_ms", "query_warm_p95_ms", "service_open_ms", "build_peak_rss_mb"):
+                "query_cold_p95_ms", "query_warm_p95_ms", "query_warmed_p95_ms", "service_open_ms",
+                "build_peak_rss_mb", "warmup_s"):
         assert results[key] > 0, key
+    # Too small an archive for any word to be worth warming; the counts are still reported.
+    assert results["warmup_words"] == results["warmup_postings"] == 0

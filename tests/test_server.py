@@ -49,6 +49,7 @@ def served(tmp_path):
     proc.terminate()
     _, stderr = proc.communicate(timeout=10)
     assert "Traceback" not in stderr
+    assert "search.service warmed" in stderr  # serving warms the index it opens
 
 
 def total(base, query):

@@ -22,13 +22,18 @@ SECURITY_HEADERS = {
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app; `test_config` overrides INDEX_DIR, SYNONYMS and friends."""
+    """Build the app; `test_config` overrides INDEX_DIR, SYNONYMS and friends.
+
+    WARM (off by default, on under `matome-search serve`) warms every index
+    generation the app opens, in the background.
+    """
     app = Flask(__name__)
-    app.config.update(INDEX_DIR=default("index_dir"), SYNONYMS=default("synonyms"))
+    app.config.update(INDEX_DIR=default("index_dir"), SYNONYMS=default("synonyms"), WARM=False)
     if test_config:
         app.config.update(test_config)
     app.json.ensure_ascii = False
-    app.extensions[EXTENSION] = SearchService(app.config["INDEX_DIR"], synonyms=app.config["SYNONYMS"])
+    app.extensions[EXTENSION] = SearchService(app.config["INDEX_DIR"], synonyms=app.config["SYNONYMS"],
+                                              warm=app.config["WARM"])
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     errors.register(app)

@@ -75,14 +75,18 @@ def run(index_dir, site, host, port, threads, base_url=None, watch=False, synony
     """Index `site` if the index is missing or stale, then serve until stopped."""
     from waitress import serve
 
-    from web import create_app
+    from web import EXTENSION, create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     loaded = hugo.load_site(site, base_url=base_url)
     started = time.perf_counter()
     refresh_index(loaded, index_dir)
     log.info("index ready in %.1fs", time.perf_counter() - started)
-    app = create_app({"INDEX_DIR": os.fspath(index_dir), "SYNONYMS": synonyms})
+    app = create_app({"INDEX_DIR": os.fspath(index_dir), "SYNONYMS": synonyms, "WARM": True})
+    try:
+        app.extensions[EXTENSION].open()  # and start warming it
+    except SearchError as exc:  # every request will say so too
+        log.error("cannot open the index: %s", exc)
     stop = threading.Event()
     if watch:
         threading.Thread(target=watch_site, args=(loaded, index_dir, stop), daemon=True).start()
