@@ -152,9 +152,11 @@ class Executor:
                 return {}
             if len(subs) == 1:  # Whoosh ignores a one-child compound's boost
                 return self._eval(subs[0])
-            parts = [self._eval(s) for s in subs]
-            merged = _intersect(parts) if kind is wq.And else _union(parts)
-            return _boosted(merged, q.boost)
+            if kind is wq.And:  # a plain word stays a cached entry: no dict of all its postings
+                parts = [self._entry(s.fieldname, s.text) if type(s) is wq.Term and s.boost == 1.0
+                         else self._eval(s) for s in subs]
+                return _boosted(_intersect(parts), q.boost)
+            return _boosted(_union([self._eval(s) for s in subs]), q.boost)
         if kind is wq.AndNot:
             positive = self._eval(q.a)
             if not positive:
@@ -261,16 +263,20 @@ class Executor:
 # -- merging --------------------------------------------------------------
 
 
-def _intersect(parts: list[dict]) -> dict[int, float]:
-    """Docs in every part, scores summed; in the order of the smallest part."""
+def _intersect(parts: list) -> dict[int, float]:
+    """Docs in every part, scores summed from the smallest part up.
+
+    A part is a {docnum: score} dict or a cached `_Entry`: an entry larger
+    than the running result is scanned, never turned into a dict.
+    """
     ordered = sorted(parts, key=len)
-    smallest, rest = ordered[0], ordered[1:]
-    if len(rest) == 1:
-        other = rest[0]
-        return {d: s + other[d] for d, s in smallest.items() if d in other}
-    merged = {d: s for d, s in smallest.items() if all(d in p for p in rest)}
-    for part in rest:
-        merged = {d: s + part[d] for d, s in merged.items()}
+    first = ordered[0]
+    merged = first.as_dict() if isinstance(first, _Entry) else first
+    for part in ordered[1:]:
+        if isinstance(part, _Entry):
+            merged = {d: merged[d] + s for d, s in zip(part.ids, part.scores) if d in merged}
+        else:
+            merged = {d: s + part[d] for d, s in merged.items() if d in part}
     return merged
 
 
