@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import mmap
 import re
 import threading
 import unicodedata
@@ -61,6 +62,26 @@ def get_janome():
                 _janome = JanomeTokenizer()
                 _settle_collector()
     return _janome
+
+
+def warm_dictionary() -> int:
+    """Fault in every page of janome's memory-mapped dictionary; return the bytes.
+
+    The system dictionary (about 90 MB) is mapped, not read: each word
+    looked up for the first time in a process faults its pages in, so the
+    first query with new words spent 5-20 ms there. A server touches the
+    pages once, about 60 ms, when it warms up. Any other dictionary kind
+    is left as it is.
+    """
+    dictionary = get_janome().sys_dic
+    maps = [getattr(dictionary, name, None) for name in ("entries_compact", "entries_extra")]
+    touched = 0
+    for entries in maps:
+        for mm, _ in (entries or {}).values():
+            if isinstance(mm, mmap.mmap):
+                sum(mm[i] for i in range(0, len(mm), mmap.PAGESIZE))
+                touched += len(mm)
+    return touched
 
 
 def _settle_collector() -> None:

@@ -21,6 +21,7 @@ from whoosh import sorting
 
 from . import store
 from .errors import BadRequestError, IndexCorruptError, SearchError
+from .analysis import warm_dictionary
 from .query import compile_query
 from .records import SearchHit, SearchPage, SearchRequest
 from .schema import KIND_POST, KIND_QUOTE
@@ -126,14 +127,18 @@ class SearchService:
     def warm_up(self, searcher=None) -> tuple[int, int]:
         """Read the most frequent words' postings into the cache; return (words, postings).
 
+        janome's dictionary pages are faulted in first (`warm_dictionary`).
+
         One word per hold of the lock, so searches go on meanwhile. Stops
         when the service moves to a newer searcher than `searcher`.
         """
+        warm_dictionary()
         with self._lock, self._reading_guard():
             searcher = searcher or self._current()
             if searcher is not self._searcher:
                 return 0, 0
             executor = self._tools()[1]
+            self._reading_terms(searcher)
             terms = frequent_terms(searcher.reader(), int(executor.budget * WARM_SHARE))
         postings = 0
         for done, (fieldname, text) in enumerate(terms):
