@@ -38,8 +38,8 @@ from whoosh.util.numeric import byte_to_length
 
 from .columns import length_bytes
 
-# 12 bytes per cached posting (a docnum and a score in arrays): about 100 MB.
-CACHE_POSTINGS = 8_000_000
+# 12 bytes per cached posting (a docnum and a score in arrays): about 150 MB.
+CACHE_POSTINGS = 12_000_000
 BLOCK_CACHE = 2048  # decoded blocks (about 12 KB each) kept for positions and highlights
 _INT_SIZE = 4  # the count Whoosh's position formats put before the pickle
 

@@ -13,7 +13,9 @@ warmed words must leave room in the cache for the words readers ask for.
 
 from __future__ import annotations
 
-WARM_FIELDS = ("body", "body_compound")  # the views every query with words reads
+# The views a query with words reads: words, compounds, and the readings
+# that kana queries (and katakana words) are looked up in.
+WARM_FIELDS = ("body", "body_compound", "body_reading")
 WARM_MIN_POSTINGS = 2_000  # words rarer than this are cheap to read cold
 WARM_SHARE = 0.6  # of the executor's cache budget
 
