@@ -21,7 +21,7 @@ from whoosh import query as wq
 from .columns import column_values
 from .execute import Unsupported
 
-RERANK_DEPTH = 100  # top hits reranked by how close the query's words stand
+RERANK_DEPTH = 50  # top hits reranked by how close the query's words stand
 PROXIMITY_SLOP = 8
 PROXIMITY_BOOST = 0.5
 FACET_SIZE = 10
