@@ -134,8 +134,9 @@ class SearchService:
         """
         warm_dictionary()
         with self._lock, self._reading_guard():
-            searcher = searcher or self._current()
-            if searcher is not self._searcher:
+            if searcher is None:
+                searcher = self._current()
+            elif searcher is not self._searcher:
                 return 0, 0
             executor = self._tools()[1]
             self._reading_terms(searcher)
