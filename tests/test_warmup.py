@@ -61,20 +61,31 @@ def test_a_warmed_service_answers_as_a_cold_one(generated_index, low_floor):
         warmed.close()
 
 
-def test_serving_warms_each_generation_in_the_background(generated_index, low_floor):
+def test_serving_warms_each_generation_in_the_background(generated_index, low_floor, monkeypatch, caplog):
+    done = threading.Event()
+    threads = []
+    real = SearchService._warm_quietly
+
+    def spy(service, searcher):
+        threads.append(threading.current_thread().name)
+        real(service, searcher)
+        done.set()
+
+    monkeypatch.setattr(SearchService, "_warm_quietly", spy)
+    caplog.set_level("INFO", logger="search.service")
     service = SearchService(generated_index, warm=True)
+    cold = SearchService(generated_index)
     try:
         service.open()
-        warmer = next(t for t in threading.enumerate() if t.name == "matome-search-warm")
         during = pages(service)  # searches go on while it warms
-        warmer.join(timeout=60)
-        assert not warmer.is_alive()
-        assert service.warm_up()[0] > 10  # every word is cached by now: a quick second pass
-        cold = SearchService(generated_index)
+        assert done.wait(60) and threads == ["matome-search-warm"]
+        (record,) = [r for r in caplog.records if r.getMessage().startswith("warmed")]
+        assert record.args[0] > 10  # words
         same_answers(during, pages(cold))
-        cold.close()
+        same_answers(pages(service), pages(cold))
     finally:
         service.close()
+        cold.close()
 
 
 def test_warming_stops_when_the_service_moves_on(generated_index, low_floor, monkeypatch):
