@@ -1,4 +1,4 @@
-"""Hugo site files -> `Post`/`Quote` records. The only module that knows Hugo.
+"""One post file's bytes -> a `Post` with its `Quote`s; no I/O.
 
 A post file is TOML front matter between `+++` lines, a `> title` line, an
 `引用元：[URL](URL)` line and one `{{<matomeQuote ...>}}` shortcode per
@@ -9,22 +9,15 @@ plus `ParseWarning`s naming the file and line.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Iterator
-from urllib.parse import quote as url_quote
 
 try:
     import tomllib
 except ModuleNotFoundError:  # Python < 3.11
     import tomli as tomllib
 
-from .errors import SiteError
-from .records import ParseWarning, Post, Quote
+from ..records import ParseWarning, Post, Quote
 
-CONFIG_FILES = ("hugo.toml", "config.toml", "config/_default/hugo.toml")
 SHORTCODE = "matomeQuote"
 CREATED_AT_FORMATS = "YYYY-MM-DDThh:mm:ss or YYYY/MM/DD hh:mm:ss"
 
@@ -37,159 +30,6 @@ _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _SOURCE = re.compile(r"^引用元\s*[：:]\s*\[[^\]\n]*\]\(\s*([^)\s]+)", re.MULTILINE)
 _TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)")
 _CREATED_AT = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d", re.ASCII)
-
-
-@dataclass(frozen=True)
-class Site:
-    """Where posts are read from and how their URLs are built."""
-
-    root: Path  # the site root (or the bare directory)
-    base_url: str  # always ends with "/"
-    posts_dir: Path  # directory scanned for *.md posts
-
-
-def load_site(site_dir: str | Path, base_url: str | None = None) -> Site:
-    """Return the `Site` at `site_dir`; `base_url` overrides the config's baseURL.
-
-    A Hugo site root has `hugo.toml`, `config.toml` or
-    `config/_default/hugo.toml` (first found) and `content/posts/`. A bare
-    directory of post files (no config, no content/posts) is accepted when
-    `base_url` is given. Raises SiteError when the directory cannot be used.
-    """
-    root = Path(site_dir)
-    if not root.exists():
-        raise SiteError(root, "no such directory")
-    if not root.is_dir():
-        raise SiteError(root, "not a directory")
-    config = next((root / name for name in CONFIG_FILES if (root / name).is_file()), None)
-    url = base_url or (_read_base_url(config) if config else None)
-    posts = root / "content" / "posts"
-    if posts.is_dir():
-        if not url:
-            where = config.name if config else "no site config"
-            raise _site_error(root, f"no baseURL ({where}) and no base URL given", "pass --base-url")
-        return Site(root, _with_slash(url), posts)
-    if config is not None:
-        raise SiteError(root, f"Hugo site ({config.name}) without a content/posts directory")
-    if not base_url:
-        raise _site_error(root, "not a Hugo site (no config, no content/posts) and no base URL given",
-                          "pass --base-url for a bare directory of posts")
-    return Site(root, _with_slash(base_url), root)
-
-
-def _site_error(path, reason: str, hint: str) -> SiteError:
-    error = SiteError(path, reason)
-    error.hint = hint
-    return error
-
-
-def _with_slash(url: str) -> str:
-    return url if url.endswith("/") else url + "/"
-
-
-def _read_base_url(config: Path) -> str | None:
-    """Return the config's baseURL (Hugo keys are case-insensitive), or None."""
-    try:
-        data = tomllib.loads(config.read_text("utf-8-sig"))
-    except OSError as exc:
-        raise SiteError(config, f"cannot read the site config: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise SiteError(config, f"site config is not UTF-8 (byte {exc.start})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise SiteError(config, f"invalid TOML: {exc}") from exc
-    value = next((v for k, v in data.items() if k.lower() == "baseurl"), None)
-    if value is not None and not isinstance(value, str):
-        raise SiteError(config, f"baseURL must be a string, not {type(value).__name__}")
-    return value or None
-
-
-def iter_post_files(site: Site) -> Iterator[Path]:
-    """Yield every `*.md` file under `site.posts_dir`, sorted by relative path.
-
-    Hidden files and directories are skipped; symlinked directories are not
-    followed and symlinked files pointing out of the site are skipped. Raises
-    SiteError when a directory cannot be listed: a partial listing would make
-    the indexer delete the posts it did not see.
-    """
-    found: list[tuple[str, Path]] = []
-    # content/posts may itself be a symlink to the archive's real home.
-    real_roots = {os.path.realpath(site.root), os.path.realpath(site.posts_dir)}
-    _scan_dir(site.posts_dir, "", real_roots, found)
-    found.sort()
-    for _, file in found:
-        yield file
-
-
-def _scan_dir(directory: Path, rel: str, real_roots: set, found: list) -> None:
-    try:
-        with os.scandir(directory) as it:
-            entries = list(it)
-    except FileNotFoundError:
-        if rel:
-            return  # removed while we walked: its posts are gone
-        raise SiteError(directory, "posts directory disappeared") from None
-    except OSError as exc:
-        raise SiteError(directory, f"cannot list directory: {exc.strerror or exc}") from exc
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue  # .git, editor swap files, .DS_Store
-        path = directory / entry.name
-        if entry.is_dir(follow_symlinks=False):
-            _scan_dir(path, f"{rel}{entry.name}/", real_roots, found)
-        elif entry.name.endswith(".md") and _is_post_file(entry, real_roots):
-            found.append((rel + entry.name, path))
-
-
-def _is_post_file(entry: os.DirEntry, real_roots: set) -> bool:
-    """True for a regular file, or a symlink to one inside the site.
-
-    A symlink leading out of the site is skipped: it could expose any file.
-    """
-    if not entry.is_symlink():
-        return entry.is_file(follow_symlinks=False)
-    target = os.path.realpath(entry.path)
-    if not any(os.path.commonpath([target, root]) == root for root in real_roots):
-        return False
-    try:
-        return entry.is_file()
-    except OSError:
-        return True  # unreadable target: read_post reports it, the indexer keeps the old post
-
-
-def post_path(site: Site, file: Path) -> str:
-    """Return the post's POSIX path relative to the site root."""
-    return file.relative_to(site.root).as_posix()
-
-
-def post_url(site: Site, file: Path) -> str:
-    """Return the URL Hugo publishes the post at (default path-based URLs).
-
-    `content/posts/2025_03/<slug>/index.md` -> `<base_url>posts/2025_03/<slug>/`;
-    a non-bundle `foo.md` -> `.../foo/`. A bare directory maps to its own root.
-    """
-    content = site.root / "content"
-    in_content = site.posts_dir == content or content in site.posts_dir.parents
-    rel = file.relative_to(content if in_content else site.posts_dir)
-    if rel.name in ("index.md", "_index.md"):
-        parts = rel.parts[:-1]
-    else:
-        parts = (*rel.parts[:-1], rel.stem)
-    return site.base_url + "".join(url_quote(part) + "/" for part in parts)
-
-
-def read_post(site: Site, file: Path) -> tuple[Post | None, list[ParseWarning], bytes]:
-    """Read and parse one post file; return (post or None, warnings, raw bytes).
-
-    The bytes are returned because the indexer hashes them; an unreadable
-    file gives (None, [warning], b"").
-    """
-    path = post_path(site, file)
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        return None, [ParseWarning(path, None, f"cannot read file: {exc.strerror or exc}")], b""
-    post, warnings = parse_post(data, path, post_url(site, file))
-    return post, warnings, data
 
 
 def parse_post(data: bytes, path: str, url: str) -> tuple[Post | None, list[ParseWarning]]:
