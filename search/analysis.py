@@ -254,7 +254,7 @@ def _untokenized(t, value, positions, chars, start_pos, start_char):
     return t
 
 
-class _ViewTokenizer(Tokenizer):
+class ViewTokenizer(Tokenizer):
     """Shared plumbing: equality by type, Whoosh's tokenize=False contract."""
 
     def __eq__(self, other):
@@ -273,7 +273,7 @@ class _ViewTokenizer(Tokenizer):
                                mode or "index")
 
 
-class ReadingTokenizer(_ViewTokenizer):
+class ReadingTokenizer(ViewTokenizer):
     """The reading view: katakana readings of a text's words, in order."""
 
     def tokens(self, t, value, positions, chars, removestops, start_pos, start_char, mode):
@@ -291,7 +291,7 @@ class ReadingTokenizer(_ViewTokenizer):
             yield t
 
 
-class NgramTokenizer(_ViewTokenizer):
+class NgramTokenizer(ViewTokenizer):
     """The recall view: character bigrams of kanji, katakana and Latin runs."""
 
     def tokens(self, t, value, positions, chars, removestops, start_pos, start_char, mode):
@@ -303,7 +303,7 @@ class NgramTokenizer(_ViewTokenizer):
             yield t
 
 
-class JapaneseTokenizer(_ViewTokenizer):
+class JapaneseTokenizer(ViewTokenizer):
     """The morphological view: janome words with original-text character offsets."""
 
     def tokens(self, t, value, positions, chars, removestops, start_pos, start_char, mode):

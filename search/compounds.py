@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from itertools import product
 
-from .analysis import _ViewTokenizer, analyze_text
+from .analysis import ViewTokenizer, analyze_text
 
 COMPOUND_MAX = 4  # words in the longest run indexed as one term
 SEPARATOR = " "  # never inside a word: the analyzer splits on spaces
@@ -78,7 +78,7 @@ def compound_terms(words):
                 yield compound_term(run)
 
 
-class CompoundTokenizer(_ViewTokenizer):
+class CompoundTokenizer(ViewTokenizer):
     """The compound view: joined runs of adjacent words, no positions needed."""
 
     def tokens(self, t, value, positions, chars, removestops, start_pos, start_char, mode):
