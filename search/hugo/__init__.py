@@ -14,9 +14,14 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import quote as url_quote
 
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python < 3.11
+    import tomli as tomllib
+
 from ..errors import SiteError
 from ..records import ParseWarning, Post
-from .post import parse_created_at, parse_post, tomllib
+from .post import parse_created_at, parse_post
 
 __all__ = ["Site", "iter_post_files", "load_site", "parse_created_at", "parse_post", "post_path",
            "post_url", "read_post"]
