@@ -149,10 +149,36 @@ def is_kana(text: str) -> bool:
     return bool(_KANA_WORD.match(text))
 
 
-def _reading(tok, surface: str) -> str:
-    reading = tok.reading if tok.reading not in ("*", "") else surface
+def _reading(reading: str, surface: str) -> str:
+    if reading in ("*", ""):
+        reading = surface
     reading = to_katakana(reading)
     return fold_katakana(reading) if _KATAKANA.match(reading) else ""
+
+
+# What a janome token means to the index depends only on what janome says of
+# it, and a text's vocabulary repeats: the decisions are memoized per process.
+_WORD_MEMO: dict = {}
+_WORD_MEMO_SIZE = 200_000
+
+
+def _decide(surface: str, pos: str, base: str, raw_reading: str) -> tuple[str, bool, str]:
+    """Return (term, is_stop, reading) for one janome token."""
+    key = (surface, pos, base, raw_reading)
+    decided = _WORD_MEMO.get(key)
+    if decided is None:
+        if base in ("*", ""):
+            base = surface
+        head = pos.split(",", 1)[0]
+        stop = _is_stop(pos) or not any(ch.isalnum() for ch in surface)
+        # Suffixes such as 化 and 法 carry no meaning alone but are part of
+        # how a word reads (さいてきか, こうばいこうかほう): keep their readings.
+        reading = "" if head in _STOP_POS else _reading(raw_reading, surface)
+        decided = (fold_katakana(base.lower()), stop, reading)
+        if len(_WORD_MEMO) >= _WORD_MEMO_SIZE:
+            _WORD_MEMO.clear()
+        _WORD_MEMO[key] = decided
+    return decided
 
 
 def _janome_words(segment: str):
@@ -171,13 +197,8 @@ def _janome_words(segment: str):
         if start < 0:  # never expected; keep offsets monotonic regardless
             start = cursor
         cursor = start + len(surface)
-        base = tok.base_form if tok.base_form not in ("*", "") else surface
-        stop = _is_stop(tok.part_of_speech) or not any(ch.isalnum() for ch in surface)
-        # Suffixes such as 化 and 法 carry no meaning alone but are part of
-        # how a word reads (さいてきか, こうばいこうかほう): keep their readings.
-        head = tok.part_of_speech.split(",", 1)[0]
-        reading = "" if head in _STOP_POS else _reading(tok, surface)
-        yield start, cursor, fold_katakana(base.lower()), stop, False, reading
+        term, stop, reading = _decide(surface, tok.part_of_speech, tok.base_form, tok.reading)
+        yield start, cursor, term, stop, False, reading
 
 
 def iter_words(text: str, mode: str = "index"):

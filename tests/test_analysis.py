@@ -132,3 +132,29 @@ def test_warming_the_dictionary_faults_in_every_mapped_page_and_changes_nothing(
     assert touched > 50 * 2**20 and size >= touched  # janome 0.5's system dictionary is about 90 MB
     assert resident >= 0.95 * size
     assert analyze("機械学習の数学を勉強した") == before
+
+
+def test_memoized_word_decisions_depend_on_everything_janome_said():
+    from search.analysis import _decide
+
+    noun = "名詞,一般,*,*"
+    assert _decide("日", noun, "日", "ヒ")[2] == "ヒ"
+    assert _decide("日", noun, "日", "ニチ")[2] == "ニチ"  # same word, another reading
+    assert _decide("日", noun, "*", "ニチ")[0] == "日"
+    assert _decide("日", noun, "陽", "ニチ")[0] == "陽"  # another base form
+    assert _decide("の", "助詞,連体化,*,*", "の", "ノ")[1:] == (True, "")
+    assert _decide("の", noun, "の", "ノ")[1:] == (False, "ノ")  # another part of speech
+
+
+def test_memoized_words_equal_words_decided_afresh():
+    from search import analysis, hugo
+    from tests.builders import SAMPLE_SITE
+
+    site = hugo.load_site(SAMPLE_SITE)
+    bodies = [q.body for f in hugo.iter_post_files(site) for q in hugo.read_post(site, f)[0].quotes]
+    afresh = []
+    for body in bodies:
+        analysis._WORD_MEMO.clear()
+        afresh.append(analysis.analyze_text.__wrapped__(body, "index"))
+    assert len(bodies) > 100
+    assert [analysis.analyze_text.__wrapped__(b, "index") for b in bodies] == afresh
