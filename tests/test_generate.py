@@ -57,3 +57,40 @@ def test_index_benchmark_runs_end_to_end_on_a_tiny_archive(tmp_path, capsys):
         assert results[key] > 0, key
     # Too small an archive for any word to be worth warming; the counts are still reported.
     assert results["warmup_words"] == results["warmup_postings"] == 0
+
+
+def test_build_budget_reports_every_share_of_a_build(tmp_path, capsys):
+    """The decomposition of the build ratio runs end to end (no timing asserted)."""
+    import json
+
+    from bench import build_budget
+
+    results = build_budget.main(["--posts", "3", "--jobs", "2", "--out", str(tmp_path)])
+    assert json.loads(capsys.readouterr().out) == results
+    assert results["comments"] == generate_site(tmp_path / "again", 3, seed=1).comments
+    for key in ("janome_1p_s", "janome_np_s", "analyzer_1p_s", "whoosh_full_1p_s",
+                "whoosh_required_1p_s", "build_1p_s", "build_np_s", "bound_required_fields"):
+        assert results[key] > 0, key
+    # The views are indexed only in the full schema, so the required fields cost less.
+    assert results["whoosh_required_1p_s"] < results["whoosh_full_1p_s"]
+
+
+def test_precomputed_analysis_builds_the_same_index_as_janome(tmp_path, monkeypatch):
+    """The budget's Whoosh-only build indexes exactly what the real build does, without janome."""
+    from bench import build_budget
+    from search import analysis, hugo, store
+    from search.indexer import update_index
+
+    site = hugo.load_site(generate_site(tmp_path / "site", 2, seed=3).root)
+    _, done = build_budget.analyze_all(build_budget.site_texts(site)[1])
+    update_index(site, tmp_path / "real", jobs=1)
+    analysis.analyze_text.cache_clear()
+    monkeypatch.setattr(analysis.get_janome(), "tokenize", None)  # any janome call fails
+    with build_budget.precomputed(done):
+        update_index(site, tmp_path / "pre", jobs=1)
+    lexicons = []
+    for name in ("real", "pre"):
+        ix, _ = store.open_current(tmp_path / name)
+        with ix.reader() as reader:
+            lexicons.append(sorted((f, t, reader.doc_frequency(f, t)) for f, t in reader.all_terms()))
+    assert lexicons[0] == lexicons[1] and len(lexicons[0]) > 100
