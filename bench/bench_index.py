@@ -82,17 +82,20 @@ def run_timed(args: list[str], root: Path = ROOT) -> tuple[float, int, str]:
     return wall, peak[0], out
 
 
-def comment_bodies(site: Path) -> list[str]:
-    """Every comment body of the site's published posts, in file order."""
+def published_posts(site: Path):
+    """Yield the site's published posts (drafts and unreadable files left out), in file order."""
     from search import hugo
 
     loaded = hugo.load_site(site)
-    bodies = []
     for file in hugo.iter_post_files(loaded):
         post, _, _ = hugo.read_post(loaded, file)
         if post is not None and not post.draft:
-            bodies.extend(q.body for q in post.quotes)
-    return bodies
+            yield post
+
+
+def comment_bodies(site: Path) -> list[str]:
+    """Every comment body of the site's published posts, in file order."""
+    return [q.body for post in published_posts(site) for q in post.quotes]
 
 
 def _tokenize_all(bodies: list[str]) -> None:

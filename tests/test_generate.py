@@ -3,7 +3,7 @@
 import tomllib
 
 from bench.generate import add_post, generate_site
-from search import hugo
+from search import hugo, store
 
 
 def read_all(root):
@@ -71,26 +71,35 @@ def test_build_budget_reports_every_share_of_a_build(tmp_path, capsys):
     for key in ("janome_1p_s", "janome_np_s", "analyzer_1p_s", "whoosh_full_1p_s",
                 "whoosh_required_1p_s", "build_1p_s", "build_np_s", "bound_required_fields"):
         assert results[key] > 0, key
-    # The views are indexed only in the full schema, so the required fields cost less.
-    assert results["whoosh_required_1p_s"] < results["whoosh_full_1p_s"]
+
+
+def lexicon(index_dir) -> list:
+    ix, _ = store.open_current(index_dir)
+    with ix.reader() as reader:
+        return sorted((f, t, reader.doc_frequency(f, t)) for f, t in reader.all_terms())
 
 
 def test_precomputed_analysis_builds_the_same_index_as_janome(tmp_path, monkeypatch):
-    """The budget's Whoosh-only build indexes exactly what the real build does, without janome."""
+    """The budget's Whoosh-only builds index what the real build does, without janome.
+
+    With `required_fields_only`, exactly that minus the three views.
+    """
     from bench import build_budget
-    from search import analysis, hugo, store
+    from search import analysis, hugo
     from search.indexer import update_index
 
-    site = hugo.load_site(generate_site(tmp_path / "site", 2, seed=3).root)
-    _, done = build_budget.analyze_all(build_budget.site_texts(site)[1])
+    root = generate_site(tmp_path / "site", 2, seed=3).root
+    site = hugo.load_site(root)
+    _, done = build_budget.analyze_all(build_budget.site_texts(root)[1])
     update_index(site, tmp_path / "real", jobs=1)
     analysis.analyze_text.cache_clear()
     monkeypatch.setattr(analysis.get_janome(), "tokenize", None)  # any janome call fails
     with build_budget.precomputed(done):
         update_index(site, tmp_path / "pre", jobs=1)
-    lexicons = []
-    for name in ("real", "pre"):
-        ix, _ = store.open_current(tmp_path / name)
-        with ix.reader() as reader:
-            lexicons.append(sorted((f, t, reader.doc_frequency(f, t)) for f, t in reader.all_terms()))
-    assert lexicons[0] == lexicons[1] and len(lexicons[0]) > 100
+        with build_budget.required_fields_only():
+            update_index(site, tmp_path / "required", jobs=1)
+    full = lexicon(tmp_path / "real")
+    assert lexicon(tmp_path / "pre") == full and len(full) > 100
+    assert {f for f, _, _ in full} >= set(build_budget.VIEWS)
+    assert lexicon(tmp_path / "required") == [e for e in full if e[0] not in build_budget.VIEWS]
+    assert set(build_budget.VIEWS).isdisjoint(store.open_current(tmp_path / "required")[0].schema.names())
