@@ -7,6 +7,8 @@ its reading or its n-grams (`京都` ranks Kyoto before `東京都`).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from whoosh import query as wq
 
 from .analysis import fold_katakana, is_kana, ngram_coverage, ngrams, normalize, to_katakana
@@ -14,53 +16,88 @@ from .analysis import fold_katakana, is_kana, ngram_coverage, ngrams, normalize,
 READING_BOOST = 0.6
 NGRAM_BOOST = 0.3
 MAX_READING_WORD = 12
+# Words in one phrase over positions (body words, readings or n-grams):
+# verifying a phrase decodes the positions of every one of its words in each
+# candidate comment. The longest compounds janome splits run to about six
+# words (自然言語処理技術研究開発); twelve already single out a quoted sentence.
+MAX_PHRASE_WORDS = 12
+# Longest word given an n-gram view. Its bigrams then make a phrase within
+# MAX_PHRASE_WORDS, and long loanwords (データサイエンティスト, 11) keep the view.
+MAX_NGRAM_CHARS = MAX_PHRASE_WORDS + 1
+
+
+class View(NamedTuple):
+    """A secondary view's query for one word, the terms it uses, and whether it was cut."""
+
+    query: wq.Query | None
+    terms: list[str]
+    cut: bool = False
+
+
+NO_VIEW = View(None, [])
 
 
 def split_reading(kana: str, readings) -> list[str] | None:
     """Split a katakana string into the fewest words whose readings are known.
 
     `readings` is the set of reading terms in the index; None when no split
-    exists. Dynamic programming over the string: queries are short.
+    exists. Dynamic programming over the string, keeping for each prefix only
+    its word count and last word, so the work is linear in the length.
     """
     n = len(kana)
-    best: list[list[str] | None] = [None] * (n + 1)
-    best[0] = []
+    count: list[int | None] = [0] + [None] * n
+    last: list[tuple[int, str] | None] = [None] * (n + 1)  # (start, word) ending there
     for end in range(1, n + 1):
         for start in range(max(0, end - MAX_READING_WORD), end):
-            head = best[start]
-            if head is None:
+            if count[start] is None:
                 continue
             piece = kana[start:end]
-            if piece in readings or fold_katakana(piece) in readings:
-                candidate = head + [fold_katakana(piece) if piece not in readings else piece]
-                if best[end] is None or len(candidate) < len(best[end]):
-                    best[end] = candidate
-    return best[n]
+            word = piece if piece in readings else fold_katakana(piece)
+            if word in readings and (count[end] is None or count[start] + 1 < count[end]):
+                count[end], last[end] = count[start] + 1, (start, word)
+    if count[n] is None:
+        return None
+    words, end = [], n
+    while end:
+        end, word = last[end]
+        words.append(word)
+    return words[::-1]
 
 
-def reading_query(text: str, readings) -> tuple[wq.Query | None, list[str]]:
-    """Return a query on the reading view for a kana-only word, and its split."""
+def reading_query(text: str, readings) -> View:
+    """Return the reading view of a kana-only word: a term or a phrase of its split.
+
+    A word repeated right after itself counts once (`きかいきかい`: `キカイ`),
+    and the phrase keeps the first MAX_PHRASE_WORDS words of the split (`cut`).
+    """
     norm, _ = normalize(text)
     if not is_kana(norm):
-        return None, []
+        return NO_VIEW
     parts = split_reading(to_katakana(norm), readings)
     if not parts:
-        return None, []
+        return NO_VIEW
+    parts = [word for i, word in enumerate(parts) if not i or word != parts[i - 1]]
+    cut = len(parts) > MAX_PHRASE_WORDS
+    parts = parts[:MAX_PHRASE_WORDS]
     if len(parts) == 1:
-        return wq.Term("body_reading", parts[0], boost=READING_BOOST), parts
-    return wq.Phrase("body_reading", parts, boost=READING_BOOST), parts
+        return View(wq.Term("body_reading", parts[0], boost=READING_BOOST), parts)
+    return View(wq.Phrase("body_reading", parts, boost=READING_BOOST), parts, cut)
 
 
-def ngram_query(text: str) -> tuple[wq.Query | None, list[str]]:
+def ngram_query(text: str) -> View:
     """Return an n-gram view query when every character of `text` is covered.
 
     Words with hiragana or symbols are left to the morphological view: the
-    n-gram view does not index them.
+    n-gram view does not index them. Neither are words longer than
+    MAX_NGRAM_CHARS: the view is a safety net for a word janome does not
+    know, and a longer run is several words the morphological view has.
     """
     norm, _ = normalize(text)
+    if len(norm) > MAX_NGRAM_CHARS:
+        return NO_VIEW
     grams = list(ngrams(norm))
     if not grams or ngram_coverage(norm) != len(norm):
-        return None, []
+        return NO_VIEW
     phrases, current, last = [], [], None
     for pos, gram in grams:
         if last is not None and pos != last + 1:
@@ -72,4 +109,4 @@ def ngram_query(text: str) -> tuple[wq.Query | None, list[str]]:
     parts = [wq.Term("body_ngram", p[0]) if len(p) == 1 else wq.Phrase("body_ngram", p) for p in phrases]
     query = parts[0] if len(parts) == 1 else wq.And(parts)
     query.boost = NGRAM_BOOST
-    return query, [g for _, g in grams]
+    return View(query, [g for _, g in grams])

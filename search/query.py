@@ -12,23 +12,36 @@ A run of words that the analyzer finds adjacent in the query (`機械学習` ->
 separated by particles or spaces (`機械学習の数学`) are separate AND terms,
 and a sloppy phrase over all of them ranks comments where they are close
 higher. A query with a syntax problem is answered as plain words plus a note.
+
+The work a query asks for is bounded whatever its length: a repeated word
+counts once (`機械 機械`, `機械機械機械`), and the query keeps at most
+MAX_CLAUSES clauses, MAX_CLAUSE_WORDS words a clause and MAX_PHRASE_WORDS
+words a phrase, the rest ignored with a note.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from whoosh import query as wq
 
 from .analysis import JapaneseAnalyzer
 from .compounds import compound_term, covers
-from .expand import ngram_query, reading_query
+from .expand import MAX_PHRASE_WORDS, ngram_query, reading_query
 
 FIELDS = {"user": "user", "tag": "tags", "title": "title"}
 NGRAM_GATE = 200  # words in at least this many comments skip the n-gram view
+# Clauses a query keeps. A reader's query is a few words; ten leave room for
+# OR alternatives and filters, while every clause is one more posting list
+# (and its views) that each candidate comment must be checked against.
+MAX_CLAUSES = 10
+# Words one clause keeps after analysis: an unspaced sentence of content
+# words (`機械学習で使う線形代数の本を探す`) has about eight.
+MAX_CLAUSE_WORDS = 16
+NOTE_CHARS = 20  # characters of a clause quoted in a note: enough to recognise it
 
 
-@dataclass
+@dataclass(frozen=True)
 class Clause:
     """One unit of the query: a word, a phrase or a field filter."""
 
@@ -92,8 +105,8 @@ def parse(text: str) -> ParsedQuery:
         clause = _make_clause(item, quoted, parsed.notes)
         if clause is None:
             continue
-        clause.negated = clause.negated or negate_next
-        negate_next = False
+        if negate_next:
+            clause, negate_next = replace(clause, negated=True), False
         if pending_or and not clause.negated:
             parsed.groups[-1].append(clause)
         else:
@@ -141,6 +154,28 @@ class CompiledQuery:
 
 def _analyze(text: str, analyzer) -> list[tuple[str, int]]:
     return [(t.text, t.pos) for t in analyzer(text, positions=True, mode="query")]
+
+
+def _collapse(tokens: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Drop each word that repeats the word just before it; later positions close up."""
+    kept: list[tuple[str, int]] = []
+    shift = 0
+    for term, pos in tokens:
+        if kept and term == kept[-1][0] and pos - shift == kept[-1][1] + 1:
+            shift += 1
+            continue
+        kept.append((term, pos - shift))
+    return kept
+
+
+def _within_limits(tokens: list[tuple[str, int]], phrase: bool) -> list[tuple[str, int]]:
+    """The longest prefix of `tokens` within MAX_CLAUSE_WORDS and MAX_PHRASE_WORDS a run."""
+    run = 0
+    for i, (_, pos) in enumerate(tokens):
+        run = run + 1 if phrase or (i and pos == tokens[i - 1][1] + 1) else 1
+        if i == MAX_CLAUSE_WORDS or run > MAX_PHRASE_WORDS:
+            return tokens[:i]
+    return tokens
 
 
 def _runs(tokens: list[tuple[str, int]]) -> list[list[str]]:
@@ -204,17 +239,19 @@ def _views(clause: Clause, tokens, readings, frequency, info, compiled) -> list[
     bigram phrase over huge posting lists, so it is left out.
     """
     views = []
-    reading, split = reading_query(clause.text, readings)
+    reading = reading_query(clause.text, readings)
     # Kana that janome reads as words the index holds in quantity (`している`:
     # `する`) is those words, not a reading: a phrase of readings (`シ テ イル`)
     # would only add noise, at the price of decoding huge posting lists.
-    if reading is not None and not (len(split) > 1 and _common(tokens, frequency)):
-        views.append(reading)
-        info["readings"] = split
-    ngram, grams = (None, []) if _common(tokens, frequency) else ngram_query(clause.text)
-    if ngram is not None:
-        views.append(ngram)
-        info["ngrams"] = grams
+    if reading.query is not None and not (len(reading.terms) > 1 and _common(tokens, frequency)):
+        views.append(reading.query)
+        info["readings"] = reading.terms
+        if reading.cut:
+            _note_cut(compiled, clause, len(reading.terms))
+    ngram = ngram_query(clause.text) if not _common(tokens, frequency) else None
+    if ngram and ngram.query is not None:
+        views.append(ngram.query)
+        info["ngrams"] = ngram.terms
         if not clause.negated:
             compiled.literals.add(clause.text)
     return views
@@ -228,16 +265,25 @@ def _account(compiled, clause: Clause, tokens, runs: int) -> None:
         compiled.body_runs += runs
 
 
+def _note_cut(compiled, clause: Clause, kept: int) -> None:
+    text = clause.text if len(clause.text) <= NOTE_CHARS else clause.text[:NOTE_CHARS] + "…"
+    compiled.notes.append(f"'{text}' cut to its first {kept} words; the rest was ignored")
+
+
 def _compile_clause(clause: Clause, analyzer, compiled, readings, synonyms, frequency):
     info = {"text": clause.text, "field": clause.field, "negated": clause.negated}
     compiled.explain.append(info)
     if clause.field in ("user", "tags"):
         return wq.Term(clause.field, clause.text)
-    tokens = _analyze(clause.text, analyzer)
+    analyzed = _collapse(_analyze(clause.text, analyzer))
+    tokens = _within_limits(analyzed, clause.phrase)
+    cut = len(tokens) < len(analyzed)
     runs = _runs(tokens)
     info["tokens"] = [t for t, _ in tokens]
     info["groups"] = runs
     if clause.phrase:
+        if cut:
+            _note_cut(compiled, clause, len(tokens))
         _account(compiled, clause, tokens, 1)
         return _phrase_query(clause.field, tokens) if tokens else None
     views = _views(clause, tokens, readings, frequency, info, compiled) if clause.field == "body" else []
@@ -245,6 +291,8 @@ def _compile_clause(clause: Clause, analyzer, compiled, readings, synonyms, freq
     # janome shreds a kana reading it does not know into junk words; when the
     # reading view understood it, trust that instead.
     if tokens and not ("readings" in info and len(tokens) > 1):
+        if cut:
+            _note_cut(compiled, clause, len(tokens))
         alternatives.append(_runs_query(clause.field, runs, synonyms, info, compiled))
         _account(compiled, clause, tokens, len(runs))
     alternatives.extend(views)
@@ -252,6 +300,55 @@ def _compile_clause(clause: Clause, analyzer, compiled, readings, synonyms, freq
         compiled.notes.append(f"'{clause.text}' has no searchable words and was ignored")
         return None
     return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
+
+
+def _unrepeated(clause: Clause, analyzer) -> Clause:
+    """The clause for the text it repeats: `機械機械機械` is `機械`.
+
+    Only when the analyzer agrees: `機械学習機械学習` is `機械学習` twice,
+    but `www` is one word, not `w` three times.
+    """
+    if clause.field in ("user", "tags"):
+        return clause
+    text = clause.text
+    period = (text + text).find(text, 1)  # the shortest period, len(text) if none
+    if period == len(text):
+        return clause
+    unit = text[:period]
+    words = [t for t, _ in _analyze(text, analyzer)]
+    if not words or words != [t for t, _ in _analyze(unit, analyzer)] * (len(text) // period):
+        return clause
+    return replace(clause, text=unit)
+
+
+def _distinct(groups: list[list[Clause]], analyzer) -> list[list[Clause]]:
+    """The groups with repeated clauses, and then repeated groups, left out."""
+    unrepeated: dict[Clause, Clause] = {}
+    kept: list[list[Clause]] = []
+    seen: set[frozenset[Clause]] = set()
+    for group in groups:
+        for clause in group:
+            if clause not in unrepeated:
+                unrepeated[clause] = _unrepeated(clause, analyzer)
+        clauses = list(dict.fromkeys(unrepeated[c] for c in group))
+        if frozenset(clauses) not in seen:
+            seen.add(frozenset(clauses))
+            kept.append(clauses)
+    return kept
+
+
+def _first_clauses(groups: list[list[Clause]], notes: list[str]) -> list[list[Clause]]:
+    """The groups holding the first MAX_CLAUSES clauses, with a note when cut."""
+    if sum(map(len, groups)) <= MAX_CLAUSES:
+        return groups
+    notes.append(f"query cut to its first {MAX_CLAUSES} words; the rest was ignored")
+    kept, room = [], MAX_CLAUSES
+    for group in groups:
+        if not room:
+            break
+        kept.append(group[:room])
+        room -= len(kept[-1])
+    return kept
 
 
 def compile_query(text: str, readings=frozenset(), synonyms=None, frequency=None) -> CompiledQuery:
@@ -266,7 +363,7 @@ def compile_query(text: str, readings=frozenset(), synonyms=None, frequency=None
     compiled = CompiledQuery(None, set(), [], list(parsed.notes))
     positive: list[wq.Query] = []
     negative: list[wq.Query] = []
-    for group in parsed.groups:
+    for group in _first_clauses(_distinct(parsed.groups, analyzer), compiled.notes):
         subqueries = []
         for clause in group:
             q = _compile_clause(clause, analyzer, compiled, readings, synonyms, frequency)
