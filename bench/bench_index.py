@@ -151,6 +151,8 @@ def query_latencies(index_dir: Path) -> dict:
     - "warmed": the first pass of another fresh service after its warm-up
       (`SearchService.warm_up`, what `matome-search serve` runs in the
       background on every index generation), timed apart.
+
+    The request cache is off: a repeated query must be answered by the engine.
     """
     from search.records import SearchRequest
     from search.service import SearchService
@@ -163,7 +165,7 @@ def query_latencies(index_dir: Path) -> dict:
             times.append((time.perf_counter() - started) * 1000)
         return times
 
-    service = SearchService(index_dir)
+    service = SearchService(index_dir, request_cache=0)
     started = time.perf_counter()
     service.search(SearchRequest(query="", sort="newest"))  # open the searcher, load the columns
     opened = (time.perf_counter() - started) * 1000
@@ -173,7 +175,7 @@ def query_latencies(index_dir: Path) -> dict:
     passes["rss_mb"] = sample_rss(os.getpid()) / 2**20
     service.close()
 
-    service = SearchService(index_dir)
+    service = SearchService(index_dir, request_cache=0)
     service.search(SearchRequest(query="", sort="newest"))
     started = time.perf_counter()
     words, postings = service.warm_up()

@@ -9,9 +9,10 @@ same query tree (`Term`, `Phrase`, `And`, `Or`, `AndNot`) differently:
   postings) and scored with Whoosh's own BM25F formula in one list
   comprehension, into a {docnum: score} dict;
 - `And`/`Or`/`AndNot` become dict and set operations;
-- term and phrase results are kept in a per-searcher LRU bounded by
-  postings (two compact arrays, 12 bytes a posting), so a common word is
-  read once per index generation, not once per request; each term also
+- term and phrase results are kept in an LRU bounded by postings (two
+  compact arrays, 12 bytes a posting) that the threads serving one index
+  version share (`PostingCache`), so a common word is read once per index
+  version, not once per request or per thread; each term also
   keeps where its blocks start, so the
   positions of a few documents (proximity, highlights) cost a few block
   reads, not a walk over every block header.
@@ -23,6 +24,7 @@ index). A query of another shape, or another weighting model, raises
 
 from __future__ import annotations
 
+import threading
 import zlib
 from array import array
 from bisect import bisect_left
@@ -79,19 +81,68 @@ class _Entry:
         return {d: s * boost for d, s in zip(self.ids, self.scores)}
 
 
-class Executor:
-    """Evaluates queries against one searcher; not thread-safe (the service locks)."""
+class PostingCache:
+    """What every thread shares for one index version: postings, lengths, blocks.
 
-    def __init__(self, searcher, budget: int = CACHE_POSTINGS, blocks: int = BLOCK_CACHE):
+    Term and phrase results are LRU-bounded by postings; the length bytes
+    and deletion sets are per leaf; decoded blocks are keyed by leaf and
+    offset, so each thread reads them through its own file handles. Every
+    value is immutable once stored, and the lock is held only for the
+    dictionary operations, never while postings are read.
+    """
+
+    def __init__(self, budget: int = CACHE_POSTINGS, blocks: int = BLOCK_CACHE):
+        self.budget = budget
+        self.postings = 0
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self.lengths: dict = {}
+        self.deleted: list | None = None
+        self.blocks = BlockCache(blocks)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def recall(self, key):
+        """Return the cached entry for `key` (and mark it recently used), or None."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def remember(self, key, entry: "_Entry") -> "_Entry":
+        """Store `entry` under `key`, evicting the least recently used beyond the budget."""
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.postings -= len(old)
+            self._entries[key] = entry
+            self.postings += len(entry)
+            while self.postings > self.budget and len(self._entries) > 1:
+                _, evicted = self._entries.popitem(last=False)
+                self.postings -= len(evicted)
+        return entry
+
+
+class Executor:
+    """Evaluates queries against one searcher, sharing a `PostingCache` with other threads.
+
+    A Whoosh searcher reads its files with seek and read, so it belongs to
+    one thread; the cache it fills belongs to the index version, so every
+    thread's executor over the same version passes `cache` along.
+    """
+
+    def __init__(self, searcher, cache: PostingCache | None = None, budget: int = CACHE_POSTINGS,
+                 blocks: int = BLOCK_CACHE):
         self.searcher = searcher
         self.weighting = searcher.weighting
         self.leaves = [(leaf.reader(), offset) for leaf, offset in searcher.leaf_searchers()]
-        self.budget = budget
-        self._cache: OrderedDict = OrderedDict()
-        self._cached = 0
-        self._lengths: dict = {}
-        self._deleted = [_deleted_docs(reader) for reader, _ in self.leaves]
-        self._decoded = BlockCache(blocks)
+        self.cache = cache if cache is not None else PostingCache(budget, blocks)
+        self.budget = self.cache.budget
+        if self.cache.deleted is None:
+            self.cache.deleted = [_deleted_docs(reader) for reader, _ in self.leaves]
+        self._deleted = self.cache.deleted
 
     # -- public -----------------------------------------------------------
 
@@ -121,7 +172,8 @@ class Executor:
             local = [d for d in local if d not in deleted]
             if local and (fieldname, btext) in reader:
                 blocks = entry.blocks[leaf] if entry.blocks else None
-                for d, v in _leaf_values(reader, fieldname, btext, blocks, local, self._decoded):
+                decoded = self.cache.blocks.of_leaf(leaf)
+                for d, v in _leaf_values(reader, fieldname, btext, blocks, local, decoded):
                     found[d + offset] = v
         return found
 
@@ -168,18 +220,10 @@ class Executor:
     # -- cache ------------------------------------------------------------
 
     def _remember(self, key, entry: _Entry) -> _Entry:
-        self._cache[key] = entry
-        self._cached += len(entry)
-        while self._cached > self.budget and len(self._cache) > 1:
-            _, old = self._cache.popitem(last=False)
-            self._cached -= len(old)
-        return entry
+        return self.cache.remember(key, entry)
 
     def _recall(self, key):
-        found = self._cache.get(key)
-        if found is not None:
-            self._cache.move_to_end(key)
-        return found
+        return self.cache.recall(key)
 
     # -- terms ------------------------------------------------------------
 
@@ -221,11 +265,14 @@ class Executor:
 
     def _leaf_lengths(self, reader, fieldname: str) -> bytes:
         """The length byte of every document of one leaf, for one field."""
-        key = (id(reader), fieldname)
-        lengths = self._lengths.get(key)
-        if lengths is None:
-            lengths = self._lengths[key] = length_bytes(reader, fieldname)
+        key = (self._leaf_number(reader), fieldname)
+        lengths = self.cache.lengths.get(key)
+        if lengths is None:  # two threads may both read it: the same bytes
+            lengths = self.cache.lengths[key] = length_bytes(reader, fieldname)
         return lengths
+
+    def _leaf_number(self, reader) -> int:
+        return next(i for i, (leaf, _) in enumerate(self.leaves) if leaf is reader)
 
     # -- phrases ----------------------------------------------------------
 
@@ -376,7 +423,7 @@ def _read_blocks(m, values: bool = False):
     return ids, weights, tuple(blocks), vals
 
 
-def _leaf_values(reader, fieldname, btext, blocks, docnums: list[int], decoded: "BlockCache"):
+def _leaf_values(reader, fieldname, btext, blocks, docnums: list[int], decoded: "LeafBlocks"):
     """Yield (docnum, value) for the sorted leaf `docnums` holding the term."""
     matcher = _leaf_matcher(reader, fieldname, btext)
     if blocks is None:  # not a Whoosh 3 matcher: skip through it
@@ -405,23 +452,44 @@ class BlockCache:
 
     Proximity rerank reads the positions of the top hits, and the snippets
     then read the character spans of the same documents: the same blocks.
+    Shared by the threads of one index version: a block is keyed by its
+    leaf and offset, and read through the asking thread's own file.
     """
 
     def __init__(self, size: int = BLOCK_CACHE):
         self.size = size
         self._blocks: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def of_leaf(self, leaf: int) -> "LeafBlocks":
+        """This cache seen from one leaf of the index."""
+        return LeafBlocks(self, leaf)
+
+    def get(self, leaf: int, postfile, block: Block) -> tuple[list[int], list]:
+        key = (leaf, block.offset)
+        with self._lock:
+            found = self._blocks.get(key)
+            if found is not None:
+                self._blocks.move_to_end(key)
+                return found
+        block_ids, _, values = _load_block(postfile, block)[:3]
+        found = (list(accumulate(block_ids)), values)
+        with self._lock:
+            self._blocks[key] = found
+            while len(self._blocks) > self.size:
+                self._blocks.popitem(last=False)
+        return found
+
+
+@dataclass(frozen=True)
+class LeafBlocks:
+    """A `BlockCache` for the blocks of one leaf."""
+
+    cache: BlockCache
+    leaf: int
 
     def get(self, postfile, block: Block) -> tuple[list[int], list]:
-        key = (postfile, block.offset)  # the file object itself: its id could be reused
-        found = self._blocks.get(key)
-        if found is None:
-            block_ids, _, values = _load_block(postfile, block)[:3]
-            found = self._blocks[key] = (list(accumulate(block_ids)), values)
-            if len(self._blocks) > self.size:
-                self._blocks.popitem(last=False)
-        else:
-            self._blocks.move_to_end(key)
-        return found
+        return self.cache.get(self.leaf, postfile, block)
 
 
 def _deleted_docs(reader) -> frozenset:
@@ -450,13 +518,17 @@ def _in_sequence(position_lists: list[list[int]], slop: int) -> bool:
     """True when the words occur in order, each 1..slop positions after the last.
 
     This is Whoosh's `SpanNear2(ordered=True, mindist=1)` for one-position spans.
+    A position follows when the first end at or after `p - slop` lies
+    before it: a bisection into the sorted ends, not a scan of them all.
     """
     ends = set(position_lists[0])
     for positions in position_lists[1:]:
         if slop == 1:
             ends = {p for p in positions if p - 1 in ends}
         else:
-            ends = {p for p in positions if any(1 <= p - e <= slop for e in ends)}
+            order = sorted(ends)
+            ends = {p for p in positions
+                    if (i := bisect_left(order, p - slop)) < len(order) and order[i] < p}
         if not ends:
             return False
     return True

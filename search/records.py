@@ -97,3 +97,6 @@ class SearchPage:
     notes: tuple[str, ...] = ()
     suggestion: str | None = None
     explain: dict | None = field(default=None)
+    # (stage, milliseconds) of the server's own work, for `Server-Timing`.
+    timings: tuple[tuple[str, float], ...] = ()
+    cached: bool = False  # answered from the request cache

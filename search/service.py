@@ -1,9 +1,14 @@
 """`SearchService(index_dir).search(request) -> SearchPage`: the one search path.
 
-The service owns a long-lived Whoosh searcher, refreshed when the indexer
-commits or swaps in a new generation, so the CLI, the JSON API and the HTML
-page all answer from the same code. Whoosh hits die with their searcher, so
-they are converted to `SearchHit` records while the searcher is held.
+The CLI, the JSON API and the HTML page all answer from this code. Each
+thread keeps a long-lived Whoosh searcher of its own, reopened when the
+indexer commits or swaps in a new generation; what one version of the index
+lets the threads share lives in its `Snapshot`. Whoosh hits die with their
+searcher, so they are converted to `SearchHit` records while it is held.
+
+Work per request is bounded by construction: the page window
+(`MAX_RESULT_WINDOW`), the query compiler's clause limits, linear snippets
+and proximity, and "did you mean" over a per-version structure.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import os
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from whoosh import query as wq
@@ -24,18 +30,22 @@ from .errors import BadRequestError, IndexCorruptError, SearchError
 from .analysis import warm_dictionary
 from .query import compile_query
 from .records import SearchHit, SearchPage, SearchRequest
-from .schema import KIND_POST, KIND_QUOTE
-from .collect import DocTable, collect
+from .schema import KIND_QUOTE
+from .collect import collect
 from .execute import Executor
+from .snapshot import REQUEST_CACHE_SIZE, RequestCache, Snapshot
 from .snippets import literal_spans, make_snippet
-from .suggest import SUGGEST_BELOW, suggest
+from .suggest import SUGGEST_BELOW
 from .synonyms import load_synonyms
 from .warmup import WARM_SHARE, frequent_terms
 
 log = logging.getLogger(__name__)
 
 MAX_PER_PAGE = 100
-MAX_PAGE = 1000
+# Like Elasticsearch's index.max_result_window: page x per_page at most this,
+# so no request ranks more than 10,000 hits.
+MAX_RESULT_WINDOW = 10_000
+MAX_PAGE = MAX_RESULT_WINDOW
 MAX_QUERY_LENGTH = 500
 SORTS = ("relevance", "newest", "oldest")
 
@@ -46,117 +56,121 @@ def validate(request: SearchRequest) -> None:
         raise BadRequestError("q", f"query longer than {MAX_QUERY_LENGTH} characters")
     if request.sort not in SORTS:
         raise BadRequestError("sort", f"must be one of {', '.join(SORTS)}")
-    if not 1 <= request.page <= MAX_PAGE:
-        raise BadRequestError("page", f"must be between 1 and {MAX_PAGE}")
     if not 1 <= request.per_page <= MAX_PER_PAGE:
         raise BadRequestError("per_page", f"must be between 1 and {MAX_PER_PAGE}")
+    if request.page < 1:
+        raise BadRequestError("page", "must be at least 1")
+    if request.page * request.per_page > MAX_RESULT_WINDOW:
+        raise BadRequestError("page", f"page x per_page must be at most {MAX_RESULT_WINDOW} "
+                                      f"(the deepest result shown); narrow the search instead")
     if request.since and request.until and request.since > request.until:
         raise BadRequestError("since", "is after until")
 
 
-class SearchService:
-    """Answers `SearchRequest`s from the index in `index_dir`; thread-safe."""
+@dataclass(frozen=True)
+class _View:
+    """One thread's searcher and executor over a shared `Snapshot`."""
 
-    def __init__(self, index_dir, synonyms=None, warm=False):
+    snapshot: Snapshot
+    searcher: object
+    executor: Executor
+    epoch: int
+
+
+class SearchService:
+    """Answers `SearchRequest`s from the index in `index_dir`; thread-safe.
+
+    No lock is held around a search. Each thread searches through its own
+    Whoosh searcher (they read files with seek and read); what a version of
+    the index lets threads share (columns, posting cache, vocabularies,
+    answers) lives in its `Snapshot`, behind locks held only for a dict
+    operation or while the one thread that builds a part does so.
+    """
+
+    def __init__(self, index_dir, synonyms=None, warm=False, request_cache=REQUEST_CACHE_SIZE):
         """Serve `index_dir`; `synonyms` is a TOML file (default: the shipped list).
 
-        With `warm`, every index generation the service opens is warmed in a
-        background thread (`warm_up`). Raises SynonymsError for a bad synonym file.
+        With `warm`, every index version the service opens is warmed in a
+        background thread (`warm_up`). `request_cache` is how many answers
+        each version keeps for identical requests (0: none).
+        Raises SynonymsError for a bad synonym file.
         """
         self.index_dir = Path(index_dir)
         self.synonyms = load_synonyms(synonyms)
-        self._readings: frozenset = frozenset()
-        self._lock = threading.Lock()
-        self._ix = None
-        self._searcher = None
-        self._pointer_stamp = None
-        self._table: DocTable | None = None
-        self._executor: Executor | None = None
         self.warm = warm
+        self.request_cache = request_cache
+        self._local = threading.local()
+        self._lock = threading.Lock()  # opening a version; the set of open searchers
+        self._snapshot: Snapshot | None = None  # the newest version opened
+        self._searchers: set = set()
+        self._epoch = 0  # bumped by close() and by a failed read: every view reopens
+        self._cache_hits = self._cache_misses = 0  # of versions already dropped
 
     def close(self) -> None:
-        """Release the searcher and its files."""
+        """Release every searcher and its files; the next search reopens."""
         with self._lock:
-            self._drop()
+            self._epoch += 1
+            self._snapshot = None
+            searchers, self._searchers = self._searchers, set()
+        for searcher in searchers:
+            searcher.close()
 
-    def _drop(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-        self._ix = self._searcher = self._pointer_stamp = None
+    # -- versions and views ------------------------------------------------
 
-    def _pointer_changed(self) -> bool:
+    def _pointer_stamp(self):
         try:
             st = os.stat(self.index_dir / store.POINTER)
-            stamp = (st.st_mtime_ns, st.st_ino, st.st_size)
         except OSError:
-            stamp = None
-        changed = stamp != self._pointer_stamp
-        self._pointer_stamp = stamp
-        return changed
+            return None
+        return st.st_mtime_ns, st.st_ino, st.st_size
 
-    def _current(self):
-        """Return an up-to-date searcher (call with the lock held)."""
-        if self._pointer_changed() or self._searcher is None:
-            stamp = self._pointer_stamp
-            self._drop()
-            self._ix, self.pointer = store.open_current(self.index_dir)
-            self._searcher = self._ix.searcher()
-            self._pointer_stamp = stamp
-            self._opened()
-        elif not self._searcher.up_to_date():
-            # A fresh searcher, not Searcher.refresh(): refresh() reuses the
-            # readers of segments whose ids did not change, and with them
-            # their old deletion sets, so a replaced post stayed findable.
-            old, self._searcher = self._searcher, self._ix.searcher()
-            old.close()
-            self._opened()
-        return self._searcher
+    def _view(self) -> _View:
+        """This thread's up-to-date searcher over the newest version."""
+        stamp = self._pointer_stamp()
+        view = getattr(self._local, "view", None)
+        if (view is not None and view.epoch == self._epoch and view.snapshot.stamp == stamp
+                and view.searcher.up_to_date()):
+            return view
+        self._local.view = None
+        if view is not None:
+            self._release(view.searcher)
+        with self._lock:
+            epoch = self._epoch
+            snapshot = self._snapshot
+            if snapshot is None or snapshot.stamp != stamp:
+                ix, pointer = store.open_current(self.index_dir)
+                snapshot = Snapshot(ix, pointer, stamp, None)
+            searcher = snapshot.ix.searcher()
+            self._searchers.add(searcher)
+            generation = searcher.reader().generation()
+            if snapshot.generation != generation:
+                snapshot = self._newer(snapshot, generation)
+        view = self._local.view = _View(snapshot, searcher, Executor(searcher, snapshot.postings), epoch)
+        return view
 
-    def _opened(self) -> None:
-        """Forget what the old searcher knew; warm the new one when asked to."""
-        self._forget_vocabulary()
+    def _newer(self, base: Snapshot, generation) -> Snapshot:
+        """A snapshot of `base`'s index at TOC `generation`, now the newest (lock held)."""
+        old = self._snapshot
+        if old is not None:
+            self._cache_hits += old.requests.hits
+            self._cache_misses += old.requests.misses
+        snapshot = Snapshot(base.ix, base.pointer, base.stamp, generation,
+                            requests=RequestCache(self.request_cache))
+        self._snapshot = snapshot
         if self.warm:
-            threading.Thread(target=self._warm_quietly, args=(self._searcher,),
+            threading.Thread(target=self._warm_quietly, args=(snapshot,),
                              name="matome-search-warm", daemon=True).start()
+        return snapshot
+
+    def _release(self, searcher) -> None:
+        with self._lock:
+            self._searchers.discard(searcher)
+        searcher.close()
 
     def open(self) -> None:
         """Open the index now rather than at the first search (and start warming it)."""
-        with self._lock, self._reading_guard():
-            self._current()
-
-    def warm_up(self, searcher=None) -> tuple[int, int]:
-        """Read the most frequent words' postings into the cache; return (words, postings).
-
-        janome's dictionary pages are faulted in first (`warm_dictionary`).
-
-        One word per hold of the lock, so searches go on meanwhile. Stops
-        when the service moves to a newer searcher than `searcher`.
-        """
-        warm_dictionary()
-        with self._lock, self._reading_guard():
-            if searcher is None:
-                searcher = self._current()
-            elif searcher is not self._searcher:
-                return 0, 0
-            executor = self._tools()[1]
-            self._reading_terms(searcher)
-            terms = frequent_terms(searcher.reader(), int(executor.budget * WARM_SHARE))
-        postings = 0
-        for done, (fieldname, text) in enumerate(terms):
-            with self._lock, self._reading_guard():
-                if self._searcher is not searcher:
-                    return done, postings
-                postings += executor.warm(fieldname, text)
-        return len(terms), postings
-
-    def _warm_quietly(self, searcher) -> None:
-        started = time.perf_counter()
-        try:
-            words, postings = self.warm_up(searcher)
-        except SearchError as exc:  # the next search reports it
-            log.warning("warming the index stopped: %s", exc)
-            return
-        log.info("warmed %d words (%d postings) in %.1fs", words, postings, time.perf_counter() - started)
+        with self._reading_guard():
+            self._view()
 
     @contextmanager
     def _reading_guard(self):
@@ -171,96 +185,145 @@ class SearchService:
         except SearchError:
             raise
         except Exception as exc:
-            self._drop()
+            with self._lock:
+                self._epoch += 1
+                self._snapshot = None
             raise IndexCorruptError(self.index_dir, f"{type(exc).__name__}: {exc}") from exc
 
-    def _forget_vocabulary(self) -> None:
-        self._table = None
-        self._executor = None
-        self._readings = frozenset()
+    # -- warming -----------------------------------------------------------
 
-    def _reading_terms(self, searcher) -> frozenset:
-        """The index's reading vocabulary, for splitting kana queries."""
-        if not self._readings:
-            lexicon = searcher.reader().lexicon("body_reading")
-            self._readings = frozenset(t.decode("utf-8") for t in lexicon)
-        return self._readings
+    def warm_up(self, snapshot: Snapshot | None = None) -> tuple[int, int]:
+        """Read the most frequent words' postings into the cache; return (words, postings).
+
+        janome's dictionary pages are faulted in first (`warm_dictionary`).
+        Runs on its own searcher, beside the searches; stops when the
+        service moves to a newer version than `snapshot`.
+        """
+        warm_dictionary()
+        with self._reading_guard():
+            if snapshot is None:
+                snapshot = self._view().snapshot
+            searcher = snapshot.ix.searcher()
+        try:
+            if searcher.reader().generation() != snapshot.generation:
+                return 0, 0  # the index moved on before the warm-up began
+            executor = Executor(searcher, snapshot.postings)
+            with self._reading_guard():
+                reader = searcher.reader()
+                # What the first searches of a version would otherwise wait for.
+                snapshot.table(reader)
+                snapshot.readings(reader)
+                snapshot.suggester(reader)
+                terms = frequent_terms(reader, int(executor.budget * WARM_SHARE))
+            postings = 0
+            for done, (fieldname, text) in enumerate(terms):
+                if self._snapshot is not snapshot:
+                    return done, postings
+                with self._reading_guard():
+                    postings += executor.warm(fieldname, text)
+            return len(terms), postings
+        finally:
+            searcher.close()
+
+    def _warm_quietly(self, snapshot: Snapshot) -> None:
+        started = time.perf_counter()
+        try:
+            words, postings = self.warm_up(snapshot)
+        except SearchError as exc:  # the next search reports it
+            log.warning("warming the index stopped: %s", exc)
+            return
+        log.info("warmed %d words (%d postings) in %.1fs", words, postings, time.perf_counter() - started)
+
+    # -- searching ---------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchPage:
         """Run `request`; raise BadRequestError, IndexNotFoundError, IndexVersionError."""
         validate(request)
-        started = time.perf_counter()
-        with self._lock, self._reading_guard():
-            searcher = self._current()
-            compiled = compile_query(
-                request.query,
-                self._reading_terms(searcher),
-                self.synonyms,
-                frequency=lambda term: searcher.doc_frequency("body", term),
-            )
-            sort = request.sort
-            if compiled.query is None and sort == "relevance":
-                sort = "newest"  # nothing to rank by: show the latest first
-            page = self._run(searcher, request, sort, compiled)
-            if page["total"] < SUGGEST_BELOW and compiled.body_terms:
-                suggestion = suggest(searcher, request.query, compiled.body_terms)
-                if suggestion:
-                    page["suggestion"] = suggestion
-        took = (time.perf_counter() - started) * 1000
+        clock = _Clock()
+        with self._reading_guard():
+            view = self._view()
+            answered = view.snapshot.requests.get(request)
+            if answered is not None:
+                took = clock.total()
+                return replace(answered, took_ms=took, timings=(("cache", took),), cached=True)
+            page = self._answer(view, request, clock)
+            view.snapshot.requests.put(request, page)
+            return page
+
+    def _answer(self, view: _View, request: SearchRequest, clock: "_Clock") -> SearchPage:
+        searcher, snapshot = view.searcher, view.snapshot
+        reader = searcher.reader()
+        compiled = compile_query(
+            request.query,
+            snapshot.readings(reader),
+            self.synonyms,
+            frequency=lambda term: searcher.doc_frequency("body", term),
+        )
+        clock.mark("compile")
+        sort = request.sort
+        if compiled.query is None and sort == "relevance":
+            sort = "newest"  # nothing to rank by: show the latest first
+        found = collect(searcher, view.executor, snapshot.table(reader), compiled.query, request, sort,
+                        near=compiled.proximity_terms)
+        clock.mark("match")
+        hits = tuple(_to_hit(searcher, view.executor, docnum, score, compiled)
+                     for docnum, score in found.page)
+        clock.mark("hits")
+        suggestion = None
+        if found.total < SUGGEST_BELOW and compiled.body_terms:
+            suggestion = snapshot.suggester(reader).suggest(request.query, compiled.body_terms)
+            clock.mark("suggest")
         return SearchPage(
             query=request.query,
-            total=page["total"],
+            total=found.total,
             page=request.page,
             per_page=request.per_page,
-            took_ms=round(took, 2),
-            hits=page["hits"],
-            users=page["users"],
-            tags=page["tags"],
-            months=page["months"],
+            took_ms=clock.total(),
+            hits=hits,
+            users=found.users,
+            tags=found.tags,
+            months=found.months,
             notes=tuple(compiled.notes),
-            suggestion=page.get("suggestion"),
+            suggestion=suggestion,
             explain={"clauses": compiled.explain, "query": str(compiled.query)} if request.explain else None,
+            timings=clock.timings(),
         )
 
-    def _tools(self) -> tuple[DocTable, Executor]:
-        """The current searcher's columns and executor, made on first use."""
-        if self._table is None:
-            self._table = DocTable(self._searcher.reader())
-        if self._executor is None:
-            self._executor = Executor(self._searcher)
-        return self._table, self._executor
+    # -- figures -----------------------------------------------------------
 
-    def _run(self, searcher, request, sort, compiled) -> dict:
-        table, executor = self._tools()
-        found = collect(searcher, executor, table, compiled.query, request, sort,
-                        near=compiled.proximity_terms)
-        hits = tuple(_to_hit(searcher, executor, docnum, score, compiled)
-                     for docnum, score in found.page)
-        return {"total": found.total, "hits": hits, "users": found.users,
-                "tags": found.tags, "months": found.months}
+    def cache_figures(self) -> dict:
+        """The request cache's figures in this process: hits, misses, hit rate, entries."""
+        snapshot = self._snapshot
+        hits = self._cache_hits + (snapshot.requests.hits if snapshot else 0)
+        misses = self._cache_misses + (snapshot.requests.misses if snapshot else 0)
+        asked = hits + misses
+        return {"hits": hits, "misses": misses, "hit_rate": round(hits / asked, 4) if asked else 0.0,
+                "entries": len(snapshot.requests) if snapshot else 0}
 
     def health(self) -> dict:
         """Return the cheap figures a monitor polls: posts, comments, last update."""
-        with self._lock, self._reading_guard():
-            searcher = self._current()
-            posts = len(list(searcher.document_numbers(kind=KIND_POST)))
+        with self._reading_guard():
+            view = self._view()
+            posts = view.snapshot.posts(view.searcher)
             return {
                 "posts": posts,
-                "comments": searcher.doc_count() - posts,
-                "last_updated": store.last_updated(self._ix).isoformat(timespec="seconds"),
+                "comments": view.searcher.doc_count() - posts,
+                "last_updated": store.last_updated(view.snapshot.ix).isoformat(timespec="seconds"),
             }
 
     def stats(self) -> dict:
         """Return index-wide figures: posts, comments, users, tags, dates, size."""
-        with self._lock, self._reading_guard():
-            searcher = self._current()
+        with self._reading_guard():
+            view = self._view()
+            searcher, snapshot = view.searcher, view.snapshot
             reader = searcher.reader()
-            posts = len(list(searcher.document_numbers(kind=KIND_POST)))
+            posts = snapshot.posts(searcher)
             comments = searcher.doc_count() - posts
             users = sum(1 for _ in reader.lexicon("user"))
             tags = sum(1 for _ in reader.lexicon("tags"))
             months = [m.decode() for m in reader.lexicon("month")]
             dates = _date_range(searcher)
+            generation = snapshot.pointer["generation"]
             return {
                 "posts": posts,
                 "comments": comments,
@@ -269,10 +332,29 @@ class SearchService:
                 "first_comment": dates[0],
                 "last_comment": dates[1],
                 "months": len(months),
-                "index_bytes": store.index_size(self.index_dir, self.pointer["generation"]),
-                "generation": self.pointer["generation"],
-                "last_updated": store.last_updated(self._ix).isoformat(timespec="seconds"),
+                "index_bytes": store.index_size(self.index_dir, generation),
+                "generation": generation,
+                "last_updated": store.last_updated(snapshot.ix).isoformat(timespec="seconds"),
             }
+
+
+class _Clock:
+    """Milliseconds spent in each stage of one search, for `Server-Timing`."""
+
+    def __init__(self):
+        self.started = self._last = time.perf_counter()
+        self._marks: list[tuple[str, float]] = []
+
+    def mark(self, stage: str) -> None:
+        now = time.perf_counter()
+        self._marks.append((stage, round((now - self._last) * 1000, 2)))
+        self._last = now
+
+    def timings(self) -> tuple[tuple[str, float], ...]:
+        return tuple(self._marks)
+
+    def total(self) -> float:
+        return round((time.perf_counter() - self.started) * 1000, 2)
 
 
 def _date_range(searcher):

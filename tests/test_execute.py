@@ -7,14 +7,16 @@ documents: the cases where a hand-rolled reader would go wrong.
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
 from search.collect import match_scores
-from search import columns, execute
-from search.execute import Executor, Unsupported
+from search import columns, execute, store
+from search.execute import Executor, PostingCache, Unsupported
 from search.query import compile_query
 from search.synonyms import load_synonyms
 
@@ -114,7 +116,40 @@ def test_a_tiny_cache_evicts_and_stays_correct(searcher):
     for text in QUERIES[:8]:
         query = compiled(searcher, text)
         assert_same(executor.scores(query), whoosh_scores(searcher, query))
-    assert len(executor._cache) == 1 or executor._cached <= 50
+    assert len(executor.cache) == 1 or executor.cache.postings <= 50
+
+
+def test_threads_share_one_cache_through_their_own_searchers(generated_index):
+    """Executors of one index version, each on its own thread's searcher, share postings."""
+    ix, _ = store.open_current(generated_index)
+    cache = PostingCache()
+    with ix.searcher() as first:
+        queries = [wq.Term("body", w) for w in _body_words(first, limit=20)]
+    results, errors = {}, []
+
+    def work(n: int) -> None:
+        try:
+            with ix.searcher() as mine:
+                executor = Executor(mine, cache=cache)
+                results[n] = [executor.scores(q) for q in queries]
+                # The same documents' positions, through this thread's own files.
+                results[n].append(executor.positions("body", queries[0].text, list(results[n][0])))
+        except Exception as exc:  # reported below, with the thread's failure
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    with ix.searcher() as alone:
+        expected = [whoosh_scores(alone, q) for q in queries]
+    for n in range(4):
+        for got, want in zip(results[n], expected):
+            assert_same(got, want)
+        assert results[n][-1] == results[0][-1]
+    assert len(cache) == len(queries)  # every word read into the one cache
 
 
 @pytest.mark.parametrize("blocks", [2048, 1], ids=["block-cache", "one-block-cache"])

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from search import warmup
+from search import store, warmup
 from search.execute import Executor
 from search.records import SearchRequest
 from search.service import SearchService
@@ -96,7 +96,11 @@ def test_warming_stops_when_the_service_moves_on(generated_index, low_floor, mon
     def warm_then_move_on(executor, fieldname, text):
         warmed.append(text)
         n = real(executor, fieldname, text)
-        service._drop()  # as a search does when the indexer swaps in a new generation
+        # The indexer rewrites CURRENT (here: the same pointer, rewritten),
+        # and the next search opens the version it names.
+        pointer = store.read_pointer(generated_index)
+        store.write_pointer(generated_index, **{k: v for k, v in pointer.items() if k != "build"})
+        service.search(SearchRequest(query="数学"))
         return n
 
     monkeypatch.setattr(Executor, "warm", warm_then_move_on)
