@@ -143,17 +143,26 @@ def count_facets(table: DocTable, ids: list) -> tuple[tuple, tuple, tuple]:
 
 
 def span_in_order(position_lists: list[list[int]]) -> int | None:
-    """Smallest distance from the first word to the last with all words in order."""
+    """Smallest distance from the first word to the last with all words in order.
+
+    From each start, each next word is taken at its first position after the
+    previous word's. The lists are ascending, so those positions only move
+    forward as the start does: one pointer per list, linear in the positions.
+    """
     best = None
+    cursors = [0] * len(position_lists)
     for start in position_lists[0]:
         last = start
-        for positions in position_lists[1:]:
-            last = next((p for p in positions if p > last), None)
-            if last is None:
-                break
-        else:
-            span = last - start
-            best = span if best is None else min(best, span)
+        for i in range(1, len(position_lists)):
+            positions, j = position_lists[i], cursors[i]
+            while j < len(positions) and positions[j] <= last:
+                j += 1
+            cursors[i] = j
+            if j == len(positions):
+                return best  # no later start can finish either
+            last = positions[j]
+        span = last - start
+        best = span if best is None else min(best, span)
     return best
 
 

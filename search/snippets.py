@@ -22,13 +22,26 @@ def merge_spans(spans) -> list[tuple[int, int]]:
 
 
 def _window(length: int, spans, size: int) -> tuple[int, int]:
-    """Pick the `size`-character window holding the most matches."""
+    """Pick the `size`-character window holding the most matches.
+
+    Each candidate window opens CONTEXT_BEFORE characters ahead of a match;
+    the first one holding the most whole matches wins. `spans` are sorted
+    and disjoint (`make_snippet` merges them), so their starts and their
+    ends both ascend: a window holds the matches from the first one starting
+    in it to the last one ending in it, and two pointers that only move
+    forward count them in one pass, whatever the number of matches.
+    """
     if length <= size or not spans:
         return 0, min(length, size)
     best_start, best_count = 0, -1
+    first = ended = 0  # first span starting at or after lo; spans ending by lo + size
     for start, _ in spans:
         lo = max(0, start - CONTEXT_BEFORE)
-        count = sum(1 for s, e in spans if s >= lo and e <= lo + size)
+        while spans[first][0] < lo:
+            first += 1
+        while ended < len(spans) and spans[ended][1] <= lo + size:
+            ended += 1
+        count = max(0, ended - first)
         if count > best_count:
             best_start, best_count = lo, count
     best_start = min(best_start, max(0, length - size))
