@@ -214,19 +214,21 @@ def stats(index_dir, as_json):
 @site_option
 @_option("host", "--host")
 @_option("port", "--port", type=click.IntRange(1, 65535))
+@_option("workers", "--workers", type=click.IntRange(1, 64))
 @_option("threads", "--threads", type=click.IntRange(1, 64))
 @click.option("--base-url", help="Base URL for a bare directory of posts (overrides the config).")
 @click.option("--watch", is_flag=True, help="Re-index new, changed or deleted posts while serving.")
 @synonyms_option
 @reports_errors
-def serve(index_dir, site, host, port, threads, base_url, watch, synonyms):
-    """Serve the search page and JSON API through the waitress WSGI server.
+def serve(index_dir, site, host, port, workers, threads, base_url, watch, synonyms):
+    """Serve the search page and JSON API on every core.
 
-    Indexes the site first when the index is missing or stale.
+    Several workers: gunicorn pre-forks them; one: waitress. Indexes the
+    site first when the index is missing or stale.
     """
     from web.server import run
 
-    run(index_dir=index_dir, site=site, host=host, port=port, threads=threads,
+    run(index_dir=index_dir, site=site, host=host, port=port, threads=threads, workers=workers,
         base_url=base_url, watch=watch, synonyms=synonyms)
 
 

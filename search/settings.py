@@ -26,7 +26,9 @@ SETTINGS = {
         Setting("index_dir", "index", "Directory holding the search index."),
         Setting("host", "127.0.0.1", "Address to bind the web server to."),
         Setting("port", 8000, "Port to serve on."),
-        Setting("threads", 8, "Worker threads of the WSGI server."),
+        Setting("workers", None, "Server processes [default: one per core]; 1 serves from one "
+                                 "process with waitress."),
+        Setting("threads", 4, "Threads of each server process."),
         Setting("synonyms", None, "Synonym groups TOML file [default: the shipped list]."),
     )
 }

@@ -7,9 +7,8 @@ from flask import Flask
 from search.service import SearchService
 from search.settings import default
 
-from . import api, errors, pages
-
-EXTENSION = "matome_search"
+from . import api, errors, pages, searching
+from .searching import EXTENSION
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -32,8 +31,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.json.ensure_ascii = False
-    app.extensions[EXTENSION] = SearchService(app.config["INDEX_DIR"], synonyms=app.config["SYNONYMS"],
-                                              warm=app.config["WARM"])
+    searching.init_app(app, SearchService(app.config["INDEX_DIR"], synonyms=app.config["SYNONYMS"],
+                                          warm=app.config["WARM"]))
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     errors.register(app)

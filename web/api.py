@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from search.serialize import page_to_dict
-from search.service import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
+from search.service import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, MAX_RESULT_WINDOW, SORTS
 
 from .params import parse_request
+from .searching import search as run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-
-def service():
-    """The app's SearchService."""
-    return current_app.extensions["matome_search"]
 
 
 @bp.get("/search")
 def search():
     """Search comments; parameters as in the OpenAPI document."""
-    page = service().search(parse_request(request.args))
+    page = run_search(parse_request(request.args))
     return jsonify(page_to_dict(page))
 
 
@@ -92,7 +89,8 @@ def openapi_document() -> dict:
                 _param("since", {"type": "string", "format": "date"}, "comments on or after"),
                 _param("until", {"type": "string", "format": "date"}, "comments on or before"),
                 _param("sort", {"type": "string", "enum": list(SORTS)}, "order"),
-                _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "page"),
+                _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+                       f"page; page x per_page at most {MAX_RESULT_WINDOW}"),
                 _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}, "page size"),
                 _param("explain", {"type": "string", "enum": ["0", "1", "true", "false"]}, "add explain"),
             ],

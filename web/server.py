@@ -1,97 +1,82 @@
-"""`matome-search serve`: index if needed, then serve through waitress.
+"""`matome-search serve`: index if needed, then serve on every core.
 
-With `watch=True` a daemon thread polls the post files' sizes and mtimes
-(stat only, no reading) and runs an incremental update when they change;
-the app's searcher notices the commit on its next request.
+With more than one worker (the default on a machine with several cores)
+gunicorn pre-forks that many processes, each running the app on a pool of
+threads (the `gthread` worker): the app, janome's dictionary and the
+frozen objects are loaded once in the arbiter and shared by the forked
+workers; each worker opens the index read-only itself, warms its own
+caches and follows new index versions. With one worker, or where `fork`
+is unavailable, waitress serves from this process.
+
+With `watch=True` one process polls the post files' sizes and mtimes
+(stat only, no reading) and runs an incremental update when they change:
+a thread beside waitress, or under gunicorn a process of its own that the
+arbiter starts once (never one per worker) and stops on shutdown. The
+workers notice each commit on their next request.
+
+Signals under gunicorn: TERM stops gracefully (requests in flight are
+answered), INT and QUIT stop at once, HUP replaces the workers gracefully.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 import time
 
 from search import hugo
-from search.errors import IndexLockedError, SearchError
-from search.indexer import update_index
+from search.errors import SearchError
+
+from .watcher import refresh_index, watch_site
 
 log = logging.getLogger("matome_search.server")
-POLL_SECONDS = 1.0
 
 
-def snapshot(site) -> dict:
-    """Return {path: (size, mtime_ns)} for every post file of `site`."""
-    state = {}
-    for file in hugo.iter_post_files(site):
-        try:
-            st = file.stat()
-        except OSError:
-            continue
-        state[str(file)] = (st.st_size, st.st_mtime_ns)
-    return state
+def run(index_dir, site, host, port, threads, workers=None, base_url=None, watch=False,
+        synonyms=None) -> None:
+    """Index `site` if the index is missing or stale, then serve until stopped.
 
-
-def refresh_index(site, index_dir, jobs=None) -> None:
-    """Run one incremental update and log its summary; never raises."""
-    try:
-        report = update_index(site, index_dir, jobs=jobs)
-    except IndexLockedError:
-        log.info("index is being updated by another process; will retry")
-        return
-    except SearchError as exc:
-        log.error("re-index failed: %s", exc)
-        return
-    for warning in report.warnings:
-        log.warning("%s", warning)
-    log.info("%s", report.summary())
-
-
-def watch_site(site, index_dir, stop: threading.Event, interval: float = POLL_SECONDS) -> None:
-    """Re-index whenever the site's post files change, until `stop` is set.
-
-    A site that cannot be listed (SiteError) is logged once and retried on
-    every poll; the thread never dies of it.
+    `workers` is the number of server processes (None: one per core).
     """
-    seen, failure = None, None
-    while True:
-        try:
-            current = snapshot(site)
-        except SearchError as exc:
-            if str(exc) != failure:
-                log.error("cannot list the site's posts: %s; will retry", exc)
-            # None: re-index once the site can be listed again.
-            seen, failure = None, str(exc)
-        else:
-            if failure is not None or (seen is not None and current != seen):
-                # jobs=1: a handful of changed posts, and no fork from a threaded server.
-                refresh_index(site, index_dir, jobs=1)
-            seen, failure = current, None
-        if stop.wait(interval):
-            return
-
-
-def run(index_dir, site, host, port, threads, base_url=None, watch=False, synonyms=None) -> None:
-    """Index `site` if the index is missing or stale, then serve until stopped."""
-    from waitress import serve
-
-    from web import EXTENSION, create_app
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     loaded = hugo.load_site(site, base_url=base_url)
     started = time.perf_counter()
     refresh_index(loaded, index_dir)
     log.info("index ready in %.1fs", time.perf_counter() - started)
-    app = create_app({"INDEX_DIR": os.fspath(index_dir), "SYNONYMS": synonyms, "WARM": True})
+    options = {"INDEX_DIR": os.fspath(index_dir), "SYNONYMS": synonyms, "WARM": True}
+    workers = workers or os.cpu_count() or 1
+    watcher = (os.fspath(site), base_url, os.fspath(index_dir)) if watch else None
+    if workers > 1 and hasattr(os, "fork"):
+        from .prefork import serve_prefork
+
+        serve_prefork(options, host, port, workers, threads, watcher)
+    else:
+        serve_threaded(options, host, port, threads, loaded if watch else None, index_dir)
+
+
+def serve_threaded(options: dict, host, port, threads, watched_site, index_dir) -> None:
+    """Serve from this process through waitress; watch `watched_site` in a thread if given."""
+    from waitress import serve
+
+    from web import EXTENSION, create_app
+
+    app = create_app(options)
     try:
         app.extensions[EXTENSION].open()  # and start warming it
     except SearchError as exc:  # every request will say so too
         log.error("cannot open the index: %s", exc)
     stop = threading.Event()
-    if watch:
-        threading.Thread(target=watch_site, args=(loaded, index_dir, stop), daemon=True).start()
-    log.info("serving on http://%s:%s/", host, port)
+    if watched_site is not None:
+        threading.Thread(target=watch_site, args=(watched_site, index_dir, stop), daemon=True).start()
+    log.info("serving on http://%s:%s/ (waitress, %d threads)", host, port, threads)
+    signal.signal(signal.SIGTERM, _exit_quietly)  # as under gunicorn: TERM is a clean stop
     try:
         serve(app, host=host, port=port, threads=threads, ident="matome-search")
     finally:
         stop.set()
+
+
+def _exit_quietly(signum, frame) -> None:
+    raise SystemExit(0)

@@ -1,0 +1,66 @@
+"""The app's one `SearchService`, and the timings each response reports.
+
+Every view reaches the service through `service()` and searches through
+`search()`, which also keeps the page's stage timings for the
+`Server-Timing` header that `create_app` adds to every response.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app, g
+
+from search.records import SearchPage, SearchRequest
+from search.service import SearchService
+
+EXTENSION = "matome_search"
+
+
+def init_app(app, service: SearchService) -> None:
+    """Attach `service` to `app` and time every response."""
+    app.extensions[EXTENSION] = service
+    app.before_request(_start_clock)
+    app.after_request(_add_server_timing)
+
+
+def service() -> SearchService:
+    """The app's SearchService."""
+    return current_app.extensions[EXTENSION]
+
+
+def search(request: SearchRequest) -> SearchPage:
+    """Run `request` through the app's service, keeping its timings for the response."""
+    page = service().search(request)
+    g.setdefault("search_pages", []).append(page)
+    return page
+
+
+def _start_clock() -> None:
+    g.started = time.perf_counter()
+
+
+def server_timing(pages, app_ms: float) -> str:
+    """The `Server-Timing` value: each search's stages, its total, and the whole response.
+
+    >>> from search.records import SearchPage
+    >>> page = SearchPage("q", 0, 1, 10, 2.5, (), timings=(("compile", 1.0), ("match", 1.5)))
+    >>> server_timing([page], 3.25)
+    'compile;dur=1.0, match;dur=1.5, search;dur=2.5, app;dur=3.2'
+    """
+    metrics = []
+    for page in pages:
+        metrics += [f"{stage};dur={ms:.1f}" for stage, ms in page.timings if stage != "cache"]
+        if page.cached:
+            metrics.append('cache;desc="hit"')
+        metrics.append(f"search;dur={page.took_ms:.1f}")
+    metrics.append(f"app;dur={app_ms:.1f}")
+    return ", ".join(metrics)
+
+
+def _add_server_timing(response):
+    started = g.get("started")
+    if started is not None:
+        app_ms = (time.perf_counter() - started) * 1000
+        response.headers["Server-Timing"] = server_timing(g.get("search_pages", ()), app_ms)
+    return response
