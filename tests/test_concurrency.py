@@ -1,0 +1,135 @@
+"""Many threads, one service: no request waits for another's, answers are shared per version."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from search import service as service_module
+from search import store
+from search.errors import BadRequestError
+from search.records import SearchRequest
+from search.service import MAX_RESULT_WINDOW, SearchService
+
+QUERIES = ["機械学習", "数学", "線形代数", "京都", "ユーザー", "Rust OR Go", "LLM -GPU", "すうがく",
+           "title:数学", "学習 データ", "コンピューター", "寺"]
+
+
+@pytest.fixture
+def fresh(index_dir):
+    svc = SearchService(index_dir)
+    yield svc
+    svc.close()
+
+
+def answers(svc, queries=QUERIES):
+    return [(p.total, p.hits, p.users, p.tags, p.months)
+            for p in (svc.search(SearchRequest(query=q, per_page=20)) for q in queries)]
+
+
+def test_a_search_stuck_in_its_snippets_does_not_hold_up_another(fresh, monkeypatch):
+    stuck, release = threading.Event(), threading.Event()
+    real = service_module.make_snippet
+
+    def slow_snippet(text, spans, *args):
+        if "京都の寺" in text:
+            stuck.set()
+            release.wait(30)
+        return real(text, spans, *args)
+
+    monkeypatch.setattr(service_module, "make_snippet", slow_snippet)
+    slow = threading.Thread(target=lambda: fresh.search(SearchRequest(query="寺")))
+    slow.start()
+    try:
+        assert stuck.wait(30)
+        done = threading.Thread(target=lambda: fresh.search(SearchRequest(query="数学")))
+        done.start()
+        done.join(30)
+        # The second search finished while the first was still inside its snippets.
+        assert not done.is_alive() and slow.is_alive()
+    finally:
+        release.set()
+        slow.join(30)
+
+
+def test_threads_answer_as_one_thread_does(index_dir):
+    alone = SearchService(index_dir, request_cache=0)
+    expected = answers(alone)
+    alone.close()
+    fresh = SearchService(index_dir, request_cache=0)
+    results, errors = [], []
+
+    def work() -> None:
+        try:
+            results.append(answers(fresh))
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    fresh.close()
+    assert not errors and len(results) == 8
+    assert all(r == expected for r in results)
+
+
+def test_an_identical_request_is_answered_from_the_cache(index_dir):
+    svc = SearchService(index_dir)
+    try:
+        first = svc.search(SearchRequest(query="数学", per_page=5))
+        again = svc.search(SearchRequest(query="数学", per_page=5))
+        other = svc.search(SearchRequest(query="数学", per_page=5, page=2))
+        assert not first.cached and again.cached and not other.cached
+        assert again.hits == first.hits and again.total == first.total
+        assert [stage for stage, _ in again.timings] == ["cache"]
+        figures = svc.cache_figures()
+        assert (figures["hits"], figures["misses"], figures["entries"]) == (1, 2, 2)
+        assert figures["hit_rate"] == pytest.approx(1 / 3, abs=1e-3)
+    finally:
+        svc.close()
+
+
+def test_the_request_cache_goes_with_its_index_version(index_dir):
+    svc = SearchService(index_dir)
+    try:
+        svc.search(SearchRequest(query="数学"))
+        assert svc.search(SearchRequest(query="数学")).cached
+        pointer = store.read_pointer(index_dir)
+        store.write_pointer(index_dir, **{k: v for k, v in pointer.items() if k != "build"})
+        assert not svc.search(SearchRequest(query="数学")).cached  # a new version: asked afresh
+        assert svc.cache_figures()["hits"] == 1  # the old version's hits still count
+    finally:
+        svc.close()
+
+
+def test_no_cache_when_its_size_is_zero(index_dir):
+    svc = SearchService(index_dir, request_cache=0)
+    try:
+        svc.search(SearchRequest(query="数学"))
+        assert not svc.search(SearchRequest(query="数学")).cached
+    finally:
+        svc.close()
+
+
+@pytest.mark.parametrize("page, per_page, ok", [
+    (100, 100, True), (101, 100, False), (1000, 10, True), (1001, 10, False),
+    (MAX_RESULT_WINDOW, 1, True), (MAX_RESULT_WINDOW + 1, 1, False),
+])
+def test_pages_past_the_result_window_are_refused(fresh, page, per_page, ok):
+    request = SearchRequest(query="数学", page=page, per_page=per_page)
+    if ok:
+        assert fresh.search(request).hits == ()
+    else:
+        with pytest.raises(BadRequestError) as bad:
+            fresh.search(request)
+        assert bad.value.param == "page" and str(MAX_RESULT_WINDOW) in str(bad.value)
+
+
+def test_the_api_refuses_a_page_past_the_window_with_a_400_naming_page(client):
+    response = client.get("/api/search?q=数学&page=101&per_page=100")
+    assert response.status_code == 400
+    assert response.get_json()["param"] == "page"
+    assert client.get("/api/search?q=数学&page=100&per_page=100").status_code == 200
