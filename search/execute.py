@@ -143,6 +143,7 @@ class Executor:
         if self.cache.deleted is None:
             self.cache.deleted = [_deleted_docs(reader) for reader, _ in self.leaves]
         self._deleted = self.cache.deleted
+        self._postfiles: dict = {}
 
     # -- public -----------------------------------------------------------
 
@@ -173,8 +174,21 @@ class Executor:
             if local and (fieldname, btext) in reader:
                 blocks = entry.blocks[leaf] if entry.blocks else None
                 decoded = self.cache.blocks.of_leaf(leaf)
-                for d, v in _leaf_values(reader, fieldname, btext, blocks, local, decoded):
+                postfile = self._postfile(leaf, reader, fieldname, btext) if blocks is not None else None
+                for d, v in _leaf_values(reader, fieldname, btext, blocks, local, decoded, postfile):
                     found[d + offset] = v
+        return found
+
+    def _postfile(self, leaf: int, reader, fieldname: str, btext: bytes):
+        """The postings file of one leaf, as this thread's searcher opened it.
+
+        Whoosh 3 keeps one postings file per segment, whatever the field: it
+        is taken from the first matcher made on the leaf, and creating a
+        matcher per lookup (a term-index read each) is saved.
+        """
+        found = self._postfiles.get(leaf)
+        if found is None:
+            found = self._postfiles[leaf] = _leaf_matcher(reader, fieldname, btext)._postfile
         return found
 
     def positions(self, fieldname: str, text: str, docnums) -> dict[int, list[int]]:
@@ -423,10 +437,14 @@ def _read_blocks(m, values: bool = False):
     return ids, weights, tuple(blocks), vals
 
 
-def _leaf_values(reader, fieldname, btext, blocks, docnums: list[int], decoded: "LeafBlocks"):
-    """Yield (docnum, value) for the sorted leaf `docnums` holding the term."""
-    matcher = _leaf_matcher(reader, fieldname, btext)
+def _leaf_values(reader, fieldname, btext, blocks, docnums: list[int], decoded: "LeafBlocks", postfile):
+    """Yield (docnum, value) for the sorted leaf `docnums` holding the term.
+
+    With the term's `blocks` known, the blocks are read from `postfile`,
+    the leaf's postings file, without a Whoosh matcher.
+    """
     if blocks is None:  # not a Whoosh 3 matcher: skip through it
+        matcher = _leaf_matcher(reader, fieldname, btext)
         for d in docnums:
             if matcher.is_active() and matcher.id() < d:
                 matcher.skip_to(d)
@@ -441,7 +459,7 @@ def _leaf_values(reader, fieldname, btext, blocks, docnums: list[int], decoded: 
             return
         if blocks[i] is not loaded:
             loaded = blocks[i]
-            ids, values = decoded.get(matcher._postfile, loaded)
+            ids, values = decoded.get(postfile, loaded)
         j = bisect_left(ids, d)
         if j < len(ids) and ids[j] == d:
             yield d, values[j]
