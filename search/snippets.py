@@ -7,6 +7,7 @@ import html
 from .analysis import normalize
 
 SNIPPET_CHARS = 160
+LITERAL_SCAN_CHARS = 10_000  # of a comment, searched for the n-gram view's literals
 CONTEXT_BEFORE = 40
 
 
@@ -75,11 +76,17 @@ def literal_spans(text: str, literals) -> list[tuple[int, int]]:
     """Return spans where a literal query string occurs in `text`.
 
     Matching is on NFKC, lowercased text and the spans are mapped back to
-    the original characters; this marks what the n-gram view matched.
+    the original characters; this marks what the n-gram view matched. Only
+    the first LITERAL_SCAN_CHARS characters are searched: the words' own
+    spans come from the index for the whole comment, and normalizing a
+    1 MB comment for every hit would cost a request hundreds of ms.
+
+    >>> literal_spans("ＣＰＵとcpu", ["CPU"])
+    [(0, 3), (4, 7)]
     """
     if not literals:
         return []
-    norm, offsets = normalize(text)
+    norm, offsets = normalize(text[:LITERAL_SCAN_CHARS])
     folded = norm.lower()
     spans = []
     for literal in literals:

@@ -7,14 +7,17 @@ No timing is asserted: `bench/hostile.py` measures it.
 
 import html
 import re
+import unicodedata
 from urllib.parse import unquote
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from search.analysis import MAX_COMBINING, normalize
 from search.collect import span_in_order
 from search.execute import _in_sequence
-from search.snippets import CONTEXT_BEFORE, SNIPPET_CHARS, _window, make_snippet, merge_spans
+from search.snippets import (CONTEXT_BEFORE, LITERAL_SCAN_CHARS, SNIPPET_CHARS, _window, literal_spans,
+                             make_snippet, merge_spans)
 from web.pages import FRAGMENT_CHARS, text_fragment
 
 examples = settings(max_examples=300, deadline=None, derandomize=True)
@@ -223,3 +226,58 @@ def test_hostile_benchmark_runs_end_to_end_on_a_tiny_archive(tmp_path, capsys):
     assert results["server_errors_logged"] == 0
     crafted = len(results["crafted_chars"])
     assert results["comments"] == crafted + generate_site(tmp_path / "again", 3, seed=1).comments
+
+
+# -- normalization: C-speed on the parts NFKC leaves alone --------------------
+
+
+def normalize_reference(text):
+    """The per-piece loop `normalize` ran over every character."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text, None
+    out, offsets, i, n = [], [], 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and (unicodedata.combining(text[j]) or text[j] in "\uff9e\uff9f"):
+            j += 1
+        piece = unicodedata.normalize("NFKC", text[i:j])
+        out.append(piece)
+        offsets.extend([i] * len(piece))
+        i = j
+    offsets.append(n)
+    return "".join(out), offsets
+
+
+MIXED = "機械学習のデータＡＢＣabc ｶﾞｷﾞﾊﾟﾞﾟ①㍻ﾞ\u0301\u0300e가\u1100\u1161。\n"
+
+
+@examples
+@given(st.text(alphabet=st.sampled_from(MIXED), max_size=800))
+def test_normalize_gives_the_text_and_map_of_the_piece_by_piece_loop(text):
+
+    norm, offsets = normalize(text)
+    expected, expected_offsets = normalize_reference(text)
+    assert norm == expected
+    if expected_offsets is None:
+        assert offsets is None
+        return
+    assert len(offsets) == len(expected_offsets) and offsets[-1] == len(text)
+    for got, want in zip(offsets, expected_offsets):
+        # A combining mark NFKC leaves as it is now maps to itself, not to its base.
+        assert got == want or (want < got and unicodedata.combining(text[got]))
+
+
+def test_normalize_a_long_comment_with_a_few_full_width_letters():
+    text = ("機械学習のモデルはGPUで訓練する。" * 500 + "ＧＰＵ") * 60  # about 1 MB
+    assert normalize(text) == normalize_reference(text)
+
+
+def test_a_run_of_combining_marks_keeps_the_first_thirty():
+    norm, offsets = normalize("a" + "\u0301\u0300" * 8000 + "b")
+    assert norm == unicodedata.normalize("NFKC", "a" + "\u0301\u0300" * 15)[:MAX_COMBINING] + "b"
+    assert offsets[-2] == 16001 and offsets[-1] == 16002
+
+
+def test_literals_are_marked_in_the_opening_of_a_huge_comment_only():
+    text = "ＣＰＵ" + "あ" * LITERAL_SCAN_CHARS + "ＣＰＵ"
+    assert literal_spans(text, ["cpu"]) == [(0, 3)]
