@@ -163,8 +163,13 @@ def _send(client, queries) -> tuple[int, dict]:
 
 
 def profile(index_dir: Path, site: Path, queries: int = 400, warmup: int = 100, plain: int = 200,
-            seed: int = 2, project: Path | None = None) -> tuple[dict, pstats.Stats]:
-    """Profile `queries` distinct requests on the app over `index_dir`; return (report, raw stats)."""
+            seed: int = 2, project: Path | None = None, warm: bool = True) -> tuple[dict, pstats.Stats]:
+    """Profile `queries` distinct requests on the app over `index_dir`; return (report, raw stats).
+
+    With `warm` the service is first warmed as `matome-search serve` warms
+    every index version it opens (`SearchService.warm_up`), so the profile
+    is that of a served index, not of cold posting reads.
+    """
     from web import EXTENSION, create_app
 
     project = (project or Path(sys.modules["web"].__file__).resolve().parent.parent)
@@ -174,6 +179,8 @@ def profile(index_dir: Path, site: Path, queries: int = 400, warmup: int = 100, 
     app = create_app({"INDEX_DIR": str(index_dir), "WARM": False})
     try:
         client = app.test_client()
+        if warm:
+            app.extensions[EXTENSION].warm_up()
         _send(client, sets["warmup"])
         profiler, original = cProfile.Profile(), app.wsgi_app
         app.wsgi_app = profiled(original, profiler)
@@ -215,19 +222,21 @@ def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index-dir", type=Path, required=True)
     parser.add_argument("--site", type=Path, required=True, help="the indexed site (queries come from it)")
-    parser.add_argument("--queries", type=int, default=400, help="distinct profiled requests")
-    parser.add_argument("--warmup", type=int, default=100, help="distinct requests sent first, unprofiled")
-    parser.add_argument("--plain", type=int, default=200, help="distinct requests timed without the profiler")
+    parser.add_argument("--queries", type=int, default=1000, help="distinct profiled requests")
+    parser.add_argument("--warmup", type=int, default=300, help="distinct requests sent first, unprofiled")
+    parser.add_argument("--plain", type=int, default=500, help="distinct requests timed without the profiler")
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--repo", type=Path, help="profile the search/ and web/ of this checkout instead")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     parser.add_argument("--pstats", type=Path, help="dump the raw profile here (for snakeviz, pstats)")
+    parser.add_argument("--cold", action="store_true", help="skip the warm-up a served index gets")
     opts = parser.parse_args(argv)
     if opts.repo:
         if "search" in sys.modules or "web" in sys.modules:
             raise SystemExit("--repo must be chosen before search/web are imported")
         sys.path.insert(0, str(opts.repo.resolve()))
-    report, stats = profile(opts.index_dir, opts.site, opts.queries, opts.warmup, opts.plain, opts.seed)
+    report, stats = profile(opts.index_dir, opts.site, opts.queries, opts.warmup, opts.plain, opts.seed,
+                            warm=not opts.cold)
     if opts.pstats:
         stats.dump_stats(str(opts.pstats))
     text = json.dumps(report, indent=2, ensure_ascii=False)
