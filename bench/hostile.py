@@ -48,7 +48,7 @@ from urllib.parse import quote, unquote_plus, urlencode
 
 from bench.bench_index import percentile
 from bench.crafted import HOSTILE_USER, Vocabulary, crafted_bodies, prepare, read_vocabulary, write_crafted_post
-from bench.procs import free_port, stop, wait_ready
+from bench.procs import free_port, stop, wait_ready, wait_warmed
 from search.service import MAX_QUERY_LENGTH
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,6 +150,7 @@ def start_server(index_dir: Path, site: Path, port: int, log_path: Path, workers
         proc = subprocess.Popen(_cli("serve", "--index-dir", index_dir, "--site", site, "--port", port, *extra),
                                 cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=log)
     wait_ready(proc, f"http://127.0.0.1:{port}/healthz", log_path)
+    wait_warmed(log_path, max(workers or 1, 1))
     return proc
 
 

@@ -43,7 +43,7 @@ import urllib.request
 from pathlib import Path
 
 from bench import peer, workload
-from bench.procs import free_port, memory, stop, wait_ready
+from bench.procs import free_port, memory, stop, wait_ready, wait_warmed
 from bench.wrk import THREADS, ensure_wrk, run_wrk
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -233,6 +233,7 @@ def serve_and_measure(opts, phases: set, work: Path) -> tuple[dict, dict, dict]:
         try:
             sets = draw_sets(opts, phases)
             server = {"command": command[2:], "ready_after_s": wait_ready(proc, base + "/healthz", log_path)}
+            server["warmed_after_s"] = wait_warmed(log_path, max(opts.workers, 1))
             server["memory_ready"] = memory(proc.pid)
             measured = run_matome(opts, phases, sets, work, proc, base)
         finally:

@@ -11,6 +11,24 @@ from pathlib import Path
 START_TIMEOUT = 900
 
 
+WARMED = "search.service warmed"  # what each serving process logs once its warm-up ends
+
+
+def wait_warmed(log_path: Path, processes: int, timeout: float = START_TIMEOUT) -> float | None:
+    """Wait until `processes` warm-ups are logged; return the seconds waited (None: timed out).
+
+    A served index is warmed in the background after every start; a
+    benchmark of the steady state waits for it, as a reader arriving a
+    few seconds after a restart would.
+    """
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if log_path.read_text("utf-8", "replace").count(WARMED) >= processes:
+            return round(time.monotonic() - started, 1)
+        time.sleep(0.5)
+    return None
+
+
 def free_port() -> int:
     """Return a TCP port free on 127.0.0.1 right now."""
     with socket.socket() as sock:

@@ -225,11 +225,9 @@ class Executor:
                 return {}
             if len(subs) == 1:  # Whoosh ignores a one-child compound's boost
                 return self._eval(subs[0])
-            if kind is wq.And:  # a plain word stays a cached entry: no dict of all its postings
-                parts = [self._entry(s.fieldname, s.text) if type(s) is wq.Term and s.boost == 1.0
-                         else self._eval(s) for s in subs]
-                return _boosted(_intersect(parts), q.boost)
-            return _boosted(_union([self._eval(s) for s in subs]), q.boost)
+            if kind is wq.And:
+                return _boosted(_intersect([self._part(s) for s in subs]), q.boost)
+            return _boosted(_union([self._part(s) for s in _or_leaves(subs)]), q.boost)
         if kind is wq.AndNot:
             positive = self._eval(q.a)
             if not positive:
@@ -237,6 +235,12 @@ class Executor:
             excluded = self._eval(q.b).keys()
             return {d: s for d, s in positive.items() if d not in excluded}
         raise Unsupported(kind.__name__)
+
+    def _part(self, q):
+        """A plain word as its cached entry (no dict of all its postings); anything else evaluated."""
+        if type(q) is wq.Term and q.boost == 1.0:
+            return self._entry(q.fieldname, q.text)
+        return self._eval(q)
 
     # -- cache ------------------------------------------------------------
 
@@ -352,13 +356,32 @@ def _intersect(parts: list) -> dict[int, float]:
     return merged
 
 
-def _union(parts: list[dict]) -> dict[int, float]:
-    """Docs in any part, scores summed; the largest part's order first."""
+def _or_leaves(subs) -> list:
+    """The subqueries of an Or, with unboosted Ors inside it opened: a sum is a sum.
+
+    A word and its reading view (`できる OR デキル`) ORed with nine more is
+    one union of twenty parts, not ten unions copied into an eleventh.
+    """
+    leaves = []
+    for q in subs:
+        if type(q) is wq.Or and (q.boost == 1.0 or len(q.subqueries) == 1):
+            leaves.extend(_or_leaves(q.subqueries))  # Whoosh ignores a one-child compound's boost
+        else:
+            leaves.append(q)
+    return leaves
+
+
+def _union(parts: list) -> dict[int, float]:
+    """Docs in any part, scores summed; the largest part's order first.
+
+    A part is a {docnum: score} dict or a cached `_Entry`, read in place.
+    """
     ordered = sorted(parts, key=len, reverse=True)
-    merged = dict(ordered[0])
+    first = ordered[0]
+    merged = first.as_dict() if isinstance(first, _Entry) else dict(first)
     get = merged.get
     for part in ordered[1:]:
-        for d, s in part.items():
+        for d, s in (zip(part.ids, part.scores) if isinstance(part, _Entry) else part.items()):
             merged[d] = get(d, 0.0) + s
     return merged
 

@@ -28,7 +28,7 @@ SETTINGS = {
         Setting("port", 8000, "Port to serve on."),
         Setting("workers", None, "Server processes [default: one per core]; 1 serves from one "
                                  "process with waitress."),
-        Setting("threads", 4, "Threads of each server process."),
+        Setting("threads", 2, "Threads of each server process."),
         Setting("synonyms", None, "Synonym groups TOML file [default: the shipped list]."),
     )
 }
