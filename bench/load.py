@@ -64,7 +64,9 @@ def repo_env(repo: Path) -> dict:
 def serve_command(opts, port: int, watch: bool) -> list[str]:
     """`matome-search serve` for this run; raises SystemExit if --workers is asked of a server without it."""
     args = ["serve", "--index-dir", str(opts.index_dir), "--site", str(opts.site), "--host", "127.0.0.1",
-            "--port", str(port), "--threads", str(opts.threads)]
+            "--port", str(port)]
+    if opts.threads:
+        args += ["--threads", str(opts.threads)]
     if opts.workers > 0:
         helped = subprocess.run(cli("serve", "--help"), cwd=opts.repo, env=repo_env(opts.repo),
                                 capture_output=True, text=True, timeout=120).stdout
@@ -298,7 +300,7 @@ def parse_args(argv=None):
     parser.add_argument("--site", type=Path, required=True)
     parser.add_argument("--repo", type=Path, default=ROOT, help="checkout whose server is measured")
     parser.add_argument("--workers", type=int, default=0, help="serve --workers N (0: do not pass it)")
-    parser.add_argument("--threads", type=int, default=8, help="serve --threads T")
+    parser.add_argument("--threads", type=int, help="serve --threads T [default: the server's own]")
     parser.add_argument("--seconds", type=float, default=60, help="length of each measured phase")
     parser.add_argument("--warmup-seconds", type=float, default=10)
     parser.add_argument("--connections", type=int, default=16)

@@ -83,7 +83,8 @@ def _pss_mb(pid: int) -> float:
     return _kb_field(Path(f"/proc/{pid}/smaps_rollup"), "Pss:")
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
+    """The pids of a process's children (Linux)."""
     found = []
     for task in Path(f"/proc/{pid}/task").iterdir():
         found += [int(c) for c in (task / "children").read_text().split()]
@@ -103,11 +104,11 @@ def memory(pid: int) -> dict:
     really holds.
     """
     try:
-        main, children, todo = {"mb": _rss_mb(pid), "pss_mb": _pss_mb(pid)}, [], _children(pid)
+        main, children, todo = {"mb": _rss_mb(pid), "pss_mb": _pss_mb(pid)}, [], children(pid)
         while todo:
             child = todo.pop(0)
             children.append({"pid": child, "mb": _rss_mb(child), "pss_mb": _pss_mb(child), "cmd": _label(child)})
-            todo += _children(child)
+            todo += children(child)
     except OSError:  # the process (or a child) has just exited
         return {"process_mb": 0.0, "children": [], "total_mb": 0.0, "total_pss_mb": 0.0}
     every = [main, *children]

@@ -22,6 +22,9 @@ from .columns import column_values
 from .execute import Unsupported
 
 RERANK_DEPTH = 50  # top hits reranked by how close the query's words stand
+# Words whose closeness is measured: the positions of each are read for every
+# reranked hit, and a query of ten long clauses has a hundred words.
+MAX_PROXIMITY_TERMS = 8
 PROXIMITY_SLOP = 8
 PROXIMITY_BOOST = 0.5
 FACET_SIZE = 10
@@ -172,6 +175,7 @@ def rerank_by_proximity(executor, scored: list, terms: list[str]) -> list:
     Done on the top hits only: a sloppy phrase over every match would read
     the positions of tens of thousands of comments.
     """
+    terms = terms[:MAX_PROXIMITY_TERMS]
     docnums = sorted(d for d, _ in scored)
     per_term = [executor.positions("body", t, docnums) for t in terms]
     reranked = []
@@ -200,6 +204,8 @@ def best_first(scores: dict, created, n: int) -> list:
         return []
     cut = heapq.nlargest(n, scores.values())[-1]
     tied = [pair for pair in scores.items() if pair[1] >= cut]
+    if len(tied) > 4 * n:  # a query that scores everything alike (`-word`): no sort of 165,000
+        return heapq.nsmallest(n, tied, key=_rank_key(created))
     tied.sort(key=_rank_key(created))
     return tied[:n]
 

@@ -78,6 +78,10 @@ class _Entry:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def __contains__(self, docnum: int) -> bool:
+        i = bisect_left(self.ids, docnum)
+        return i < len(self.ids) and self.ids[i] == docnum
+
     def score_of(self, docnum: int) -> float:
         """The score of one document that is in this entry (the ids are sorted)."""
         return self.scores[bisect_left(self.ids, docnum)]
@@ -173,7 +177,7 @@ class Executor:
         field = self.searcher.schema[fieldname]
         btext = field.to_bytes(text)
         entry = self._entry(fieldname, text)
-        wanted = sorted(docnums)
+        wanted = [d for d in sorted(docnums) if d in entry]  # no block is read for a document without the term
         found: dict[int, bytes] = {}
         for leaf, ((reader, offset), deleted) in enumerate(zip(self.leaves, self._deleted)):
             local = [d - offset for d in wanted if offset <= d < offset + reader.doc_count_all()]
@@ -315,7 +319,10 @@ class Executor:
         parts, sinks = [], []
         for w in words:
             sink = None if self._recall(("t", q.fieldname, w)) else {}
-            parts.append(self._entry(q.fieldname, w, sink))
+            entry = self._entry(q.fieldname, w, sink)
+            if sink is not None and len(sink) != len(entry):
+                sink = None  # another thread cached the word meanwhile: read positions as usual
+            parts.append(entry)
             sinks.append(sink)
         # Candidates from the rarest word down, in C: no dict of a common word's postings.
         ordered = sorted(parts, key=len)
@@ -349,11 +356,17 @@ def _intersect(parts: list) -> dict[int, float]:
     first = ordered[0]
     merged = first.as_dict() if isinstance(first, _Entry) else first
     for part in ordered[1:]:
-        if isinstance(part, _Entry):
+        if isinstance(part, _Entry) and len(merged) * _PROBE_FACTOR < len(part):
+            # A few documents left: look each up in the large entry rather than scan it.
+            merged = {d: s + part.score_of(d) for d, s in merged.items() if d in part}
+        elif isinstance(part, _Entry):
             merged = {d: merged[d] + s for d, s in zip(part.ids, part.scores) if d in merged}
         else:
             merged = {d: s + part[d] for d, s in merged.items() if d in part}
     return merged
+
+
+_PROBE_FACTOR = 32  # a bisect costs about this many steps of a scan
 
 
 def _or_leaves(subs) -> list:

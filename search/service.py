@@ -16,14 +16,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import pickle
+import struct
 import threading
 import time
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from whoosh import query as wq
 from whoosh import sorting
+from whoosh.reading import ReaderClosed
 
 from . import store
 from .errors import BadRequestError, IndexCorruptError, SearchError
@@ -40,6 +44,13 @@ from .synonyms import load_synonyms
 from .warmup import WARM_SHARE, frequent_terms
 
 log = logging.getLogger(__name__)
+
+WARM_DELAY = 3.0  # seconds a new version must stand before it is warmed
+
+# What a truncated, missing or garbled index file raises from inside Whoosh.
+# Anything else is a bug: a 500, logged, without dropping the index.
+_READ_FAILURES = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError, ValueError,
+                  IndexError, KeyError, ReaderClosed)
 
 MAX_PER_PAGE = 100
 # Like Elasticsearch's index.max_result_window: page x per_page at most this,
@@ -67,14 +78,29 @@ def validate(request: SearchRequest) -> None:
         raise BadRequestError("since", "is after until")
 
 
-@dataclass(frozen=True)
 class _View:
-    """One thread's searcher and executor over a shared `Snapshot`."""
+    """One thread's searcher and executor over a shared `Snapshot`.
 
-    snapshot: Snapshot
-    searcher: object
-    executor: Executor
-    epoch: int
+    `busy` while a search runs on it; `retired` once a newer version (or
+    `close()`) made it stale: an idle view is closed at once, a busy one
+    by its thread when the search ends, so no idle thread pins an old
+    version's files and caches.
+    """
+
+    __slots__ = ("snapshot", "searcher", "executor", "busy", "retired")
+
+    def __init__(self, snapshot: Snapshot, searcher):
+        self.snapshot = snapshot
+        self.searcher = searcher
+        self.executor = Executor(searcher, snapshot.postings)
+        self.busy = False
+        self.retired = False
+
+    def close(self) -> None:
+        self.retired = True
+        if self.searcher is not None:
+            self.searcher.close()
+        self.snapshot = self.searcher = self.executor = None
 
 
 class SearchService:
@@ -83,8 +109,8 @@ class SearchService:
     No lock is held around a search. Each thread searches through its own
     Whoosh searcher (they read files with seek and read); what a version of
     the index lets threads share (columns, posting cache, vocabularies,
-    answers) lives in its `Snapshot`, behind locks held only for a dict
-    operation or while the one thread that builds a part does so.
+    answers) lives in its `Snapshot`, behind locks held for a dict
+    operation, or by the one thread building a part that others need.
     """
 
     def __init__(self, index_dir, synonyms=None, warm=False, request_cache=REQUEST_CACHE_SIZE):
@@ -100,20 +126,16 @@ class SearchService:
         self.warm = warm
         self.request_cache = request_cache
         self._local = threading.local()
-        self._lock = threading.Lock()  # opening a version; the set of open searchers
+        self._lock = threading.Lock()  # the newest snapshot and every thread's view
         self._snapshot: Snapshot | None = None  # the newest version opened
-        self._searchers: set = set()
-        self._epoch = 0  # bumped by close() and by a failed read: every view reopens
+        self._views: set[_View] = set()
         self._cache_hits = self._cache_misses = 0  # of versions already dropped
 
     def close(self) -> None:
-        """Release every searcher and its files; the next search reopens."""
+        """Release every searcher and its files (a busy one when its search ends); the next search reopens."""
         with self._lock:
-            self._epoch += 1
+            self._retire(keep=None)
             self._snapshot = None
-            searchers, self._searchers = self._searchers, set()
-        for searcher in searchers:
-            searcher.close()
 
     # -- versions and views ------------------------------------------------
 
@@ -124,28 +146,54 @@ class SearchService:
             return None
         return st.st_mtime_ns, st.st_ino, st.st_size
 
+    @contextmanager
+    def _leased(self):
+        """This thread's up-to-date view, held busy for the duration of the block."""
+        view = self._view()
+        try:
+            yield view
+        finally:
+            with self._lock:
+                view.busy = False
+                if view.retired:
+                    self._views.discard(view)
+                    view.close()
+                    self._local.view = None
+
     def _view(self) -> _View:
-        """This thread's up-to-date searcher over the newest version."""
+        """This thread's up-to-date view of the newest version, marked busy."""
         stamp = self._pointer_stamp()
         view = getattr(self._local, "view", None)
-        if (view is not None and view.epoch == self._epoch and view.snapshot.stamp == stamp
-                and view.searcher.up_to_date()):
-            return view
-        self._local.view = None
-        if view is not None:
-            self._release(view.searcher)
         with self._lock:
-            epoch = self._epoch
-            snapshot = self._snapshot
-            if snapshot is None or snapshot.stamp != stamp:
-                ix, pointer = store.open_current(self.index_dir)
-                snapshot = Snapshot(ix, pointer, stamp, None)
-            searcher = snapshot.ix.searcher()
-            self._searchers.add(searcher)
-            generation = searcher.reader().generation()
-            if snapshot.generation != generation:
-                snapshot = self._newer(snapshot, generation)
-        view = self._local.view = _View(snapshot, searcher, Executor(searcher, snapshot.postings), epoch)
+            if view is not None and not view.retired and view.snapshot.stamp == stamp:
+                view.busy = True
+        if view is not None and view.busy:
+            if view.searcher.up_to_date():
+                return view
+            with self._lock:
+                view.busy = False
+        with self._lock:
+            if view is not None:
+                self._views.discard(view)
+                view.close()
+            self._local.view = None
+            view = self._local.view = self._open_view()
+            view.busy = True
+        return view
+
+    def _open_view(self) -> _View:
+        """A view on a searcher of the newest version, opening it if need be (lock held)."""
+        stamp = self._pointer_stamp()  # again, under the lock: another thread may have moved on
+        snapshot = self._snapshot
+        if snapshot is None or snapshot.stamp != stamp:
+            ix, pointer = store.open_current(self.index_dir)
+            snapshot = Snapshot(ix, pointer, stamp, None)
+        searcher = snapshot.ix.searcher()
+        generation = searcher.reader().generation()
+        if snapshot.generation != generation:
+            snapshot = self._newer(snapshot, generation)
+        view = _View(snapshot, searcher)
+        self._views.add(view)
         return view
 
     def _newer(self, base: Snapshot, generation) -> Snapshot:
@@ -156,21 +204,33 @@ class SearchService:
             self._cache_misses += old.requests.misses
         snapshot = Snapshot(base.ix, base.pointer, base.stamp, generation,
                             requests=RequestCache(self.request_cache))
+        if old is not None and old.stamp == base.stamp:  # an incremental commit
+            snapshot.inherit(old)
         self._snapshot = snapshot
+        self._retire(keep=snapshot)
         if self.warm:
             threading.Thread(target=self._warm_quietly, args=(snapshot,),
                              name="matome-search-warm", daemon=True).start()
         return snapshot
 
-    def _release(self, searcher) -> None:
-        with self._lock:
-            self._searchers.discard(searcher)
-        searcher.close()
+    def _retire(self, keep: Snapshot | None) -> None:
+        """Retire every view not on `keep`: idle ones are closed now (lock held)."""
+        for view in list(self._views):
+            if view.snapshot is keep:
+                continue
+            view.retired = True
+            if not view.busy:
+                self._views.discard(view)
+                view.close()
 
     def open(self) -> None:
-        """Open the index now rather than at the first search (and start warming it)."""
-        with self._reading_guard():
-            self._view()
+        """Open the index now rather than at the first search (and start warming it).
+
+        The calling thread's view is closed again: it may never search.
+        """
+        with self._reading_guard(), self._leased() as view:
+            with self._lock:
+                view.retired = True
 
     @contextmanager
     def _reading_guard(self):
@@ -182,11 +242,9 @@ class SearchService:
         """
         try:
             yield
-        except SearchError:
-            raise
-        except Exception as exc:
+        except _READ_FAILURES as exc:
             with self._lock:
-                self._epoch += 1
+                self._retire(keep=None)
                 self._snapshot = None
             raise IndexCorruptError(self.index_dir, f"{type(exc).__name__}: {exc}") from exc
 
@@ -200,9 +258,12 @@ class SearchService:
         service moves to a newer version than `snapshot`.
         """
         warm_dictionary()
+        if snapshot is not None and snapshot.incremental and self._settles(snapshot):
+            return 0, 0  # a newer version came first
+        if snapshot is None:
+            with self._reading_guard(), self._leased() as view:
+                snapshot = view.snapshot
         with self._reading_guard():
-            if snapshot is None:
-                snapshot = self._view().snapshot
             searcher = snapshot.ix.searcher()
         try:
             if searcher.reader().generation() != snapshot.generation:
@@ -212,6 +273,7 @@ class SearchService:
                 reader = searcher.reader()
                 # What the first searches of a version would otherwise wait for.
                 snapshot.table(reader)
+                snapshot.refresh(reader)
                 snapshot.readings(reader)
                 snapshot.suggester(reader)
                 terms = frequent_terms(reader, int(executor.budget * WARM_SHARE))
@@ -224,6 +286,20 @@ class SearchService:
             return len(terms), postings
         finally:
             searcher.close()
+
+    def _settles(self, snapshot: Snapshot) -> bool:
+        """Wait WARM_DELAY seconds; True when a newer version replaced `snapshot` meanwhile.
+
+        While posts are added one by one, versions follow each other every
+        few seconds: warming each of them (seconds of CPU per worker) would
+        take the CPU from the searches, so only a commit that stands is warmed.
+        """
+        deadline = time.monotonic() + WARM_DELAY
+        while time.monotonic() < deadline:
+            if self._snapshot is not snapshot:
+                return True
+            time.sleep(0.1)
+        return self._snapshot is not snapshot
 
     def _warm_quietly(self, snapshot: Snapshot) -> None:
         started = time.perf_counter()
@@ -240,8 +316,7 @@ class SearchService:
         """Run `request`; raise BadRequestError, IndexNotFoundError, IndexVersionError."""
         validate(request)
         clock = _Clock()
-        with self._reading_guard():
-            view = self._view()
+        with self._reading_guard(), self._leased() as view:
             answered = view.snapshot.requests.get(request)
             if answered is not None:
                 took = clock.total()
@@ -302,8 +377,7 @@ class SearchService:
 
     def health(self) -> dict:
         """Return the cheap figures a monitor polls: posts, comments, last update."""
-        with self._reading_guard():
-            view = self._view()
+        with self._reading_guard(), self._leased() as view:
             posts = view.snapshot.posts(view.searcher)
             return {
                 "posts": posts,
@@ -313,8 +387,7 @@ class SearchService:
 
     def stats(self) -> dict:
         """Return index-wide figures: posts, comments, users, tags, dates, size."""
-        with self._reading_guard():
-            view = self._view()
+        with self._reading_guard(), self._leased() as view:
             searcher, snapshot = view.searcher, view.snapshot
             reader = searcher.reader()
             posts = snapshot.posts(searcher)

@@ -26,6 +26,10 @@ from .schema import KIND_POST
 from .suggest import Suggester
 
 REQUEST_CACHE_SIZE = 512  # answers kept per version; a page is a few KB to 50 KB
+# The text the kept answers hold, at most (about 64 MB of Python strings): a
+# page of 100 hits of long comments is megabytes, and distinct requests cost a
+# client nothing to make. A page over an eighth of it is not kept.
+REQUEST_CACHE_CHARS = 32_000_000
 
 
 class RequestCache:
@@ -35,8 +39,10 @@ class RequestCache:
     answered for them. Thread-safe; hits and misses are counted.
     """
 
-    def __init__(self, size: int = REQUEST_CACHE_SIZE):
+    def __init__(self, size: int = REQUEST_CACHE_SIZE, chars: int = REQUEST_CACHE_CHARS):
         self.size = size
+        self.chars = chars
+        self.held = 0  # characters of the kept pages' bodies and snippets
         self.hits = 0
         self.misses = 0
         self._pages: OrderedDict = OrderedDict()
@@ -58,13 +64,23 @@ class RequestCache:
 
     def put(self, request, page) -> None:
         """Remember `page` as the answer to `request`, evicting the oldest beyond the size."""
-        if self.size <= 0:
+        weight = _weight(page)
+        if self.size <= 0 or weight * 8 > self.chars:
             return
         with self._lock:
+            old = self._pages.pop(request, None)
+            if old is not None:
+                self.held -= _weight(old)
             self._pages[request] = page
-            self._pages.move_to_end(request)
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
+            self.held += weight
+            while len(self._pages) > self.size or self.held > self.chars:
+                _, evicted = self._pages.popitem(last=False)
+                self.held -= _weight(evicted)
+
+
+def _weight(page) -> int:
+    """The characters a page's hits hold: what its memory grows with."""
+    return sum(len(hit.body) + len(hit.snippet) for hit in page.hits) + 1
 
 
 @dataclass
@@ -78,17 +94,43 @@ class Snapshot:
     postings: PostingCache = field(default_factory=PostingCache)
     requests: RequestCache = field(default_factory=RequestCache)
     _parts: dict = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _locks: dict = field(default_factory=lambda: {name: threading.Lock() for name in _PARTS}, repr=False)
+    _inherited: set = field(default_factory=set, repr=False)
+    incremental: bool = False  # a commit on top of an earlier version of the same generation
 
     @property
     def key(self) -> tuple:
         return self.stamp, self.generation
 
+    def inherit(self, previous: "Snapshot") -> None:
+        """Start from the vocabularies of `previous`, a commit ago of the same generation.
+
+        An incremental commit adds or replaces a few posts: the reading and
+        correction vocabularies differ by a few words, and rebuilding them
+        for every commit of a run of updates costs each worker seconds. The
+        inherited ones serve until `refresh` (the warm-up, once the version
+        has stood for a while) builds this version's own.
+        """
+        self.incremental = True
+        for name in _VOCABULARIES:
+            found = previous._parts.get(name)
+            if found is not None:
+                self._parts[name] = found
+                self._inherited.add(name)
+
+    def refresh(self, reader) -> None:
+        """Rebuild the inherited vocabularies from this version's own reader."""
+        for name in list(self._inherited):
+            built = _BUILDERS[name](reader)
+            with self._locks[name]:
+                self._parts[name] = built
+                self._inherited.discard(name)
+
     def _part(self, name: str, build, reader):
-        """Build part `name` from `reader` once; threads that need it meanwhile wait for it."""
+        """Build part `name` from `reader` once; threads that need that part meanwhile wait for it."""
         found = self._parts.get(name)
         if found is None:
-            with self._lock:
+            with self._locks[name]:
                 found = self._parts.get(name)
                 if found is None:
                     found = self._parts[name] = build(reader)
@@ -100,16 +142,23 @@ class Snapshot:
 
     def readings(self, reader) -> frozenset:
         """The index's reading vocabulary, for splitting kana queries."""
-        return self._part("readings", _reading_terms, reader)
+        return self._part("readings", _BUILDERS["readings"], reader)
 
     def suggester(self, reader) -> Suggester:
         """The vocabulary "did you mean" corrects against."""
-        return self._part("suggester", Suggester.from_reader, reader)
+        return self._part("suggester", _BUILDERS["suggester"], reader)
 
     def posts(self, searcher) -> int:
         """How many posts this version holds."""
         return self._part("posts", lambda s: len(list(s.document_numbers(kind=KIND_POST))), searcher)
 
 
+_PARTS = ("table", "readings", "suggester", "posts")
+_VOCABULARIES = ("readings", "suggester")  # what a commit of a few posts barely changes
+
+
 def _reading_terms(reader) -> frozenset:
     return frozenset(t.decode("utf-8") for t in reader.lexicon("body_reading"))
+
+
+_BUILDERS = {"readings": _reading_terms, "suggester": Suggester.from_reader}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -133,3 +136,112 @@ def test_the_api_refuses_a_page_past_the_window_with_a_400_naming_page(client):
     assert response.status_code == 400
     assert response.get_json()["param"] == "page"
     assert client.get("/api/search?q=数学&page=100&per_page=100").status_code == 200
+
+
+def open_index_files(index_dir) -> int:
+    """How many files under `index_dir` this process holds open (Linux)."""
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            count += os.readlink(f"/proc/self/fd/{fd}").startswith(str(index_dir))
+        except OSError:
+            continue
+    return count
+
+
+def rewrite_pointer(index_dir) -> None:
+    """What the indexer does when it swaps in a generation: CURRENT replaced."""
+    pointer = store.read_pointer(index_dir)
+    store.write_pointer(index_dir, **{k: v for k, v in pointer.items() if k != "build"})
+
+
+@pytest.fixture
+def own_index(index_dir, tmp_path):
+    """A copy of the session index: no other test's searchers hold its files."""
+    return Path(shutil.copytree(index_dir, tmp_path / "index"))
+
+
+def test_searching_across_version_changes_pins_no_old_version(own_index):
+    index_dir = own_index
+    svc = SearchService(index_dir)
+    expected = answers(svc, QUERIES[:4])
+    errors, rounds = [], 12
+
+    def work() -> None:
+        try:
+            for _ in range(rounds):
+                assert answers(svc, QUERIES[:4]) == expected
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    try:
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for _ in range(rounds):
+            rewrite_pointer(index_dir)
+        for t in threads:
+            t.join(120)
+        assert not errors
+        before = open_index_files(index_dir)
+        rewrite_pointer(index_dir)
+        svc.search(SearchRequest(query="数学"))
+        # The four threads' idle searchers of the old version were closed when
+        # this thread opened the new one: one searcher's files remain.
+        assert open_index_files(index_dir) < before
+    finally:
+        svc.close()
+    assert open_index_files(index_dir) == 0
+
+
+def test_a_closed_service_answers_the_next_search(own_index):
+    index_dir = own_index
+    svc = SearchService(index_dir)
+    first = svc.search(SearchRequest(query="数学"))
+    svc.close()
+    assert open_index_files(index_dir) == 0
+    again = svc.search(SearchRequest(query="数学", per_page=9))
+    assert again.total == first.total
+    svc.close()
+
+
+def test_opening_the_service_leaves_no_searcher_on_the_opening_thread(own_index):
+    index_dir = own_index
+    svc = SearchService(index_dir)
+    try:
+        svc.open()  # as a server's main thread does, which never searches
+        assert open_index_files(index_dir) == 0
+    finally:
+        svc.close()
+
+
+def test_the_request_cache_keeps_pages_within_its_character_budget():
+    from search.records import SearchHit, SearchPage
+    from search.snapshot import RequestCache
+
+    def page(chars: int) -> SearchPage:
+        hit = SearchHit("p", "u", "t", None, (), None, 0, "user", None, "x" * chars, "", 1.0)
+        return SearchPage("q", 1, 1, 1, 1.0, (hit,))
+
+    cache = RequestCache(size=100, chars=8_000)
+    cache.put(SearchRequest(query="big"), page(1_500))  # over an eighth of the budget: not kept
+    assert cache.get(SearchRequest(query="big")) is None
+    for n in range(10):
+        cache.put(SearchRequest(query=str(n)), page(900))
+    assert cache.held <= 8_000 and len(cache) == 8  # the oldest two went
+    assert cache.get(SearchRequest(query="0")) is None and cache.get(SearchRequest(query="9")) is not None
+
+
+def test_a_commit_starts_from_the_last_vocabularies_until_refreshed(index_dir):
+    from search.snapshot import Snapshot
+
+    ix, pointer = store.open_current(index_dir)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        before = Snapshot(ix, pointer, (1,), 1)
+        readings = before.readings(reader)
+        after = Snapshot(ix, pointer, (1,), 2)
+        after.inherit(before)
+        assert after.incremental and after.readings(reader) is readings  # nothing rebuilt per commit
+        after.refresh(reader)
+        assert after.readings(reader) is not readings and after.readings(reader) == readings

@@ -197,3 +197,23 @@ def test_readers_without_whoosh3_blocks_give_the_same_results(searcher, monkeypa
         docnums = sorted(fast.scores(wq.Term("body", word)))[::2]
         assert slow.positions("body", word, docnums) == fast.positions("body", word, docnums)
         assert slow.char_spans("body", word, docnums[0]) == fast.char_spans("body", word, docnums[0])
+
+
+def test_a_phrase_word_cached_by_another_thread_meanwhile(searcher, monkeypatch):
+    """The phrase looked the word up, another thread cached it, then the phrase read it."""
+    executor = Executor(searcher)
+    phrase = wq.Phrase("body", ["理解", "する"])
+    executor.warm("body", "理解")  # already in the cache when the phrase reads it...
+    real, asked = executor._recall, []
+
+    def recall(key):  # ...but not yet when the phrase first asked for it
+        if key == ("t", "body", "理解") and not asked:
+            asked.append(key)
+            return None
+        return real(key)
+
+    monkeypatch.setattr(executor, "_recall", recall)
+    expected = whoosh_scores(searcher, phrase)
+    assert expected and asked == []
+    assert_same(executor.scores(phrase), expected)
+    assert asked

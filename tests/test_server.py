@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.procs import children
 from tests.builders import ROOT, copy_sample_site, post_text, write_post
 from tests.test_browser import free_port
 
@@ -71,14 +72,6 @@ def served(request, tmp_path):
     yield site, base
     text = stop_server(proc, log)
     assert "search.service warmed" in text  # serving warms the index it opens
-
-
-def children(pid: int) -> list[int]:
-    """The pids of a process's children (Linux)."""
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(c) for c in (task / "children").read_text().split()]
-    return found
 
 
 def cmdline(pid: int) -> str:

@@ -7,13 +7,14 @@ thread beside waitress, or, under gunicorn, as a process of its own:
     python -m web.watcher --site DIR --index-dir DIR [--base-url URL]
 
 which stops cleanly on SIGTERM or SIGINT once the update in progress is
-committed.
+committed, and by itself when the server that started it is gone.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import threading
 
@@ -90,12 +91,25 @@ def main(argv=None) -> None:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    threading.Thread(target=_stop_when_orphaned, args=(stop, os.getppid()), daemon=True).start()
     try:
         site = hugo.load_site(opts.site, base_url=opts.base_url)
     except SearchError as exc:
         log.error("cannot watch the site: %s", exc)
         raise SystemExit(1) from exc
     watch_site(site, opts.index_dir, stop)
+
+
+def _stop_when_orphaned(stop: threading.Event, parent: int) -> None:
+    """Stop once the server that started this watcher is gone (killed, or crashed).
+
+    An orphaned watcher would go on holding the index's write lock and
+    updating it behind the next server's back.
+    """
+    while not stop.wait(POLL_SECONDS):
+        if os.getppid() != parent:
+            log.warning("the server that started this watcher is gone; stopping")
+            stop.set()
 
 
 if __name__ == "__main__":
