@@ -104,14 +104,14 @@ def memory(pid: int) -> dict:
     really holds.
     """
     try:
-        main, children, todo = {"mb": _rss_mb(pid), "pss_mb": _pss_mb(pid)}, [], children(pid)
+        main, below, todo = {"mb": _rss_mb(pid), "pss_mb": _pss_mb(pid)}, [], children(pid)
         while todo:
             child = todo.pop(0)
-            children.append({"pid": child, "mb": _rss_mb(child), "pss_mb": _pss_mb(child), "cmd": _label(child)})
+            below.append({"pid": child, "mb": _rss_mb(child), "pss_mb": _pss_mb(child), "cmd": _label(child)})
             todo += children(child)
     except OSError:  # the process (or a child) has just exited
         return {"process_mb": 0.0, "children": [], "total_mb": 0.0, "total_pss_mb": 0.0}
-    every = [main, *children]
-    return {"process_mb": main["mb"], "process_pss_mb": main["pss_mb"], "children": children,
+    every = [main, *below]
+    return {"process_mb": main["mb"], "process_pss_mb": main["pss_mb"], "children": below,
             "total_mb": round(sum(p["mb"] for p in every), 1),
             "total_pss_mb": round(sum(p["pss_mb"] for p in every), 1)}
