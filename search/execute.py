@@ -40,8 +40,10 @@ from whoosh.util.numeric import byte_to_length
 
 from .columns import length_bytes
 
-# 12 bytes per cached posting (a docnum and a score in arrays): about 150 MB.
-CACHE_POSTINGS = 12_000_000
+# 12 bytes per cached posting (a docnum and a score in arrays): about 240 MB.
+# The warm-up fills 60 % with the words, compounds, readings and n-grams of
+# 2,000 postings or more (12 M on the 2,000-post archive).
+CACHE_POSTINGS = 20_000_000
 # Decoded blocks (about 11 KB each, about 180 MB when full) kept for the positions
 # of the proximity rerank and the character spans of snippets: with 2,048 the
 # distinct queries of the load benchmark decoded 85 % of their blocks again.

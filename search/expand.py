@@ -7,14 +7,12 @@ its reading or its n-grams (`京都` ranks Kyoto before `東京都`).
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
 from whoosh import query as wq
 
 from .analysis import fold_katakana, is_kana, ngram_coverage, ngrams, normalize, to_katakana
 
-_LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
 READING_BOOST = 0.6
 NGRAM_BOOST = 0.3
 MAX_READING_WORD = 12
@@ -93,14 +91,9 @@ def ngram_query(text: str) -> View:
     n-gram view does not index them. Neither are words longer than
     MAX_NGRAM_CHARS: the view is a safety net for a word janome does not
     know, and a longer run is several words the morphological view has.
-    Nor Latin words: janome never sees them (identifiers are kept whole
-    before it runs), so there is no odd split to repair, and a match inside
-    a longer identifier (`net` in `internet`) is not the word; the bigrams
-    of English (`ne`, `et`) are in most comments that hold any Latin, and a
-    phrase over them cost a request 100 ms.
     """
     norm, _ = normalize(text)
-    if len(norm) > MAX_NGRAM_CHARS or _LATIN_WORD.fullmatch(norm):
+    if len(norm) > MAX_NGRAM_CHARS:
         return NO_VIEW
     grams = list(ngrams(norm))
     if not grams or ngram_coverage(norm) != len(norm):

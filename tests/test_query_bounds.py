@@ -164,9 +164,3 @@ def test_a_repeated_word_finds_what_the_word_finds(service, text, word):
     assert repeated.hits == alone.hits
     assert repeated.notes == alone.notes == ()
 
-
-def test_a_latin_word_gets_no_ngram_view():
-    """janome never splits Latin; bigrams of English (`ne`, `et`) would match most comments."""
-    compiled = compile_query("net")
-    assert "body_ngram" not in {t[0] for t in compiled.query.all_terms()}
-    assert "body_ngram" in {t[0] for t in compile_query("量子コンピュター").query.all_terms()}
