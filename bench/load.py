@@ -5,8 +5,8 @@
         [--out FILE]
 
 Starts the server of the checkout `--repo` (default: this one) with
-`matome-search serve` on a free 127.0.0.1 port (`--workers N --threads T`
-when N > 0; the thread-only server when `--workers 0`), draws distinct
+`matome-search serve` on a free 127.0.0.1 port (`--workers N` when N > 0,
+`--threads T` when given; the thread-only server when `--workers 0`), draws distinct
 queries from the archive's own comments (`bench.workload`), warms the server
 up on a separate set, then runs wrk (`bench.wrk`: 2 threads, 16 connections,
 no path sent twice) in these phases:

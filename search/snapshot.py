@@ -98,10 +98,6 @@ class Snapshot:
     _inherited: set = field(default_factory=set, repr=False)
     incremental: bool = False  # a commit on top of an earlier version of the same generation
 
-    @property
-    def key(self) -> tuple:
-        return self.stamp, self.generation
-
     def inherit(self, previous: "Snapshot") -> None:
         """Start from the vocabularies of `previous`, a commit ago of the same generation.
 

@@ -245,3 +245,23 @@ def test_a_commit_starts_from_the_last_vocabularies_until_refreshed(index_dir):
         assert after.incremental and after.readings(reader) is readings  # nothing rebuilt per commit
         after.refresh(reader)
         assert after.readings(reader) is not readings and after.readings(reader) == readings
+
+
+def test_a_query_that_scores_everything_alike_is_cut_as_a_sort_would():
+    from search.collect import best_first
+
+    created = list(range(1000, 0, -1))  # older documents last
+    scores = {d: 1.0 for d in range(1000)} | {7: 2.0}
+    ranked = sorted(scores.items(), key=lambda p: (-p[1], -created[p[0]], -p[0]))[:10]
+    assert best_first(scores, created, 10) == ranked  # 1,000 ties: the heap path
+
+
+def test_the_watcher_stops_when_its_server_is_gone(monkeypatch):
+    from web import watcher
+
+    monkeypatch.setattr(watcher, "POLL_SECONDS", 0.01)
+    parents = iter([100, 100, 1])  # re-parented to init: the server died
+    monkeypatch.setattr(watcher.os, "getppid", lambda: next(parents, 1))
+    stop = threading.Event()
+    watcher._stop_when_orphaned(stop, 100)
+    assert stop.is_set()

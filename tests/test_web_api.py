@@ -72,7 +72,9 @@ def test_bad_parameters(client, query, param):
 def test_no_index_is_503(tmp_path):
     client = create_app({"INDEX_DIR": str(tmp_path / "none")}).test_client()
     assert_error(client.get("/api/search?q=x"), 503, None)
-    assert client.get("/healthz").status_code == 503
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.is_json  # JSON in every state, for monitors
+    assert health.get_json()["status"] == "unavailable" and "worker" in health.get_json()
     page = client.get("/?q=x")
     assert page.status_code == 503 and "検索は準備中です" in page.get_data(as_text=True)
 

@@ -8,7 +8,7 @@ from search.service import SearchService
 from search.settings import default
 
 from . import api, errors, pages, searching
-from .searching import EXTENSION
+from .searching import EXTENSION as EXTENSION  # re-exported: the key of the app's service
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
