@@ -17,6 +17,7 @@ from typing import Callable
 from . import hugo, store
 from .analysis import get_janome
 from .errors import IndexCorruptError, IndexVersionError, IndexWriteError, StrictModeError
+from .merge import merge_tiers
 from .records import ParseWarning
 from .statcache import StatCache, hash_bytes
 from .schema import BUILD_ID, KIND_POST, iter_documents, make_schema, to_manifest_document
@@ -267,7 +268,7 @@ def _apply(writer, site, pending, deleted, include_drafts, strict, report, progr
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
+    writer.commit(mergetype=merge_tiers)
 
 
 def _write_posts(writer, site, pending, include_drafts, report, progress, cache):

@@ -359,3 +359,37 @@ def test_cli_says_why_a_new_base_url_indexed_everything(site, tmp_path):
     assert moved.returncode == 0
     assert "note: base URL changed from https://www.kaigai-tech-matome.com/ to https://moved.example.org/" in moved.stderr
     assert "2 added" in moved.stdout
+
+
+def test_commits_one_by_one_keep_the_segment_count_bounded(tmp_path):
+    """Whoosh's own policy never merges once an index is large: one segment per commit for good."""
+    from bench.generate import add_post, generate_site
+    from search.merge import MERGE_FACTOR
+
+    site = generate_site(tmp_path / "site", 4, seed=3).root
+    index_dir = tmp_path / "index"
+    update_index(hugo.load_site(site), index_dir, jobs=1)
+    added, counts = [], []
+    for n in range(14):
+        added.append(add_post(site, seed=100 + n, comments=3))
+        update_index(hugo.load_site(site), index_dir, jobs=1)
+        counts.append(_segments(index_dir))
+    assert max(counts) <= 3 * (MERGE_FACTOR - 1)  # three tiers of live counts: units, tens, hundreds
+    assert counts[-1] < len(counts)
+    for path in added:  # every added post is gone: so are the segments that held only them
+        path.unlink()
+    update_index(hugo.load_site(site), index_dir, jobs=1)
+    service = SearchService(index_dir)
+    try:
+        assert service.stats()["posts"] == 4
+        assert service.stats()["segments"] <= 2
+    finally:
+        service.close()
+
+
+def _segments(index_dir) -> int:
+    service = SearchService(index_dir)
+    try:
+        return service.stats()["segments"]
+    finally:
+        service.close()
