@@ -9,13 +9,19 @@ same query tree (`Term`, `Phrase`, `And`, `Or`, `AndNot`) differently:
   postings) and scored with Whoosh's own BM25F formula in one list
   comprehension, into a {docnum: score} dict;
 - `And`/`Or`/`AndNot` become dict and set operations;
-- term and phrase results are kept in an LRU bounded by postings (two
-  compact arrays, 12 bytes a posting) that the threads serving one index
+- term and phrase results are kept in an LRU bounded by postings (three
+  compact arrays, 16 bytes a posting) that the threads serving one index
   version share (`PostingCache`), so a common word is read once per index
   version, not once per request or per thread; each term also
   keeps where its blocks start, so the
   positions of a few documents (proximity, highlights) cost a few block
-  reads, not a walk over every block header.
+  reads, not a walk over every block header;
+- an incremental commit leaves the older segments as they were, so the
+  next version's cache starts from the last one's (`PostingCache.inherit`):
+  a word's postings in the segments it shares are taken over and only
+  rescored (BM25's idf and average length move with every commit), about a
+  tenth of the cost of reading them again; decoded blocks and length bytes,
+  keyed by segment, are shared as they are.
 
 Scores equal Whoosh's (`tests/test_execute.py` compares them on a real
 index). A query of another shape, or another weighting model, raises
@@ -40,7 +46,7 @@ from whoosh.util.numeric import byte_to_length
 
 from .columns import length_bytes
 
-# 12 bytes per cached posting (a docnum and a score in arrays): about 240 MB.
+# 16 bytes per cached posting (a docnum, a score, a weight in arrays): about 320 MB.
 # The warm-up fills 60 % with the words, compounds, readings and n-grams of
 # 2,000 postings or more (12 M on the 2,000-post archive).
 CACHE_POSTINGS = 20_000_000
@@ -67,15 +73,33 @@ class Block:
 
 @dataclass(frozen=True)
 class _Entry:
-    """A cached term or phrase: global docnums and their unboosted scores."""
+    """A cached term or phrase: global docnums and their unboosted scores.
+
+    A term also keeps its postings' weights and, per leaf, where its part
+    of the arrays came from (`_Leaf`), so that a later version of the index
+    can take over the part of a segment it still holds and rescore it.
+    """
 
     ids: array
     scores: array
     blocks: tuple = ()  # per leaf: tuple of Block, or None when not known
+    weights: array | None = None
+    leaves: tuple = ()  # per leaf: _Leaf
 
     @classmethod
     def of(cls, ids, scores, blocks: tuple = ()) -> "_Entry":
         return cls(array("i", ids), array("d", scores), blocks)
+
+    def part(self, segment: str):
+        """(local docnums, weights, blocks, deletions) of one segment's postings, or None."""
+        start = 0
+        for leaf, blocks in zip(self.leaves, self.blocks):
+            if leaf.segment == segment:
+                ids = self.ids[start:start + leaf.count]
+                local = [d - leaf.offset for d in ids] if leaf.offset else ids.tolist()
+                return local, self.weights[start:start + leaf.count].tolist(), blocks, leaf.deletions
+            start += leaf.count
+        return None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -94,20 +118,37 @@ class _Entry:
         return {d: s * boost for d, s in zip(self.ids, self.scores)}
 
 
+@dataclass(frozen=True)
+class _Leaf:
+    """Where one leaf's part of a cached term came from."""
+
+    segment: str | None  # Whoosh's segment id; None for a reader without one
+    offset: int  # the leaf's first global docnum in that version
+    count: int  # the term's postings in the leaf
+    deletions: int  # the segment's deleted documents then
+
+
 class PostingCache:
     """What every thread shares for one index version: postings, lengths, blocks.
 
-    Term and phrase results are LRU-bounded by postings; the length bytes
-    and deletion sets are per leaf; decoded blocks are keyed by leaf and
-    offset, so each thread reads them through its own file handles. Every
-    value is immutable once stored, and the lock is held only for the
-    dictionary operations, never while postings are read.
+    Term and phrase results are LRU-bounded by postings; the deletion sets
+    are per leaf; length bytes and decoded blocks are keyed by segment
+    (and a block by its offset), so each thread reads them through its own
+    file handles. Every value is immutable once stored, and the lock is held
+    only for the dictionary operations, never while postings are read.
+
+    `inherit` starts a version's cache from its predecessor's: the terms
+    the earlier versions of the generation read wait in a pool, counted
+    against this budget and evicted first, until a lookup of the same term
+    takes its entry over (`Executor` rescoring it) or the budget needs room.
     """
 
     def __init__(self, budget: int = CACHE_POSTINGS, blocks: int = BLOCK_CACHE):
         self.budget = budget
-        self.postings = 0
+        self.postings = 0  # in this version's entries and the pool
+        self.carried = 0  # entries taken over from the pool
         self._entries: OrderedDict = OrderedDict()
+        self._pool: OrderedDict = OrderedDict()  # earlier versions' term entries, oldest first
         self._lock = threading.Lock()
         self.lengths: dict = {}
         self.deleted: list | None = None
@@ -115,6 +156,38 @@ class PostingCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def inherit(self, previous: "PostingCache", segments) -> None:
+        """Start from `previous`, the cache of the version a commit ago; `segments` are this version's.
+
+        Blocks and length bytes of the segments both versions hold are
+        shared. Every term entry `previous` holds or still pools joins this
+        cache's pool: any earlier version's entry serves, since each
+        records the segments its postings came from.
+        """
+        with previous._lock:
+            pool = OrderedDict(previous._pool)
+            pool.update((key, entry) for key, entry in previous._entries.items() if entry.leaves)
+        kept = set(segments)
+        with self._lock:
+            self._pool = pool
+            self.postings += sum(len(entry) for entry in pool.values())
+            self.blocks = previous.blocks
+            self.lengths = {key: value for key, value in list(previous.lengths.items()) if key[0] in kept}
+            self._evict()
+
+    def holds(self, fieldname: str, text: str) -> bool:
+        """True when the term is cached or pooled: warming it needs no read."""
+        key = ("t", fieldname, text)
+        return key in self._entries or key in self._pool
+
+    def take(self, key):
+        """Remove and return the pooled entry for `key`, or None."""
+        with self._lock:
+            found = self._pool.pop(key, None)
+            if found is not None:
+                self.postings -= len(found)
+            return found
 
     def recall(self, key):
         """Return the cached entry for `key` (and mark it recently used), or None."""
@@ -125,17 +198,24 @@ class PostingCache:
             return found
 
     def remember(self, key, entry: "_Entry") -> "_Entry":
-        """Store `entry` under `key`, evicting the least recently used beyond the budget."""
+        """Store `entry` under `key`, evicting pooled then least recently used entries beyond the budget."""
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
                 self.postings -= len(old)
             self._entries[key] = entry
             self.postings += len(entry)
-            while self.postings > self.budget and len(self._entries) > 1:
-                _, evicted = self._entries.popitem(last=False)
-                self.postings -= len(evicted)
+            self._evict()
         return entry
+
+    def _evict(self) -> None:
+        """Evict until within the budget: the pool first, then this version's oldest (lock held)."""
+        while self.postings > self.budget and self._pool:
+            _, evicted = self._pool.popitem(last=False)
+            self.postings -= len(evicted)
+        while self.postings > self.budget and len(self._entries) > 1:
+            _, evicted = self._entries.popitem(last=False)
+            self.postings -= len(evicted)
 
 
 class Executor:
@@ -151,6 +231,7 @@ class Executor:
         self.searcher = searcher
         self.weighting = searcher.weighting
         self.leaves = [(leaf.reader(), offset) for leaf, offset in searcher.leaf_searchers()]
+        self.segments = [_segment(reader) for reader, _ in self.leaves]
         self.cache = cache if cache is not None else PostingCache(budget, blocks)
         self.budget = self.cache.budget
         if self.cache.deleted is None:
@@ -184,9 +265,9 @@ class Executor:
         for leaf, ((reader, offset), deleted) in enumerate(zip(self.leaves, self._deleted)):
             local = [d - offset for d in wanted if offset <= d < offset + reader.doc_count_all()]
             local = [d for d in local if d not in deleted]
-            if local and (fieldname, btext) in reader:
+            if local:  # documents of the entry: the term is in this leaf
                 blocks = entry.blocks[leaf] if entry.blocks else None
-                decoded = self.cache.blocks.of_leaf(leaf)
+                decoded = self.cache.blocks.of_leaf(self._leaf_key(leaf))
                 postfile = self._postfile(leaf, reader, fieldname, btext) if blocks is not None else None
                 for d, v in _leaf_values(reader, fieldname, btext, blocks, local, decoded, postfile):
                     found[d + offset] = v
@@ -259,33 +340,55 @@ class Executor:
     # -- terms ------------------------------------------------------------
 
     def _entry(self, fieldname: str, text: str, sink: dict | None = None) -> _Entry:
-        """The term's cached scores; a fresh read also fills `sink` with {docnum: value}."""
+        """The term's cached scores; a fresh read also fills `sink` with {docnum: value}.
+
+        A leaf whose segment the predecessor version's entry covered is
+        taken from it (its weights rescored here); only the others are read.
+        Such a leaf brings no values, so `sink` then holds fewer postings
+        than the entry, which tells the caller to read positions itself.
+        """
         key = ("t", fieldname, text)
         found = self._recall(key)
         if found is not None:
             return found
+        carried = self.cache.take(key)
         field = self.searcher.schema[fieldname]
         btext = field.to_bytes(text)
         if field.scorable:
             idf = self.searcher.idf(fieldname, btext)
             norms = self._norms(fieldname)
-        ids, scores, blocks = [], [], []
-        for (reader, offset), deleted in zip(self.leaves, self._deleted):
-            if (fieldname, btext) not in reader:
-                blocks.append(())
-                continue
-            leaf_ids, weights, leaf_blocks, values = _read_postings(
-                reader, fieldname, btext, deleted, values=sink is not None)
+        ids, scores, all_weights, blocks, leaves = [], [], [], [], []
+        took_over = False
+        for (reader, offset), deleted, (segment, deletions) in zip(self.leaves, self._deleted, self.segments):
+            part = carried.part(segment) if carried is not None and segment is not None else None
+            if part is not None:
+                took_over = True
+                leaf_ids, weights, leaf_blocks, had = part
+                if had != deletions and deleted:  # documents deleted since: drop them
+                    keep = [i for i, d in enumerate(leaf_ids) if d not in deleted]
+                    leaf_ids, weights = [leaf_ids[i] for i in keep], [weights[i] for i in keep]
+            elif (fieldname, btext) not in reader:
+                leaf_ids, weights, leaf_blocks = [], [], ()
+            else:
+                leaf_ids, weights, leaf_blocks, values = _read_postings(
+                    reader, fieldname, btext, deleted, values=sink is not None)
+                if sink is not None:
+                    sink.update(zip([d + offset for d in leaf_ids], values))
             blocks.append(leaf_blocks)
-            if sink is not None:
-                sink.update(zip([d + offset for d in leaf_ids], values))
+            leaves.append(_Leaf(segment, offset, len(leaf_ids), deletions))
             if field.scorable:
                 lengths = self._leaf_lengths(reader, fieldname)
                 scores.extend(_bm25(idf, self.weighting.K1, norms, lengths, leaf_ids, weights))
             else:  # Whoosh's WeightScorer: the posting's weight
                 scores.extend(weights)
+            all_weights.extend(weights)
             ids.extend([d + offset for d in leaf_ids] if offset else leaf_ids)
-        return self._remember(key, _Entry.of(ids, scores, tuple(blocks)))
+        if took_over:
+            self.cache.carried += 1
+        scored = array("d", scores)
+        entry = _Entry(array("i", ids), scored, tuple(blocks),
+                       _compact(all_weights) if field.scorable else scored, tuple(leaves))
+        return self._remember(key, entry)
 
     def _norms(self, fieldname: str) -> list[float]:
         """BM25's length normaliser for each of the 256 stored length bytes."""
@@ -296,7 +399,7 @@ class Executor:
 
     def _leaf_lengths(self, reader, fieldname: str) -> bytes:
         """The length byte of every document of one leaf, for one field."""
-        key = (self._leaf_number(reader), fieldname)
+        key = (self._leaf_key(self._leaf_number(reader)), fieldname)
         lengths = self.cache.lengths.get(key)
         if lengths is None:  # two threads may both read it: the same bytes
             lengths = self.cache.lengths[key] = length_bytes(reader, fieldname)
@@ -304,6 +407,11 @@ class Executor:
 
     def _leaf_number(self, reader) -> int:
         return next(i for i, (leaf, _) in enumerate(self.leaves) if leaf is reader)
+
+    def _leaf_key(self, leaf: int):
+        """What a leaf's lengths and blocks are kept under: its segment, which outlives the version."""
+        segment = self.segments[leaf][0]
+        return segment if segment is not None else leaf
 
     # -- phrases ----------------------------------------------------------
 
@@ -553,6 +661,25 @@ class LeafBlocks:
 
     def get(self, postfile, block: Block) -> tuple[list[int], list]:
         return self.cache.get(self.leaf, postfile, block)
+
+
+def segment_ids(searcher) -> list[str | None]:
+    """The Whoosh segment id of each leaf of `searcher` (None for a leaf without one)."""
+    return [_segment(leaf.reader())[0] for leaf, _ in searcher.leaf_searchers()]
+
+
+def _segment(reader) -> tuple[str | None, int]:
+    """A leaf reader's (segment id, deleted documents); (None, 0) when it has no segment."""
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    if segment is None:
+        return None, 0
+    return segment.segment_id(), segment.deleted_count()
+
+
+def _compact(weights: list[float]) -> array:
+    """The weights as 4-byte floats when that keeps every one exactly (term counts do)."""
+    small = array("f", weights)
+    return small if small.tolist() == weights else array("d", weights)
 
 
 def _deleted_docs(reader) -> frozenset:

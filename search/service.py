@@ -36,12 +36,12 @@ from .query import compile_query
 from .records import SearchHit, SearchPage, SearchRequest
 from .schema import KIND_QUOTE
 from .collect import collect
-from .execute import Executor
+from .execute import Executor, segment_ids
 from .snapshot import REQUEST_CACHE_SIZE, RequestCache, Snapshot
 from .snippets import literal_spans, make_snippet
 from .suggest import SUGGEST_BELOW
 from .synonyms import load_synonyms
-from .warmup import WARM_SHARE, frequent_terms
+from .warmup import WARM_SHARE
 
 log = logging.getLogger(__name__)
 
@@ -191,13 +191,13 @@ class SearchService:
         searcher = snapshot.ix.searcher()
         generation = searcher.reader().generation()
         if snapshot.generation != generation:
-            snapshot = self._newer(snapshot, generation)
+            snapshot = self._newer(snapshot, generation, searcher)
         view = _View(snapshot, searcher)
         self._views.add(view)
         return view
 
-    def _newer(self, base: Snapshot, generation) -> Snapshot:
-        """A snapshot of `base`'s index at TOC `generation`, now the newest (lock held)."""
+    def _newer(self, base: Snapshot, generation, searcher) -> Snapshot:
+        """A snapshot of `base`'s index at TOC `generation` (`searcher`'s), now the newest (lock held)."""
         old = self._snapshot
         if old is not None:
             self._cache_hits += old.requests.hits
@@ -205,7 +205,7 @@ class SearchService:
         snapshot = Snapshot(base.ix, base.pointer, base.stamp, generation,
                             requests=RequestCache(self.request_cache))
         if old is not None and old.stamp == base.stamp:  # an incremental commit
-            snapshot.inherit(old)
+            snapshot.inherit(old, segment_ids(searcher))
         self._snapshot = snapshot
         self._retire(keep=snapshot)
         if self.warm:
@@ -276,11 +276,13 @@ class SearchService:
                 snapshot.refresh(reader)
                 snapshot.readings(reader)
                 snapshot.suggester(reader)
-                terms = frequent_terms(reader, int(executor.budget * WARM_SHARE))
+                terms = snapshot.frequent(reader, int(executor.budget * WARM_SHARE))
             postings = 0
             for done, (fieldname, text) in enumerate(terms):
                 if self._snapshot is not snapshot:
                     return done, postings
+                if snapshot.postings.holds(fieldname, text):
+                    continue  # taken over from the last version when first asked for
                 with self._reading_guard():
                     postings += executor.warm(fieldname, text)
             return len(terms), postings
@@ -386,7 +388,7 @@ class SearchService:
             }
 
     def stats(self) -> dict:
-        """Return index-wide figures: posts, comments, users, tags, dates, size."""
+        """Return index-wide figures: posts, comments, users, tags, dates, size, segments."""
         with self._reading_guard(), self._leased() as view:
             searcher, snapshot = view.searcher, view.snapshot
             reader = searcher.reader()
@@ -407,6 +409,7 @@ class SearchService:
                 "months": len(months),
                 "index_bytes": store.index_size(self.index_dir, generation),
                 "generation": generation,
+                "segments": len(searcher.leaf_searchers()),
                 "last_updated": store.last_updated(snapshot.ix).isoformat(timespec="seconds"),
             }
 

@@ -9,6 +9,7 @@ every thread of the process, and dropped with the version:
 - `postings`: the executor's posting cache (`PostingCache`);
 - `readings`: the reading vocabulary kana queries are split over;
 - `suggester`: the vocabulary "did you mean" corrects against;
+- `frequent`: the words the warm-up reads first;
 - `requests`: answers to identical requests (`RequestCache`).
 
 Whoosh searchers are not shared: each thread opens its own on `ix`.
@@ -24,6 +25,7 @@ from .collect import DocTable
 from .execute import PostingCache
 from .schema import KIND_POST
 from .suggest import Suggester
+from .warmup import frequent_terms
 
 REQUEST_CACHE_SIZE = 512  # answers kept per version; a page is a few KB to 50 KB
 # The text the kept answers hold, at most (about 64 MB of Python strings): a
@@ -98,16 +100,21 @@ class Snapshot:
     _inherited: set = field(default_factory=set, repr=False)
     incremental: bool = False  # a commit on top of an earlier version of the same generation
 
-    def inherit(self, previous: "Snapshot") -> None:
-        """Start from the vocabularies of `previous`, a commit ago of the same generation.
+    def inherit(self, previous: "Snapshot", segments) -> None:
+        """Start from `previous`, a commit ago of the same generation; `segments` are this version's.
 
         An incremental commit adds or replaces a few posts: the reading and
         correction vocabularies differ by a few words, and rebuilding them
         for every commit of a run of updates costs each worker seconds. The
         inherited ones serve until `refresh` (the warm-up, once the version
-        has stood for a while) builds this version's own.
+        has stood for a while) builds this version's own. The posting cache
+        takes over what the segments both versions hold (`PostingCache.inherit`).
         """
         self.incremental = True
+        if "frequent" in previous._parts:  # seconds to find again, and one post does not change it
+            self._parts["frequent"] = previous._parts["frequent"]
+        if None not in segments:
+            self.postings.inherit(previous.postings, segments)
         for name in _VOCABULARIES:
             found = previous._parts.get(name)
             if found is not None:
@@ -144,12 +151,16 @@ class Snapshot:
         """The vocabulary "did you mean" corrects against."""
         return self._part("suggester", _BUILDERS["suggester"], reader)
 
+    def frequent(self, reader, budget: int) -> list:
+        """The (field, term) pairs to warm, most frequent first, within `budget` postings."""
+        return self._part("frequent", lambda r: frequent_terms(r, budget), reader)
+
     def posts(self, searcher) -> int:
         """How many posts this version holds."""
         return self._part("posts", lambda s: len(list(s.document_numbers(kind=KIND_POST))), searcher)
 
 
-_PARTS = ("table", "readings", "suggester", "posts")
+_PARTS = ("table", "readings", "suggester", "frequent", "posts")
 _VOCABULARIES = ("readings", "suggester")  # what a commit of a few posts barely changes
 
 

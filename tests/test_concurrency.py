@@ -233,6 +233,7 @@ def test_the_request_cache_keeps_pages_within_its_character_budget():
 
 
 def test_a_commit_starts_from_the_last_vocabularies_until_refreshed(index_dir):
+    from search.execute import segment_ids
     from search.snapshot import Snapshot
 
     ix, pointer = store.open_current(index_dir)
@@ -241,7 +242,7 @@ def test_a_commit_starts_from_the_last_vocabularies_until_refreshed(index_dir):
         before = Snapshot(ix, pointer, (1,), 1)
         readings = before.readings(reader)
         after = Snapshot(ix, pointer, (1,), 2)
-        after.inherit(before)
+        after.inherit(before, segment_ids(searcher))
         assert after.incremental and after.readings(reader) is readings  # nothing rebuilt per commit
         after.refresh(reader)
         assert after.readings(reader) is not readings and after.readings(reader) == readings

@@ -217,3 +217,61 @@ def test_a_phrase_word_cached_by_another_thread_meanwhile(searcher, monkeypatch)
     assert expected and asked == []
     assert_same(executor.scores(phrase), expected)
     assert asked
+
+
+def test_the_next_commits_take_over_the_cache_and_score_as_whoosh(tmp_path):
+    """After commits that replace one post and add others, each new version's cache
+    starts from the earlier ones': same matches and scores as Whoosh on the new
+    version, positions and spans included, with the old segment's postings taken
+    over, also for a word the version in between never looked up."""
+    from bench.generate import add_post, generate_site
+    from search import hugo
+    from search.indexer import update_index
+
+    site = generate_site(tmp_path / "site", 8, seed=11).root
+    index_dir = tmp_path / "index"
+    update_index(hugo.load_site(site), index_dir, jobs=1)
+    ix, _ = store.open_current(index_dir)
+    with ix.searcher() as old:
+        cache = PostingCache()
+        executor = Executor(old, cache)
+        words = _body_words(old, limit=30)
+        queries = [compiled(old, text) for text in QUERIES] + [wq.Term("body", w) for w in words]
+        for query in queries:
+            executor.scores(query)
+    posts = sorted(site.rglob("index.md"))
+    posts[2].write_text(posts[4].read_text("utf-8"), "utf-8")  # replaced: deletions in the old segment
+    for seed, asked in ((12, queries[::2]), (13, queries)):
+        add_post(site, seed=seed, comments=30)
+        update_index(hugo.load_site(site), index_dir, jobs=1)
+        ix, _ = store.open_current(index_dir)
+        with ix.searcher() as new:
+            assert new.reader().has_deletions() and len(new.leaf_searchers()) > 1
+            before, cache = cache, PostingCache()
+            cache.inherit(before, execute.segment_ids(new))
+            executor = Executor(new, cache)
+            for query in asked:
+                assert_same(executor.scores(query), whoosh_scores(new, query))
+            assert cache.carried > len(asked) // 2
+    word = words[0]
+    with ix.searcher() as new:
+        executor = Executor(new, cache)
+        docnums = sorted(whoosh_scores(new, wq.Term("body", word)))
+        positions = executor.positions("body", word, docnums)
+        for d in docnums[::5]:
+            matcher = new.postings("body", word)
+            matcher.skip_to(d)
+            assert positions[d] == new.schema["body"].format.decode_positions(matcher.value())
+            assert executor.char_spans("body", word, d) == [(s.startchar, s.endchar) for s in matcher.spans()]
+
+
+def test_an_inherited_cache_counts_its_predecessor_against_the_budget(searcher):
+    before = PostingCache(budget=10**6)
+    Executor(searcher, before).scores(wq.Or([wq.Term("body", w) for w in _body_words(searcher, limit=20)]))
+    held = before.postings
+    after = PostingCache(budget=held // 2)
+    after.inherit(before, execute.segment_ids(searcher))
+    executor = Executor(searcher, after)
+    word = _body_words(searcher, limit=1)[0]
+    assert_same(executor.scores(wq.Term("body", word)), whoosh_scores(searcher, wq.Term("body", word)))
+    assert after.postings <= held // 2 or len(after) == 1

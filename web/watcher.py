@@ -6,8 +6,9 @@ thread beside waitress, or, under gunicorn, as a process of its own:
 
     python -m web.watcher --site DIR --index-dir DIR [--base-url URL]
 
-which stops cleanly on SIGTERM or SIGINT once the update in progress is
-committed, and by itself when the server that started it is gone.
+which runs at a lower CPU priority than the workers (`NICENESS`), stops
+cleanly on SIGTERM or SIGINT once the update in progress is committed, and
+by itself when the server that started it is gone.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from search.indexer import update_index
 
 log = logging.getLogger("matome_search.server")
 POLL_SECONDS = 1.0
+# The watcher yields the CPU to the workers: a reader's search goes first, a
+# new post becomes searchable a little later under load.
+NICENESS = 10
 
 
 def snapshot(site) -> dict:
@@ -88,6 +92,8 @@ def main(argv=None) -> None:
     parser.add_argument("--base-url")
     opts = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if hasattr(os, "nice"):
+        os.nice(NICENESS)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
