@@ -101,3 +101,16 @@ class IndexWriteError(SearchError):
         self.index_dir = str(index_dir)
         self.hint = "the previous index is unchanged and still searchable"
         super().__init__(f"cannot write the index in {self.index_dir}: {reason}")
+
+
+class IndexUnsafeError(SearchError):
+    """The index directory could be changed by someone else; it is not opened.
+
+    `path` names the offending directory or file, `hint` the fix.
+    """
+
+    def __init__(self, index_dir, path, reason: str, hint: str):
+        self.index_dir = str(index_dir)
+        self.path = str(path)
+        self.hint = hint
+        super().__init__(f"index in {self.index_dir} is unsafe to use: {self.path} {reason}")

@@ -146,9 +146,10 @@ def update_index(
     """Bring the index in `index_dir` up to date with the posts of `site`.
 
     `site` is a `hugo.Site`. Raises IndexLockedError when another indexer
-    runs, IndexVersionError when the index needs `rebuild=True`, and
-    StrictModeError (leaving the index untouched) when `strict` and any post
-    produced a warning.
+    runs, IndexVersionError when the index needs `rebuild=True`,
+    IndexUnsafeError when the directory could be written by others (see
+    store), and StrictModeError (leaving the index untouched) when `strict`
+    and any post produced a warning.
     """
     started = time.perf_counter()
     index_dir = Path(index_dir)
@@ -163,7 +164,7 @@ def update_index(
 
 def _update(site, index_dir, rebuild, jobs, include_drafts, strict, progress) -> IndexReport:
     with store.writer_lock(index_dir):
-        pointer = store.read_pointer(index_dir)
+        pointer = _read_pointer(index_dir, rebuild)
         if pointer is not None and not rebuild and pointer.get("build") != BUILD_ID:
             raise IndexVersionError(index_dir, str(pointer.get("build")), BUILD_ID)
         moved = pointer is not None and pointer.get("base_url", site.base_url) != site.base_url
@@ -179,14 +180,23 @@ def _update(site, index_dir, rebuild, jobs, include_drafts, strict, progress) ->
     return report
 
 
+def _read_pointer(index_dir, rebuild: bool) -> dict | None:
+    """The current pointer; a damaged one stops every run but the rebuild that replaces it."""
+    try:
+        return store.read_pointer(index_dir)
+    except IndexCorruptError:
+        if not rebuild:
+            raise
+        return None
+
+
 def _full_build(site, index_dir, pointer, jobs, include_drafts, strict, progress) -> IndexReport:
     report = IndexReport(rebuilt=True)
     previous = pointer["generation"] if pointer else None
     # Half-built generations of crashed runs are garbage: we hold the lock.
     store.prune_generations(index_dir, keep={previous} if previous else set())
     generation = store.next_generation(index_dir)
-    path = index_dir / generation
-    path.mkdir(parents=True)
+    path = store.make_generation(index_dir, generation)
     try:
         ix = store.storage(path).create_index(make_schema())
         pending, _, _ = scan_site(site, {}, include_drafts)

@@ -20,6 +20,8 @@ import os
 import time
 from pathlib import Path
 
+from .store import replace_file
+
 CACHE_FILE = ".stat-cache.json"
 RACY_SECONDS = 2.0
 
@@ -88,9 +90,9 @@ class StatCache:
         keep = {k: v for k, v in self.fresh.items() if v[1] < limit}
         if len(keep) != len(self.fresh):
             state = None  # a racy file must be hashed again next time
-        tmp = self.path.with_suffix(".tmp")
+        data = json.dumps({"state": state, "files": keep}).encode("utf-8")
         try:
-            tmp.write_text(json.dumps({"state": state, "files": keep}), "utf-8")
-            os.replace(tmp, self.path)
+            # Only a cache: atomic, but not worth an fsync on every no-op run.
+            replace_file(self.path, data, tmp=self.path.with_suffix(".tmp"), fsync=False)
         except OSError:
             pass

@@ -9,16 +9,25 @@
 A full rebuild writes a new generation and then replaces CURRENT with one
 atomic rename: until that rename every reader sees the old generation, after
 it every new reader sees the new one, and a crash in between changes nothing.
+
+Whoosh unpickles what a generation holds, so the directory is trusted like
+code: it and CURRENT must not be writable by group or others (as ssh refuses
+such keys), CURRENT may only name a generation the indexer makes, and no
+file here is ever written through a link someone planted (the indexer often
+runs as root).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import fcntl
 import json
 import os
 import re
+import shlex
 import shutil
+import stat
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,28 +38,65 @@ from .errors import (
     IndexCorruptError,
     IndexLockedError,
     IndexNotFoundError,
+    IndexUnsafeError,
     IndexVersionError,
 )
 from .schema import BUILD_ID
 
 POINTER = "CURRENT"
 LOCK = ".lock"
-_GENERATION = re.compile(r"^g(\d{6})$")
+# ASCII digits and fullmatch: "g000001\n" or other scripts' digits are no generation.
+_GENERATION = re.compile(r"g[0-9]{6}")
+# Never through a planted link, never onto an existing file; the umask still applies.
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+_SHARED_WRITE = stat.S_IWGRP | stat.S_IWOTH
+_MODE = 0o755  # what the indexer creates; the umask can only take bits away
+
+
+def _check_trusted(st: os.stat_result, path: Path, index_dir: Path) -> None:
+    """Raise IndexUnsafeError when group or others may write `path` (whose stat is `st`).
+
+    The mode bits alone decide, as ssh decides for keys: that holds for root too.
+    """
+    if st.st_mode & _SHARED_WRITE:
+        raise IndexUnsafeError(index_dir, path, "is writable by group or others",
+                               f"run `chmod go-w {shlex.quote(str(path))}`")
 
 
 def read_pointer(index_dir: Path) -> dict | None:
-    """Return the CURRENT pointer of `index_dir`, or None when there is none."""
+    """Return the CURRENT pointer of `index_dir`, or None when there is none.
+
+    Raises IndexUnsafeError when the directory or CURRENT is writable by
+    group or others, IndexCorruptError when CURRENT cannot be read or names
+    anything but a generation the indexer makes.
+    """
+    index_dir = Path(index_dir)
     try:
-        text = (Path(index_dir) / POINTER).read_text("utf-8")
+        _check_trusted(os.stat(index_dir), index_dir, index_dir)
+        # O_NONBLOCK: a FIFO planted as CURRENT must not hang the reader.
+        with os.fdopen(os.open(index_dir / POINTER, os.O_RDONLY | os.O_NONBLOCK), "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise IndexCorruptError(index_dir, f"{POINTER} is not a regular file")
+            _check_trusted(st, index_dir / POINTER, index_dir)
+            data = fh.read()
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise IndexCorruptError(index_dir, f"cannot read {POINTER}: {exc.strerror}") from exc
+    return _parse_pointer(index_dir, data)
+
+
+def _parse_pointer(index_dir: Path, data: bytes) -> dict:
+    """The pointer in `data`, its generation checked: it becomes a path."""
     try:
-        pointer = json.loads(text)
-        pointer["generation"]
+        pointer = json.loads(data.decode("utf-8"))
+        generation = pointer["generation"]
     except (ValueError, KeyError, TypeError) as exc:
         raise IndexCorruptError(index_dir, f"{POINTER} is not a valid pointer") from exc
+    if not isinstance(generation, str) or not _GENERATION.fullmatch(generation):
+        raise IndexCorruptError(
+            index_dir, f"{POINTER} names {generation!r}, not a generation the indexer makes")
     return pointer
 
 
@@ -58,13 +104,45 @@ def write_pointer(index_dir: Path, generation: str, **extra) -> None:
     """Atomically point `index_dir` at `generation`."""
     index_dir = Path(index_dir)
     pointer = {"generation": generation, "build": BUILD_ID, **extra}
-    tmp = index_dir / f".{POINTER}.tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(pointer, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, index_dir / POINTER)
+    replace_file(index_dir / POINTER, json.dumps(pointer).encode("utf-8"),
+                 tmp=index_dir / f".{POINTER}.tmp")
     _fsync_dir(index_dir)
+
+
+def replace_file(path: Path, data: bytes, *, tmp: Path, fsync: bool = True) -> None:
+    """Atomically replace `path` with `data`, written first to the new file `tmp`.
+
+    `tmp` is created exclusively: whatever is already there, a leftover of
+    a killed run or a link planted to make us overwrite another file, is
+    removed (never followed) first. Call it only while holding the write lock.
+    """
+    fd = _create_new(tmp)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            if fsync:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
+
+
+def _create_new(path: Path) -> int:
+    """Create `path` as a new file and return its descriptor; unlink what is there first."""
+    try:
+        return os.open(path, _CREATE, 0o644)
+    except FileExistsError:
+        os.unlink(path)  # removes a link itself, never its target
+        return os.open(path, _CREATE, 0o644)
+
+
+def _remove_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _fsync_dir(path: Path) -> None:
@@ -87,7 +165,7 @@ def fsync_tree(path: Path) -> None:
 def generations(index_dir: Path) -> list[str]:
     """Return the generation directory names in `index_dir`, oldest first."""
     try:
-        names = [p.name for p in Path(index_dir).iterdir() if _GENERATION.match(p.name)]
+        names = [p.name for p in Path(index_dir).iterdir() if _GENERATION.fullmatch(p.name)]
     except FileNotFoundError:
         return []
     return sorted(names)
@@ -118,6 +196,21 @@ def prune_stale(index_dir: Path, current: str) -> None:
     prune_generations(index_dir, keep={current, *older[-1:]})
 
 
+class _Storage(FileStorage):
+    """FileStorage whose new files are never writable by group or others.
+
+    Readers unpickle those files, and the umask of a cron job or a shell
+    with `umask 002` would otherwise decide who may rewrite them in place.
+    """
+
+    def create_file(self, name, *args, **kwargs):
+        """Create `name` as Whoosh does, then take away group and other write."""
+        f = super().create_file(name, *args, **kwargs)
+        fd = f.fileno()
+        os.fchmod(fd, stat.S_IMODE(os.fstat(fd).st_mode) & ~_SHARED_WRITE)
+        return f
+
+
 def storage(path: Path) -> FileStorage:
     """The Whoosh storage of one generation directory, read without mmap.
 
@@ -126,13 +219,21 @@ def storage(path: Path) -> FileStorage:
     and 700 MB per searcher. Without it a reader opens in tens of
     milliseconds and reads postings with plain seeks.
     """
-    return FileStorage(str(path), supports_mmap=False)
+    return _Storage(str(path), supports_mmap=False)
+
+
+def make_generation(index_dir: Path, generation: str) -> Path:
+    """Create the directory of a new generation, never writable by group or others."""
+    path = Path(index_dir) / generation
+    path.mkdir(mode=_MODE)
+    return path
 
 
 def open_current(index_dir: Path):
     """Open the live Whoosh index of `index_dir`; return (index, pointer).
 
-    Raises IndexNotFoundError, IndexVersionError or IndexCorruptError.
+    Raises IndexNotFoundError, IndexVersionError, IndexUnsafeError or
+    IndexCorruptError.
     """
     index_dir = Path(index_dir)
     pointer = read_pointer(index_dir)
@@ -141,6 +242,8 @@ def open_current(index_dir: Path):
     if pointer.get("build") != BUILD_ID:
         raise IndexVersionError(index_dir, str(pointer.get("build")), BUILD_ID)
     path = index_dir / pointer["generation"]
+    if path.is_symlink():  # the indexer writes into it: it must be ours, not a way out
+        raise IndexCorruptError(index_dir, f"{path.name} is a symbolic link")
     try:
         ix = storage(path).open_index()
     except whoosh_index.EmptyIndexError as exc:
@@ -166,16 +269,31 @@ def writer_lock(index_dir: Path):
     """Hold the index's write lock; raise IndexLockedError if another holds it.
 
     flock is released by the kernel when the holder dies, so a killed
-    indexer never leaves a stale lock behind.
+    indexer never leaves a stale lock behind. Creates `index_dir` without
+    group or other write, whatever the umask, and raises IndexUnsafeError
+    when it exists with them or `.lock` is a symbolic link.
     """
     index_dir = Path(index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
-    fh = open(index_dir / LOCK, "a+")
+    index_dir.mkdir(mode=_MODE, parents=True, exist_ok=True)
+    _check_trusted(os.stat(index_dir), index_dir, index_dir)
+    fd = _open_lock(index_dir)
     try:
         try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             raise IndexLockedError(index_dir) from exc
         yield
     finally:
-        fh.close()
+        os.close(fd)
+
+
+def _open_lock(index_dir: Path) -> int:
+    """Open (creating) the lock file, refusing to follow a link planted there."""
+    path = index_dir / LOCK
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise IndexUnsafeError(index_dir, path, "is a symbolic link",
+                               f"remove it: `rm {shlex.quote(str(path))}`") from exc
