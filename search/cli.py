@@ -19,7 +19,7 @@ from .errors import SearchError, StrictModeError
 from .records import SearchRequest
 from .serialize import format_datetime, page_to_dict
 from .service import MAX_PER_PAGE, SORTS, SearchService
-from .settings import SETTINGS
+from .settings import SETTINGS, check_public_url, max_post_bytes
 
 
 def _option(name: str, *flags, **kwargs):
@@ -41,6 +41,27 @@ site_option = _option("site", "--site", type=click.Path(file_okay=False))
 synonyms_option = _option("synonyms", "--synonyms", type=click.Path(dir_okay=False))
 
 
+# C0 and C1 controls but tab and newline, DEL, and the bidi embeddings,
+# overrides and isolates: what lets text in the archive move the cursor, set
+# the window title or reorder what the reader sees.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every control character shown as an escape (`\\x1b`, `\\u202e`)."""
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                       else f"\\u{ord(m.group()):04x}", text)
+
+
+def _json_safe(text: str) -> str:
+    """JSON text with the C1 and bidi controls `json.dumps` leaves raw written as \\u escapes."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _say(text: str, err: bool = False) -> None:
+    click.echo(terminal_safe(text), err=err)
+
+
 def reports_errors(func):
     """Turn a SearchError into a one-line message and exit status 1."""
 
@@ -50,7 +71,7 @@ def reports_errors(func):
             return func(*args, **kwargs)
         except SearchError as exc:
             hint = f" ({exc.hint})" if exc.hint else ""
-            click.echo(f"error: {exc}{hint}", err=True)
+            _say(f"error: {exc}{hint}", err=True)
             sys.exit(1)
 
     return wrapper
@@ -90,12 +111,13 @@ def _progress_printer():
 @click.option("--jobs", type=click.IntRange(1, 64), help="Worker processes [default: all cores].")
 @click.option("--include-drafts", is_flag=True, help="Index posts marked draft = true.")
 @click.option("--strict", is_flag=True, help="Fail, leaving the index unchanged, on any warning.")
+@_option("max_post_mb", "--max-post-mb", type=click.FloatRange(min=0, min_open=True))
 @reports_errors
-def index(site, index_dir, base_url, rebuild, jobs, include_drafts, strict):
+def index(site, index_dir, base_url, rebuild, jobs, include_drafts, strict, max_post_mb):
     """Index the site's posts; only new, changed and deleted posts are processed."""
     from .indexer import update_index
 
-    loaded = hugo.load_site(site, base_url=base_url)
+    loaded = hugo.load_site(site, base_url=base_url, max_post_bytes=max_post_bytes(max_post_mb))
     progress, close = _progress_printer()
     try:
         report = update_index(
@@ -110,35 +132,38 @@ def index(site, index_dir, base_url, rebuild, jobs, include_drafts, strict):
     except StrictModeError as exc:
         close()
         for warning in exc.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            _say(f"warning: {warning}", err=True)
         raise
     close()
     for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        _say(f"warning: {warning}", err=True)
     if report.note:
-        click.echo(f"note: {report.note}", err=True)
-    click.echo(report.summary())
+        _say(f"note: {report.note}", err=True)
+    _say(report.summary())
 
 
 def _terminal_snippet(snippet: str, color: bool) -> str:
-    """Turn an HTML snippet into terminal text with the matches marked."""
-    if color:
-        marked = re.sub(r"<mark>(.*?)</mark>", lambda m: click.style(m.group(1), bold=True, fg="yellow"), snippet)
-    else:
-        marked = re.sub(r"<mark>(.*?)</mark>", r"[\1]", snippet)
-    return html.unescape(marked).replace("\n", " ")
+    """Turn an HTML snippet into safe terminal text with the matches marked."""
+    parts = re.split(r"<mark>(.*?)</mark>", snippet)  # plain, marked, plain, ...
+    out = []
+    for i, part in enumerate(parts):
+        text = terminal_safe(html.unescape(part).replace("\n", " "))
+        if i % 2:
+            text = click.style(text, bold=True, fg="yellow") if color else f"[{text}]"
+        out.append(text)
+    return "".join(out)
 
 
 def _print_page(page, color: bool) -> None:
     first = (page.page - 1) * page.per_page
-    click.echo(f"{page.total} matches ({page.took_ms:.0f} ms)")
+    _say(f"{page.total} matches ({page.took_ms:.0f} ms)")
     for note in page.notes:
-        click.echo(f"note: {note}")
+        _say(f"note: {note}")
     for rank, hit in enumerate(page.hits, first + 1):
         click.echo("")
         when = format_datetime(hit.created_at)
-        click.echo(f"{rank}. {hit.user}  {when}  {hit.post_title}")
-        click.echo(f"   {hit.post_url}")
+        _say(f"{rank}. {hit.user}  {when}  {hit.post_title}")
+        _say(f"   {hit.post_url}")
         click.echo(f"   {_terminal_snippet(hit.snippet, color)}")
 
 
@@ -183,11 +208,11 @@ def query(words, index_dir, users, tags, since, until, sort, limit, page, as_jso
     finally:
         service.close()
     if as_json:
-        click.echo(json.dumps(page_to_dict(result), ensure_ascii=False, indent=2))
+        click.echo(_json_safe(json.dumps(page_to_dict(result), ensure_ascii=False, indent=2)))
         return
     if explain and result.explain:
         for line in _explain_lines(result.explain):
-            click.echo(line)
+            _say(line)
     _print_page(result, color=sys.stdout.isatty())
 
 
@@ -203,10 +228,18 @@ def stats(index_dir, as_json):
     finally:
         service.close()
     if as_json:
-        click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+        click.echo(_json_safe(json.dumps(figures, ensure_ascii=False, indent=2)))
         return
     for key, value in figures.items():
-        click.echo(f"{key:>14}: {value}")
+        _say(f"{key:>14}: {value}")
+
+
+def _checked_public_url(ctx, param, value):
+    """Refuse a --public-url that is not http(s)://host[:port], before anything starts."""
+    try:
+        return check_public_url(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
 
 
 @main.command()
@@ -219,8 +252,11 @@ def stats(index_dir, as_json):
 @click.option("--base-url", help="Base URL for a bare directory of posts (overrides the config).")
 @click.option("--watch", is_flag=True, help="Re-index new, changed or deleted posts while serving.")
 @synonyms_option
+@_option("public_url", "--public-url", metavar="URL", callback=_checked_public_url)
+@_option("proxy_headers", "--proxy-headers", is_flag=True)
 @reports_errors
-def serve(index_dir, site, host, port, workers, threads, base_url, watch, synonyms):
+def serve(index_dir, site, host, port, workers, threads, base_url, watch, synonyms, public_url,
+          proxy_headers):
     """Serve the search page and JSON API on every core.
 
     Several workers: gunicorn pre-forks them; one: waitress. Indexes the
@@ -229,7 +265,8 @@ def serve(index_dir, site, host, port, workers, threads, base_url, watch, synony
     from web.server import run
 
     run(index_dir=index_dir, site=site, host=host, port=port, threads=threads, workers=workers,
-        base_url=base_url, watch=watch, synonyms=synonyms)
+        base_url=base_url, watch=watch, synonyms=synonyms, public_url=public_url,
+        proxy_headers=proxy_headers)
 
 
 if __name__ == "__main__":

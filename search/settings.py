@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,12 @@ SETTINGS = {
                                  "process with waitress."),
         Setting("threads", 2, "Threads of each server process."),
         Setting("synonyms", None, "Synonym groups TOML file [default: the shipped list]."),
+        Setting("max_post_mb", 20.0, "Post files larger than this many MB are skipped with a warning."),
+        Setting("public_url", None, "The site's address as readers see it, e.g. https://search.example.com; "
+                                    "every absolute URL the app writes starts with it [default: the "
+                                    "request's own scheme and Host]."),
+        Setting("proxy_headers", False, "Trust X-Forwarded-For, -Proto and -Host from one reverse proxy "
+                                        "in front; give it only behind a proxy that sets them."),
     )
 }
 
@@ -37,3 +45,47 @@ SETTINGS = {
 def default(name: str):
     """Return the default value of setting `name`."""
     return SETTINGS[name].default
+
+
+def configured(name: str):
+    """Setting `name` from its environment variable, as the default's type, else the default.
+
+    For the processes the CLI starts without options (the `--watch` indexer).
+    """
+    setting = SETTINGS[name]
+    raw = os.environ.get(setting.envvar)
+    if raw is None or setting.default is None:
+        return setting.default if raw is None else raw
+    return type(setting.default)(raw)
+
+
+def max_post_bytes(megabytes: float | None = None) -> int:
+    """The post file size limit in bytes: `megabytes`, else MATOME_MAX_POST_MB, else 20 MB."""
+    return int((megabytes if megabytes is not None else configured("max_post_mb")) * 2**20)
+
+
+def check_public_url(url: str | None) -> str | None:
+    """Return `url` without its trailing slash (None if empty); raise ValueError unless it is http(s)://host[:port].
+
+    A path prefix is refused: the app's routes start at `/`, so links under a
+    prefix would miss them.
+
+    >>> check_public_url("https://search.example.com/")
+    'https://search.example.com'
+    >>> check_public_url("search.example.com")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'search.example.com' is not an http:// or https:// URL with a host
+    """
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        has_host = bool(parts.hostname) and (parts.port is None or parts.port > 0)
+    except ValueError:  # a port that is not a number, a bracket left open
+        has_host = False
+    if not has_host or parts.scheme not in ("http", "https"):
+        raise ValueError(f"{url!r} is not an http:// or https:// URL with a host")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or "@" in parts.netloc:
+        raise ValueError(f"{url!r} must be scheme://host[:port] only, without a path, query or user")
+    return f"{parts.scheme}://{parts.netloc}"

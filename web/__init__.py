@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask
 
 from search.service import SearchService
-from search.settings import default
+from search.settings import check_public_url, default
 
-from . import api, errors, pages, searching
+from . import api, errors, pages, proxy, searching
 from .searching import EXTENSION as EXTENSION  # re-exported: the key of the app's service
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -24,18 +24,27 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the app; `test_config` overrides INDEX_DIR, SYNONYMS and friends.
 
     WARM (off by default, on under `matome-search serve`) warms every index
-    generation the app opens, in the background.
+    generation the app opens, in the background; WATCH says a `--watch`
+    indexer runs beside the app, so /healthz reports it. PUBLIC_URL and
+    PROXY_HEADERS say where readers reach the app (see `web.proxy`);
+    raises ValueError when PUBLIC_URL is not an http(s) URL with a host.
     """
     app = Flask(__name__)
-    app.config.update(INDEX_DIR=default("index_dir"), SYNONYMS=default("synonyms"), WARM=False)
+    app.config.update(INDEX_DIR=default("index_dir"), SYNONYMS=default("synonyms"), WARM=False, WATCH=False,
+                      PUBLIC_URL=default("public_url"), PROXY_HEADERS=default("proxy_headers"))
     if test_config:
         app.config.update(test_config)
+    try:
+        app.config["PUBLIC_URL"] = check_public_url(app.config["PUBLIC_URL"])
+    except ValueError as exc:
+        raise ValueError(f"PUBLIC_URL: {exc}") from None
     app.json.ensure_ascii = False
     searching.init_app(app, SearchService(app.config["INDEX_DIR"], synonyms=app.config["SYNONYMS"],
                                           warm=app.config["WARM"]))
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     errors.register(app)
+    proxy.init_app(app)
 
     @app.after_request
     def add_security_headers(response):

@@ -10,6 +10,17 @@ from werkzeug.exceptions import HTTPException
 from search.errors import BadRequestError, SearchError
 
 log = logging.getLogger("matome_search.web")
+# What a reader is told when the index cannot serve: the path, the operator's
+# hint and a corrupt index's exception text go to the log only.
+UNAVAILABLE = "the search index is not available"
+
+
+def log_unavailable(exc: SearchError) -> None:
+    """Log why the index cannot serve this request, with its path and the operator's hint."""
+    hint = f" ({exc.hint})" if exc.hint else ""
+    # The text, not the exception: a record kept by a handler would keep its
+    # traceback and the files its frames hold open.
+    log.warning("search unavailable on %s: %s%s", request.path, str(exc), hint)
 
 
 def _respond(status: int, message: str, param: str | None = None):
@@ -31,9 +42,8 @@ def register(app) -> None:
     def unavailable(exc: SearchError):
         # No index, an index of another version, or one that cannot be read:
         # the service is unavailable until the operator acts.
-        log.warning("search unavailable: %s", exc)
-        hint = f" ({exc.hint})" if exc.hint else ""
-        return _respond(503, f"{exc}{hint}")
+        log_unavailable(exc)
+        return _respond(503, UNAVAILABLE)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

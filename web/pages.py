@@ -7,15 +7,26 @@ import os
 import re
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.routing import PathConverter, ValidationError
 
 from search.errors import SearchError
 from search.records import SearchRequest
 from search.service import MAX_RESULT_WINDOW
 
+from .errors import UNAVAILABLE, log_unavailable
 from .histogram import month_histogram
-from .params import parse_request
+from .params import parse_request, parse_user_name
 from .searching import search, service
+from .watcher import read_status
 
 bp = Blueprint("pages", __name__)
 FRAGMENT_CHARS = 24
@@ -50,8 +61,13 @@ def text_fragment(body: str) -> str:
 
 
 def url_with(**changes) -> str:
-    """Return the current search URL with some parameters replaced (None: removed)."""
-    args = [(k, v) for k, v in request.args.items(multi=True) if k not in changes and k != "page"]
+    """Return the current search URL with some parameters replaced (None: removed).
+
+    Off the search page (a user page) there is no current search: the URL
+    holds `changes` alone.
+    """
+    current = request.args.items(multi=True) if request.endpoint == "pages.index" else ()
+    args = [(k, v) for k, v in current if k not in changes and k != "page"]
     for key, value in changes.items():
         if value is None:
             continue
@@ -59,9 +75,16 @@ def url_with(**changes) -> str:
     return url_for("pages.index") + ("?" + urlencode(args) if args else "")
 
 
+def page_url(number: int) -> str:
+    """Return the URL of this page (search or user page) at result page `number`."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "page"] + [("page", number)]
+    return url_for(request.endpoint, **request.view_args) + "?" + urlencode(args)
+
+
 def month_range(month: str) -> tuple[str, str]:
     """Return the first and last day of `YYYY-MM`."""
     year, mon = map(int, month.split("-"))
+    month = f"{year:04d}-{mon:02d}"  # an index from before months were padded holds `1-01`
     return f"{month}-01", f"{month}-{calendar.monthrange(year, mon)[1]:02d}"
 
 
@@ -73,8 +96,8 @@ def last_page(page) -> int:
 
 @bp.app_context_processor
 def helpers():
-    return {"url_with": url_with, "text_fragment": text_fragment, "month_range": month_range,
-            "last_page": last_page}
+    return {"url_with": url_with, "page_url": page_url, "text_fragment": text_fragment,
+            "month_range": month_range, "last_page": last_page}
 
 
 @bp.get("/")
@@ -90,9 +113,36 @@ def index():
     )
 
 
-@bp.get("/users/<path:name>")
-def user(name: str):
-    """Every comment by one user, newest first, with monthly counts and tags."""
+class UserNameConverter(PathConverter):
+    """A user name as the rest of the path, for names a browser carries there intact.
+
+    Browsers drop `.` and `..` segments before sending a request and the
+    router merges an empty one (a leading, trailing or doubled `/`), so
+    building a URL for such a name raises ValidationError and `url_for`
+    takes the next rule, `/users/?name=...`, which carries any name.
+    """
+
+    def to_url(self, value) -> str:
+        if any(segment in ("", ".", "..") for segment in str(value).split("/")):
+            raise ValidationError()
+        return super().to_url(value)
+
+
+@bp.record_once
+def _add_converter(state) -> None:
+    # Before the rules below are added: they name it.
+    state.app.url_map.converters["user"] = UserNameConverter
+
+
+@bp.get("/users/")
+@bp.get("/users/<user:name>")
+def user(name: str | None = None):
+    """Every comment by one user, newest first, with monthly counts and tags.
+
+    `/users/NAME`, or `/users/?name=NAME` for a name the path cannot carry.
+    """
+    if name is None:
+        name = parse_user_name(request.args)
     number = parse_request(request.args).page
     page = search(SearchRequest(users=(name,), sort="newest", page=number, per_page=20))
     return render_template("user.html", name=name, page=page, histogram=month_histogram(page.months))
@@ -103,14 +153,17 @@ def healthz():
     """Comment count, last update and this worker's figures, for monitors.
 
     JSON in every state: without a usable index it answers 503 with
-    `"status": "unavailable"` and the reason.
+    `"status": "unavailable"`; the reason, which names paths, is logged.
     """
     worker = {"pid": os.getpid(), "rss_mb": resident_mb(), "request_cache": service().cache_figures()}
+    # Under --watch: whether the indexer runs, and its last success and error.
+    watcher = {"watcher": read_status(current_app.config["INDEX_DIR"])} if current_app.config["WATCH"] else {}
     try:
         figures = service().health()
     except SearchError as exc:
-        return jsonify({"status": "unavailable", "error": str(exc), "worker": worker}), 503
-    return jsonify({"status": "ok", **figures, "worker": worker})
+        log_unavailable(exc)
+        return jsonify({"status": "unavailable", "error": UNAVAILABLE, "worker": worker, **watcher}), 503
+    return jsonify({"status": "ok", **figures, "worker": worker, **watcher})
 
 
 def resident_mb() -> float | None:
@@ -125,6 +178,9 @@ def resident_mb() -> float | None:
 
 @bp.get("/opensearch.xml")
 def opensearch():
-    """The OpenSearch description, so browsers can add the site as an engine."""
-    xml = render_template("opensearch.xml", root=request.url_root.rstrip("/"))
+    """The OpenSearch description, so browsers can add the site as an engine.
+
+    Its URLs are absolute: from PUBLIC_URL, else the request (see `web.proxy`).
+    """
+    xml = render_template("opensearch.xml")
     return Response(xml, mimetype="application/opensearchdescription+xml")

@@ -62,6 +62,16 @@ def _names(args, name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_clean(v, name, MAX_NAME) for v in values))
 
 
+def parse_user_name(args) -> str:
+    """Return the `name` of `/users/?name=`, exactly as given; raise BadRequestError."""
+    values = args.getlist("name")
+    if len(values) > 1:
+        raise BadRequestError("name", "given more than once")
+    if not values or not values[0]:
+        raise BadRequestError("name", "is required")
+    return _clean(values[0], "name", MAX_NAME)
+
+
 def parse_request(args, default_per_page: int = 10) -> SearchRequest:
     """Build a SearchRequest from request args; raise BadRequestError."""
     sort = _single(args, "sort") or "relevance"

@@ -98,6 +98,9 @@ def serve_prefork(options: dict, host: str, port: int, workers: int, threads: in
         # gunicorn 24+ opens a control socket in $HOME, one path for every
         # server on the machine: not wanted for several sites or test servers.
         "control_socket_disable": True,
+        # gunicorn itself would take X-Forwarded-Proto from any local client:
+        # forwarded headers are read by the app, and only with PROXY_HEADERS.
+        "forwarded_allow_ips": "",
     }
     if os.path.isdir("/dev/shm"):  # the workers' heartbeat files, kept off the disk
         settings["worker_tmp_dir"] = "/dev/shm"

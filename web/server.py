@@ -28,6 +28,7 @@ import time
 
 from search import hugo
 from search.errors import SearchError
+from search.settings import check_public_url, max_post_bytes
 
 from .watcher import refresh_index, watch_site
 
@@ -35,17 +36,20 @@ log = logging.getLogger("matome_search.server")
 
 
 def run(index_dir, site, host, port, threads, workers=None, base_url=None, watch=False,
-        synonyms=None) -> None:
+        synonyms=None, public_url=None, proxy_headers=False) -> None:
     """Index `site` if the index is missing or stale, then serve until stopped.
 
     `workers` is the number of server processes (None: one per core).
+    `public_url` and `proxy_headers` say where readers reach the app (see
+    `web.proxy`); a bad `public_url` raises ValueError before indexing.
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    loaded = hugo.load_site(site, base_url=base_url)
+    options = {"INDEX_DIR": os.fspath(index_dir), "SYNONYMS": synonyms, "WARM": True, "WATCH": watch,
+               "PUBLIC_URL": check_public_url(public_url), "PROXY_HEADERS": proxy_headers}
+    loaded = hugo.load_site(site, base_url=base_url, max_post_bytes=max_post_bytes())
     started = time.perf_counter()
     refresh_index(loaded, index_dir)
     log.info("index ready in %.1fs", time.perf_counter() - started)
-    options = {"INDEX_DIR": os.fspath(index_dir), "SYNONYMS": synonyms, "WARM": True}
     workers = workers or os.cpu_count() or 1
     watcher = (os.fspath(site), base_url, os.fspath(index_dir)) if watch else None
     if workers > 1 and hasattr(os, "fork"):
@@ -73,7 +77,10 @@ def serve_threaded(options: dict, host, port, threads, watched_site, index_dir) 
     log.info("serving on http://%s:%s/ (waitress, %d threads)", host, port, threads)
     signal.signal(signal.SIGTERM, _exit_quietly)  # as under gunicorn: TERM is a clean stop
     try:
-        serve(app, host=host, port=port, threads=threads, ident="matome-search")
+        # waitress drops X-Forwarded-* from a proxy it was not told to trust;
+        # with PROXY_HEADERS the app reads them (ProxyFix), as under gunicorn.
+        serve(app, host=host, port=port, threads=threads, ident="matome-search",
+              clear_untrusted_proxy_headers=not options["PROXY_HEADERS"])
     finally:
         stop.set()
 
