@@ -20,6 +20,7 @@ from whoosh import query as wq
 
 from .columns import column_values
 from .execute import Unsupported
+from .schema import split_tags, tag_term
 
 RERANK_DEPTH = 50  # top hits reranked by how close the query's words stand
 # Words whose closeness is measured: the positions of each are read for every
@@ -49,7 +50,7 @@ class DocTable:
         self.user, self.user_names = _coded(reader, "user")
         self.month, self.month_names = _coded(reader, "month")
         self.tags, tag_strings = _coded(reader, "tags")
-        self.tag_sets = [tuple(t for t in raw.split(",") if t) for raw in tag_strings]
+        self.tag_sets = [split_tags(raw) for raw in tag_strings]
         n_sets = len(self.tag_sets)
         self.month_tags = array("i", [m * n_sets + t for m, t in zip(self.month, self.tags)])
         self.created = column_values(reader, "created_at")
@@ -81,7 +82,7 @@ def base_query(query, users, tags) -> wq.Query:
     if users:
         return wq.Or([wq.Term("user", u) for u in users])
     if tags:
-        return wq.Term("tags", tags[0])
+        return wq.Term("tags", tag_term(tags[0]))
     return wq.Term("kind", "quote")
 
 

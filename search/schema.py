@@ -11,6 +11,7 @@ Two kinds of documents share the index:
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from whoosh import fields
 
@@ -76,15 +77,34 @@ def to_document(post: Post, quote: Quote) -> dict:
         "body_ngram": quote.body,
         "body_compound": quote.body,
         "user": quote.user,
-        "tags": ",".join(t.replace(",", " ") for t in post.tags),
+        "tags": join_tags(post.tags),
         "created_at": created,
-        "month": created.strftime("%Y-%m"),
+        "month": f"{created.year:04d}-{created.month:02d}",  # %Y does not pad year 1
         "title": post.title,
         "post_date": post.date.isoformat(),
         "post_url": post.url,
         "source_url": post.source_url,
         "quote_index": quote.index,
     }
+
+
+def join_tags(tags) -> str:
+    """Tags as one stored, comma-separated value; a comma or % inside a tag is escaped."""
+    return ",".join(tag_term(t) for t in tags)
+
+
+def tag_term(tag: str) -> str:
+    """The indexed term of one tag: Hugo allows commas in tags (`C, C++`), the field splits on them."""
+    return tag.replace("%", "%25").replace(",", "%2C")
+
+
+def split_tags(value) -> tuple[str, ...]:
+    """The tags of a stored `join_tags` value, exactly as written."""
+    return tuple(_TAG_ESCAPE.sub(lambda m: _UNESCAPED[m.group()], t) for t in (value or "").split(",") if t)
+
+
+_TAG_ESCAPE = re.compile("%25|%2C")
+_UNESCAPED = {"%25": "%", "%2C": ","}
 
 
 def to_manifest_document(
@@ -97,7 +117,7 @@ def to_manifest_document(
 ) -> dict:
     """Map one post file's manifest entry to a Whoosh document."""
     return {
-        "post_tags": ",".join(t.replace(",", " ") for t in tags),
+        "post_tags": join_tags(tags),
         "id": f"post:{path}",
         "kind": KIND_POST,
         "post_path": path,

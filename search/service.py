@@ -34,7 +34,7 @@ from .errors import BadRequestError, IndexCorruptError, SearchError
 from .analysis import warm_dictionary
 from .query import compile_query
 from .records import SearchHit, SearchPage, SearchRequest
-from .schema import KIND_QUOTE
+from .schema import KIND_QUOTE, split_tags
 from .collect import collect
 from .execute import Executor, segment_ids
 from .snapshot import REQUEST_CACHE_SIZE, RequestCache, Snapshot
@@ -444,10 +444,6 @@ def _date_range(searcher):
     return fmt(first[0]), fmt(last[0])
 
 
-def _split_tags(value) -> tuple[str, ...]:
-    return tuple(t for t in (value or "").split(",") if t)
-
-
 def _utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.timezone.utc)
 
@@ -460,7 +456,7 @@ def _to_hit(searcher, executor, docnum: int, score: float, compiled) -> SearchHi
         post_url=fields["post_url"],
         post_title=fields["title"],
         post_date=dt.date.fromisoformat(fields["post_date"]),
-        tags=_split_tags(fields.get("tags")),
+        tags=split_tags(fields.get("tags")),
         source_url=fields.get("source_url"),
         quote_index=fields["quote_index"],
         user=fields["user"],

@@ -25,7 +25,7 @@ body_text = st.text(
     lambda s: s and not s.endswith("\\") and "\\\"" not in s and "<br" not in s.lower()
 )
 user_name = st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,14}", fullmatch=True)
-moment = st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2030, 1, 1)).map(
+moment = st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2026, 1, 1)).map(
     lambda d: d.replace(microsecond=0)
 )
 

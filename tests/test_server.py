@@ -185,6 +185,21 @@ def test_watch_picks_up_new_changed_and_deleted_posts(served):
     assert wait_for(lambda: total(base, "アルパカ") == 0, 20)
 
 
+def test_healthz_reports_the_watcher_and_its_last_error(served):
+    site, base = served
+    assert wait_for(lambda: get_json(base + "/healthz")[2]["watcher"]["last_success"], 30)
+    watcher = get_json(base + "/healthz")[2]["watcher"]
+    assert watcher["running"] and watcher["last_error"] is None
+    posts = site / "content" / "posts"
+    posts.rename(site / "posts-away")  # the site cannot be listed: the round fails
+    assert wait_for(lambda: get_json(base + "/healthz")[2]["watcher"]["last_error"], 30)
+    assert "cannot list" in get_json(base + "/healthz")[2]["watcher"]["last_error"]
+    (site / "posts-away").rename(posts)
+    write_post(site, "2025_08_02_back", post_text("復帰", quotes=[("復帰したカワウソ", "watcher")]))
+    assert wait_for(lambda: total(base, "カワウソ") == 1, 30)  # the loop lived on
+    assert get_json(base + "/healthz")[2]["watcher"]["running"]
+
+
 def test_watch_survives_a_site_it_cannot_list(monkeypatch, caplog):
     from search.errors import SiteError
     from web import watcher

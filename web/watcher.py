@@ -14,17 +14,22 @@ by itself when the server that started it is gone.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import logging
 import os
 import signal
 import threading
+from pathlib import Path
 
-from search import hugo
+from search import hugo, store
 from search.errors import IndexLockedError, SearchError
 from search.indexer import update_index
+from search.settings import max_post_bytes
 
 log = logging.getLogger("matome_search.server")
 POLL_SECONDS = 1.0
+STATUS_FILE = ".watch-status.json"  # in the index directory: what /healthz reports of the watcher
 # The watcher yields the CPU to the workers: a reader's search goes first, a
 # new post becomes searchable a little later under load.
 NICENESS = 10
@@ -42,19 +47,67 @@ def snapshot(site) -> dict:
     return state
 
 
-def refresh_index(site, index_dir, jobs=None) -> None:
-    """Run one incremental update and log its summary; never raises."""
+def refresh_index(site, index_dir, jobs=None) -> str | None:
+    """Run one incremental update and log its summary; return None, or why it failed. Never raises.
+
+    An exception no one foresaw is logged with its traceback and reported
+    like a typed error: the watch loop must outlive it.
+    """
     try:
         report = update_index(site, index_dir, jobs=jobs)
     except IndexLockedError:
         log.info("index is being updated by another process; will retry")
-        return
+        return None
     except SearchError as exc:
         log.error("re-index failed: %s", exc)
-        return
+        return str(exc)
+    except Exception as exc:  # a bug in one round must not end the watching
+        log.exception("re-index failed")
+        return f"{type(exc).__name__}: {exc}"
     for warning in report.warnings:
         log.warning("%s", warning)
     log.info("%s", report.summary())
+    return None
+
+
+class WatchStatus:
+    """The watcher's last success and last error, kept in the index directory for /healthz."""
+
+    def __init__(self, index_dir):
+        self.path = Path(index_dir) / STATUS_FILE
+        self.figures = {"pid": os.getpid(), "last_success": None, "last_error": None, "last_error_at": None}
+
+    def record(self, error: str | None) -> None:
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        if error is None:
+            self.figures["last_success"] = now
+        else:
+            self.figures.update(last_error=error, last_error_at=now)
+        try:
+            store.replace_file(self.path, json.dumps(self.figures).encode("utf-8"),
+                               tmp=self.path.with_name(STATUS_FILE + ".tmp"), fsync=False)
+        except OSError as exc:
+            log.warning("cannot record the watcher's status in %s: %s", self.path, exc)
+
+
+def read_status(index_dir) -> dict:
+    """What the watcher of `index_dir` last recorded, and whether it still runs."""
+    try:
+        figures = json.loads((Path(index_dir) / STATUS_FILE).read_text("utf-8"))
+        pid = int(figures["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return {"running": False, "last_success": None, "last_error": None, "last_error_at": None}
+    return {"running": _alive(pid), **{k: figures.get(k) for k in ("last_success", "last_error", "last_error_at")}}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
 
 
 def watch_site(site, index_dir, stop: threading.Event, interval: float = POLL_SECONDS) -> None:
@@ -62,23 +115,26 @@ def watch_site(site, index_dir, stop: threading.Event, interval: float = POLL_SE
 
     The first round always updates: whatever changed between the index
     the server started on and the first poll is picked up too. A site that
-    cannot be listed (SiteError) is logged once and retried on every poll;
-    the loop never dies of it.
+    cannot be listed is logged once and retried on every poll; a round that
+    fails is retried on the next change. The loop never dies of either, and
+    records each round's outcome in the index directory (`WatchStatus`).
     """
+    status = WatchStatus(index_dir)
     seen, failure = None, None
     first = True
     while True:
         try:
             current = snapshot(site)
-        except SearchError as exc:
+        except Exception as exc:  # noqa: BLE001 -- SiteError, or an OSError of a vanishing directory
             if str(exc) != failure:
                 log.error("cannot list the site's posts: %s; will retry", exc)
+                status.record(f"cannot list the site's posts: {exc}")
             # None: re-index once the site can be listed again.
             seen, failure = None, str(exc)
         else:
             if first or failure is not None or current != seen:
                 # jobs=1: a handful of changed posts, and no fork from a threaded server.
-                refresh_index(site, index_dir, jobs=1)
+                status.record(refresh_index(site, index_dir, jobs=1))
             seen, failure, first = current, None, False
         if stop.wait(interval):
             return
@@ -99,7 +155,7 @@ def main(argv=None) -> None:
         signal.signal(sig, lambda *_: stop.set())
     threading.Thread(target=_stop_when_orphaned, args=(stop, os.getppid()), daemon=True).start()
     try:
-        site = hugo.load_site(opts.site, base_url=opts.base_url)
+        site = hugo.load_site(opts.site, base_url=opts.base_url, max_post_bytes=max_post_bytes())
     except SearchError as exc:
         log.error("cannot watch the site: %s", exc)
         raise SystemExit(1) from exc

@@ -21,12 +21,13 @@ except ModuleNotFoundError:  # Python < 3.11
 
 from ..errors import SiteError
 from ..records import ParseWarning, Post
-from .post import parse_created_at, parse_post
+from .post import is_web_url, parse_created_at, parse_post
 
 __all__ = ["Site", "iter_post_files", "load_site", "parse_created_at", "parse_post", "post_path",
            "post_url", "read_post"]
 
 CONFIG_FILES = ("hugo.toml", "config.toml", "config/_default/hugo.toml")
+MAX_POST_BYTES = 20 * 1024 * 1024  # the largest real post is under 1 MB
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,10 @@ class Site:
     root: Path  # the site root (or the bare directory)
     base_url: str  # always ends with "/"
     posts_dir: Path  # directory scanned for *.md posts
+    max_post_bytes: int = MAX_POST_BYTES  # a larger post file is skipped, not read
 
 
-def load_site(site_dir: str | Path, base_url: str | None = None) -> Site:
+def load_site(site_dir: str | Path, base_url: str | None = None, max_post_bytes: int = MAX_POST_BYTES) -> Site:
     """Return the `Site` at `site_dir`; `base_url` overrides the config's baseURL.
 
     A Hugo site root has `hugo.toml`, `config.toml` or
@@ -53,18 +55,21 @@ def load_site(site_dir: str | Path, base_url: str | None = None) -> Site:
         raise SiteError(root, "not a directory")
     config = next((root / name for name in CONFIG_FILES if (root / name).is_file()), None)
     url = base_url or (_read_base_url(config) if config else None)
+    if url and not is_web_url(url):  # every comment's link starts with it
+        raise _site_error(root, f"base URL {url[:80]!r} is not an http(s) URL with a host",
+                          "set baseURL (or --base-url) to the site's address, e.g. https://example.com/")
     posts = root / "content" / "posts"
     if posts.is_dir():
         if not url:
             where = config.name if config else "no site config"
             raise _site_error(root, f"no baseURL ({where}) and no base URL given", "pass --base-url")
-        return Site(root, _with_slash(url), posts)
+        return Site(root, _with_slash(url), posts, max_post_bytes)
     if config is not None:
         raise SiteError(root, f"Hugo site ({config.name}) without a content/posts directory")
     if not base_url:
         raise _site_error(root, "not a Hugo site (no config, no content/posts) and no base URL given",
                           "pass --base-url for a bare directory of posts")
-    return Site(root, _with_slash(base_url), root)
+    return Site(root, _with_slash(base_url), root, max_post_bytes)
 
 
 def _site_error(path, reason: str, hint: str) -> SiteError:
@@ -171,12 +176,17 @@ def read_post(site: Site, file: Path) -> tuple[Post | None, list[ParseWarning], 
     """Read and parse one post file; return (post or None, warnings, raw bytes).
 
     The bytes are returned because the indexer hashes them; an unreadable
-    file gives (None, [warning], b"").
+    file, or one larger than `site.max_post_bytes` (never read whole), gives
+    (None, [warning], b"").
     """
     path = post_path(site, file)
     try:
-        data = file.read_bytes()
+        with open(file, "rb") as fh:
+            data = fh.read(site.max_post_bytes + 1)
     except OSError as exc:
         return None, [ParseWarning(path, None, f"cannot read file: {exc.strerror or exc}")], b""
+    if len(data) > site.max_post_bytes:
+        limit = f"{site.max_post_bytes / 2**20:g} MB"
+        return None, [ParseWarning(path, None, f"larger than {limit} (MATOME_MAX_POST_MB); skipped")], b""
     post, warnings = parse_post(data, path, post_url(site, file))
     return post, warnings, data

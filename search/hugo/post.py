@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urlsplit
 
 try:
     import tomllib
@@ -20,6 +21,9 @@ from ..records import ParseWarning, Post, Quote
 
 SHORTCODE = "matomeQuote"
 CREATED_AT_FORMATS = "YYYY-MM-DDThh:mm:ss or YYYY/MM/DD hh:mm:ss"
+LINK_SCHEMES = ("http", "https")  # the only links that reach a page or `source_url`
+EARLIEST_PLAUSIBLE = dt.date(1990, 1, 1)  # before the web: a typo, kept with a warning
+FUTURE_SLACK = dt.timedelta(days=1)  # later than this from now: a typo, kept with a warning
 
 # `(?![\w-])` so that a `{{<matomeQuotes>}}` shortcode is not mistaken for ours.
 _OPEN = re.compile(r"\{\{<\s*" + SHORTCODE + r"(?![\w-])")
@@ -37,8 +41,17 @@ def parse_post(data: bytes, path: str, url: str) -> tuple[Post | None, list[Pars
 
     Returns (post, warnings). `post` is None when the file cannot be trusted
     at all (empty, binary, no usable front matter); a bad comment only costs
-    that comment. Drafts are returned with `draft=True`.
+    that comment. Drafts are returned with `draft=True`. Whatever a parser
+    below raises (a bug, or content no test foresaw) costs this post only:
+    it becomes a warning naming the file.
     """
+    try:
+        return _parse(data, path, url)
+    except Exception as exc:  # noqa: BLE001 -- one post's failure must not stop the others
+        return None, [ParseWarning(path, None, f"cannot parse the post ({type(exc).__name__}: {exc}); skipped")]
+
+
+def _parse(data: bytes, path: str, url: str) -> tuple[Post | None, list[ParseWarning]]:
     if not data.strip():
         return None, [ParseWarning(path, None, "empty file")]
     if b"\x00" in data:
@@ -53,10 +66,43 @@ def parse_post(data: bytes, path: str, url: str) -> tuple[Post | None, list[Pars
     if header is None:
         return None, warnings
     title, date, tags, draft = header
-    source = _SOURCE.search(text, body_start)
+    source = _source_url(text, body_start, path, warnings)
     quotes = _scan_quotes(text, body_start, path, warnings)
-    post = Post(path, url, title, date, tags, source.group(1) if source else None, draft, quotes)
+    _warn_implausible_dates(date, quotes, path, toml_text, warnings)
+    post = Post(path, url, title, date, tags, source, draft, quotes)
     return post, warnings
+
+
+def _source_url(text: str, body_start: int, path: str, warnings: list) -> str | None:
+    """The `引用元` line's link, when it is an http(s) URL with a host; else None (warned)."""
+    source = _SOURCE.search(text, body_start)
+    if source is None:
+        return None
+    url = source.group(1)
+    if not is_web_url(url):
+        line = text.count("\n", 0, source.start()) + 1
+        warnings.append(ParseWarning(path, line, f"source link {url[:80]!r} is not an http(s) URL; not linked"))
+        return None
+    return url
+
+
+def is_web_url(url: str) -> bool:
+    """True for an absolute http or https URL with a host: what may become a link."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in LINK_SCHEMES and bool(parts.hostname)
+
+
+def _warn_implausible_dates(date, quotes, path: str, toml_text: str, warnings: list) -> None:
+    """Warn of a post or comment date before 1990 or more than a day ahead: kept, but likely typos."""
+    latest = (dt.datetime.now(dt.timezone.utc) + FUTURE_SLACK)
+    if not EARLIEST_PLAUSIBLE <= date <= latest.date():
+        warnings.append(ParseWarning(path, _key_line(toml_text, "date"), f"implausible post date {date.isoformat()}"))
+    for quote in quotes:
+        if not EARLIEST_PLAUSIBLE <= quote.created_at.date() or quote.created_at > latest:
+            warnings.append(ParseWarning(path, quote.line, f"implausible createdAt {quote.created_at.isoformat()}"))
 
 
 def _decode(data: bytes, path: str, warnings: list) -> str:
@@ -100,6 +146,9 @@ def _read_header(toml_text: str, path: str, warnings: list):
     try:
         # Hugo's front matter keys are case-insensitive (`Title`, `Date`).
         meta = {k.lower(): v for k, v in tomllib.loads(toml_text).items()}
+    except RecursionError:  # arrays or tables nested a thousand deep
+        warnings.append(ParseWarning(path, 1, "invalid TOML front matter: nested too deeply"))
+        return None
     except tomllib.TOMLDecodeError as exc:
         at = _TOML_AT.search(str(exc))
         # tomllib counts lines from the first front matter line, file line 2.
@@ -184,11 +233,11 @@ def parse_created_at(value: str) -> dt.datetime | None:
         return None
     try:
         parsed = dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-    except ValueError:
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=dt.timezone.utc)
+        return parsed.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):  # OverflowError: 0001-01-01T00:00:00+09:00 is before year 1 in UTC
         return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc)
 
 
 def _scan_quotes(text: str, pos: int, path: str, warnings: list) -> tuple[Quote, ...]:
