@@ -16,6 +16,7 @@ import click
 
 from . import hugo
 from .errors import SearchError, StrictModeError
+from .progress import BuildProgress
 from .records import SearchRequest
 from .serialize import format_datetime, page_to_dict
 from .service import MAX_PER_PAGE, SORTS, SearchService
@@ -83,26 +84,6 @@ def main():
     """Full-text search for a Hugo archive of Japanese HN comment digests."""
 
 
-def _progress_printer():
-    """Return (callback, close) drawing a progress bar only on a terminal."""
-    if not sys.stderr.isatty():
-        return None, lambda: None
-    state = {}
-
-    def update(done: int, total: int) -> None:
-        bar = state.get("bar")
-        if bar is None:
-            bar = state["bar"] = click.progressbar(length=total, label="indexing", file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
-    def close() -> None:
-        if "bar" in state:
-            state["bar"].__exit__(None, None, None)
-
-    return update, close
-
-
 @main.command()
 @site_option
 @index_dir_option
@@ -118,7 +99,7 @@ def index(site, index_dir, base_url, rebuild, jobs, include_drafts, strict, max_
     from .indexer import update_index
 
     loaded = hugo.load_site(site, base_url=base_url, max_post_bytes=max_post_bytes(max_post_mb))
-    progress, close = _progress_printer()
+    progress = BuildProgress(sys.stderr, tty=sys.stderr.isatty())
     try:
         report = update_index(
             loaded,
@@ -130,11 +111,11 @@ def index(site, index_dir, base_url, rebuild, jobs, include_drafts, strict, max_
             progress=progress,
         )
     except StrictModeError as exc:
-        close()
+        progress.close()
         for warning in exc.warnings:
             _say(f"warning: {warning}", err=True)
         raise
-    close()
+    progress.close()
     for warning in report.warnings:
         _say(f"warning: {warning}", err=True)
     if report.note:

@@ -83,7 +83,7 @@ class PendingPost:
     is_new: bool
 
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int, int], None]  # (posts done, posts, comments so far)
 
 
 def read_manifest(ix) -> dict[str, ManifestEntry]:
@@ -313,4 +313,4 @@ def _write_posts(writer, site, pending, include_drafts, report, progress, cache)
         # A post that cannot be trusted at all keeps its previous version and
         # stays out of the manifest's new state, so the next run retries it.
         if progress is not None:
-            progress(done, len(pending))
+            progress(done, len(pending), report.comments)

@@ -75,7 +75,7 @@ def test_site_vanishing_mid_run_keeps_the_index_consistent(built):
         text = post_text("消える", date="2025-07-01", quotes=[(f"消える投稿{i}のコメント", "u", "2025/07/01 10:00:00")])
         write_post(site, f"2025_07_01_v{i}", text, date="2025-07-01")
 
-    def vanish(done, total):
+    def vanish(done, total, comments):
         if done == 2:
             shutil.rmtree(site)
 
