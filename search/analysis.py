@@ -22,10 +22,14 @@ import mmap
 import re
 import threading
 import unicodedata
+from contextlib import contextmanager
 
 from whoosh.analysis import Token, Tokenizer
 
 ANALYZER_VERSION = "ja-3/janome-0.5.0"
+# What `normalize` does to text before janome sees it: bump it when that
+# changes, and the janome caches of earlier builds are no longer read.
+NORMALIZATION_VERSION = 1
 
 # Part-of-speech heads and (head, sub) pairs that carry no search meaning,
 # after Lucene kuromoji's default stop tags.
@@ -49,6 +53,7 @@ GC_YOUNG_THRESHOLD = 20_000
 
 _lock = threading.Lock()
 _janome = None
+_token_cache = None  # a `TokenCache` while the indexer builds, else None
 
 
 def get_janome():
@@ -244,6 +249,44 @@ def _decide(surface: str, pos: str, base: str, raw_reading: str) -> tuple[str, b
     return decided
 
 
+def clear_caches() -> None:
+    """Forget every analysis memoized in this process (for benchmarks and tests that time or count janome)."""
+    analyze_text.cache_clear()
+    _WORD_MEMO.clear()
+
+
+@contextmanager
+def token_cache(cache):
+    """Read and write janome's output through `cache` (a `TokenCache`, or None) within the block.
+
+    The memo of `analyze_text` is emptied first: a text memoized by an
+    earlier build of this process would otherwise never reach `cache`.
+    """
+    global _token_cache
+    analyze_text.cache_clear()
+    _token_cache = cache
+    try:
+        yield cache
+    finally:
+        _token_cache = None
+
+
+def janome_tokens(segment: str) -> list[tuple]:
+    """(surface, part of speech, base form, reading) of each janome token of `segment`.
+
+    While the indexer builds, they come from its `TokenCache` when it holds them.
+    """
+    cache = _token_cache
+    if cache is not None:
+        found = cache.get(segment)
+        if found is not None:
+            return found
+    tokens = [(t.surface, t.part_of_speech, t.base_form, t.reading) for t in get_janome().tokenize(segment)]
+    if cache is not None:
+        cache.put(segment, tokens)
+    return tokens
+
+
 def _janome_words(segment: str):
     """Yield Word tuples for a segment without Latin runs.
 
@@ -251,8 +294,7 @@ def _janome_words(segment: str):
     leading and trailing spaces, so offsets follow a running cursor.
     """
     cursor = 0
-    for tok in get_janome().tokenize(segment):
-        surface = tok.surface
+    for surface, pos, base, raw_reading in janome_tokens(segment):
         if surface.isspace():
             cursor += len(surface)
             continue
@@ -260,7 +302,7 @@ def _janome_words(segment: str):
         if start < 0:  # never expected; keep offsets monotonic regardless
             start = cursor
         cursor = start + len(surface)
-        term, stop, reading = _decide(surface, tok.part_of_speech, tok.base_form, tok.reading)
+        term, stop, reading = _decide(surface, pos, base, raw_reading)
         yield start, cursor, term, stop, False, reading
 
 

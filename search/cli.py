@@ -93,8 +93,9 @@ def main():
 @click.option("--include-drafts", is_flag=True, help="Index posts marked draft = true.")
 @click.option("--strict", is_flag=True, help="Fail, leaving the index unchanged, on any warning.")
 @_option("max_post_mb", "--max-post-mb", type=click.FloatRange(min=0, min_open=True))
+@click.option("--no-cache", is_flag=True, help="Run janome on every post again instead of reading its kept output.")
 @reports_errors
-def index(site, index_dir, base_url, rebuild, jobs, include_drafts, strict, max_post_mb):
+def index(site, index_dir, base_url, rebuild, jobs, include_drafts, strict, max_post_mb, no_cache):
     """Index the site's posts; only new, changed and deleted posts are processed."""
     from .indexer import update_index
 
@@ -109,6 +110,7 @@ def index(site, index_dir, base_url, rebuild, jobs, include_drafts, strict, max_
             include_drafts=include_drafts,
             strict=strict,
             progress=progress,
+            janome_cache=not no_cache,
         )
     except StrictModeError as exc:
         progress.close()

@@ -14,13 +14,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import hugo, store
+from . import analysis, hugo, store
 from .analysis import get_janome
-from .errors import IndexCorruptError, IndexVersionError, IndexWriteError, StrictModeError
+from .errors import (
+    IndexCorruptError,
+    IndexVersionError,
+    IndexWriteError,
+    StrictModeError,
+)
 from .merge import merge_tiers
 from .records import ParseWarning
+from .schema import (
+    BUILD_ID,
+    KIND_POST,
+    iter_documents,
+    make_schema,
+    to_manifest_document,
+)
 from .statcache import StatCache, hash_bytes
-from .schema import BUILD_ID, KIND_POST, iter_documents, make_schema, to_manifest_document
+from .tokencache import FILE as TOKEN_FILE
+from .tokencache import TokenCache
 
 # Below this many changed posts one process is faster than starting workers.
 PARALLEL_THRESHOLD = 40
@@ -142,8 +155,13 @@ def update_index(
     include_drafts: bool = False,
     strict: bool = False,
     progress: Progress | None = None,
+    janome_cache: bool = True,
 ) -> IndexReport:
     """Bring the index in `index_dir` up to date with the posts of `site`.
+
+    janome's output is kept in each generation (`tokencache`) and read back
+    by later runs; `janome_cache=False` tokenizes everything again (and
+    still keeps the output for the next run).
 
     `site` is a `hugo.Site`. Raises IndexLockedError when another indexer
     runs, IndexVersionError when the index needs `rebuild=True`,
@@ -155,26 +173,26 @@ def update_index(
     index_dir = Path(index_dir)
     jobs = jobs or os.cpu_count() or 1
     try:
-        report = _update(site, index_dir, rebuild, jobs, include_drafts, strict, progress)
+        report = _update(site, index_dir, rebuild, jobs, include_drafts, strict, progress, janome_cache)
     except OSError as exc:
         raise IndexWriteError(index_dir, exc.strerror or str(exc)) from exc
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _update(site, index_dir, rebuild, jobs, include_drafts, strict, progress) -> IndexReport:
+def _update(site, index_dir, rebuild, jobs, include_drafts, strict, progress, janome_cache) -> IndexReport:
     with store.writer_lock(index_dir):
         pointer = _read_pointer(index_dir, rebuild)
         if pointer is not None and not rebuild and pointer.get("build") != BUILD_ID:
             raise IndexVersionError(index_dir, str(pointer.get("build")), BUILD_ID)
         moved = pointer is not None and pointer.get("base_url", site.base_url) != site.base_url
         if pointer is None or rebuild or moved:
-            report = _full_build(site, index_dir, pointer, jobs, include_drafts, strict, progress)
+            report = _full_build(site, index_dir, pointer, jobs, include_drafts, strict, progress, janome_cache)
             if moved and not rebuild:
                 report.note = (f"base URL changed from {pointer['base_url']} to {site.base_url}: "
                                "every post was indexed again")
         else:
-            report = _incremental(site, index_dir, jobs, include_drafts, strict, progress)
+            report = _incremental(site, index_dir, jobs, include_drafts, strict, progress, janome_cache)
             if "base_url" not in pointer:  # an index from before base URLs were recorded
                 store.write_pointer(index_dir, pointer["generation"], base_url=site.base_url)
     return report
@@ -190,7 +208,7 @@ def _read_pointer(index_dir, rebuild: bool) -> dict | None:
         return None
 
 
-def _full_build(site, index_dir, pointer, jobs, include_drafts, strict, progress) -> IndexReport:
+def _full_build(site, index_dir, pointer, jobs, include_drafts, strict, progress, janome_cache) -> IndexReport:
     report = IndexReport(rebuilt=True)
     previous = pointer["generation"] if pointer else None
     # Half-built generations of crashed runs are garbage: we hold the lock.
@@ -202,7 +220,10 @@ def _full_build(site, index_dir, pointer, jobs, include_drafts, strict, progress
         pending, _, _ = scan_site(site, {}, include_drafts)
         writer = _open_writer(ix, len(pending), jobs)
         cache = StatCache(index_dir)
-        _apply(writer, site, pending, [], include_drafts, strict, report, progress, cache)
+        # janome's output of the last generation serves; this one keeps what it used.
+        tokens = TokenCache(path / TOKEN_FILE, index_dir / previous / TOKEN_FILE if previous else None,
+                            read=janome_cache)
+        _apply(writer, site, pending, [], include_drafts, strict, report, progress, cache, tokens)
         store.fsync_tree(path)
         # Every stored post URL is built from the base URL: a run with another
         # one must rebuild, though no post file changed (see _update).
@@ -217,7 +238,7 @@ def _full_build(site, index_dir, pointer, jobs, include_drafts, strict, progress
     return report
 
 
-def _incremental(site, index_dir, jobs, include_drafts, strict, progress) -> IndexReport:
+def _incremental(site, index_dir, jobs, include_drafts, strict, progress, janome_cache) -> IndexReport:
     ix, pointer = store.open_current(index_dir)
     store.prune_stale(index_dir, pointer["generation"])
     report = IndexReport(generation=pointer["generation"])
@@ -237,7 +258,9 @@ def _incremental(site, index_dir, jobs, include_drafts, strict, progress) -> Ind
         cache.save(_state(ix, pointer, include_drafts))
         return report
     writer = _open_writer(ix, len(pending), jobs)
-    _apply(writer, site, pending, deleted, include_drafts, strict, report, progress, cache)
+    tokens = TokenCache(Path(ix.storage.folder) / TOKEN_FILE, Path(ix.storage.folder) / TOKEN_FILE,
+                        read=janome_cache)
+    _apply(writer, site, pending, deleted, include_drafts, strict, report, progress, cache, tokens)
     written = report.added + report.updated
     cache.save(_state(ix, pointer, include_drafts) if written == len(pending) else None)
     return report
@@ -266,19 +289,27 @@ def _open_writer(ix, pending: int, jobs: int):
     return ix.writer(limitmb=WRITER_LIMIT_MB)
 
 
-def _apply(writer, site, pending, deleted, include_drafts, strict, report, progress, cache):
-    """Write every change into `writer` and commit, or cancel on any failure."""
+def _apply(writer, site, pending, deleted, include_drafts, strict, report, progress, cache, tokens):
+    """Write every change into `writer` and commit, or cancel on any failure.
+
+    janome's output goes through `tokens` (a `TokenCache`), closed once the
+    commit is done: the forked workers have written theirs by then.
+    """
     try:
-        for path in deleted:
-            writer.delete_by_term("post_path", path)
-        report.deleted = len(deleted)
-        _write_posts(writer, site, pending, include_drafts, report, progress, cache)
-        if strict and report.warnings:
-            raise StrictModeError(report.warnings)
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit(mergetype=merge_tiers)
+        with analysis.token_cache(tokens):
+            try:
+                for path in deleted:
+                    writer.delete_by_term("post_path", path)
+                report.deleted = len(deleted)
+                _write_posts(writer, site, pending, include_drafts, report, progress, cache)
+                if strict and report.warnings:
+                    raise StrictModeError(report.warnings)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(mergetype=merge_tiers)
+    finally:
+        tokens.close()
 
 
 def _write_posts(writer, site, pending, include_drafts, report, progress, cache):

@@ -39,6 +39,7 @@ from .collect import collect
 from .execute import Executor, segment_ids
 from .snapshot import REQUEST_CACHE_SIZE, RequestCache, Snapshot
 from .snippets import literal_spans, make_snippet
+from .tokencache import cache_bytes
 from .suggest import SUGGEST_BELOW
 from .synonyms import load_synonyms
 from .warmup import WARM_SHARE
@@ -399,6 +400,7 @@ class SearchService:
             months = [m.decode() for m in reader.lexicon("month")]
             dates = _date_range(searcher)
             generation = snapshot.pointer["generation"]
+            janome = cache_bytes(self.index_dir / generation)
             return {
                 "posts": posts,
                 "comments": comments,
@@ -407,7 +409,8 @@ class SearchService:
                 "first_comment": dates[0],
                 "last_comment": dates[1],
                 "months": len(months),
-                "index_bytes": store.index_size(self.index_dir, generation),
+                "index_bytes": store.index_size(self.index_dir, generation) - janome,
+                "janome_cache_bytes": janome,
                 "generation": generation,
                 "segments": len(searcher.leaf_searchers()),
                 "last_updated": store.last_updated(snapshot.ix).isoformat(timespec="seconds"),
