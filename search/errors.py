@@ -114,3 +114,11 @@ class IndexUnsafeError(SearchError):
         self.path = str(path)
         self.hint = hint
         super().__init__(f"index in {self.index_dir} is unsafe to use: {self.path} {reason}")
+
+
+class SettingError(SearchError):
+    """A setting given through the environment has a value that cannot be used."""
+
+    def __init__(self, name: str, reason: str):
+        self.name = name
+        super().__init__(f"{name}: {reason}")

@@ -28,6 +28,7 @@ from whoosh import query as wq
 from .analysis import JapaneseAnalyzer
 from .compounds import compound_term, covers
 from .expand import MAX_PHRASE_WORDS, ngram_query, reading_query
+from .schema import tag_term
 
 FIELDS = {"user": "user", "tag": "tags", "title": "title"}
 NGRAM_GATE = 200  # words in at least this many comments skip the n-gram view
@@ -273,8 +274,10 @@ def _note_cut(compiled, clause: Clause, kept: int) -> None:
 def _compile_clause(clause: Clause, analyzer, compiled, readings, synonyms, frequency):
     info = {"text": clause.text, "field": clause.field, "negated": clause.negated}
     compiled.explain.append(info)
-    if clause.field in ("user", "tags"):
-        return wq.Term(clause.field, clause.text)
+    if clause.field == "user":
+        return wq.Term("user", clause.text)
+    if clause.field == "tags":
+        return wq.Term("tags", tag_term(clause.text))
     analyzed = _collapse(_analyze(clause.text, analyzer))
     tokens = _within_limits(analyzed, clause.phrase)
     cut = len(tokens) < len(analyzed)

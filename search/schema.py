@@ -21,7 +21,7 @@ from .records import Post, Quote
 
 # Bump when fields or their meaning change; an index built by another version
 # must be rebuilt rather than searched with wrong assumptions.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: tags with , and % escaped, months zero-padded
 BUILD_ID = f"schema-{SCHEMA_VERSION}/{ANALYZER_VERSION}"
 
 KIND_QUOTE = "quote"

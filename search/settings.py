@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .errors import SettingError
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -47,21 +49,22 @@ def default(name: str):
     return SETTINGS[name].default
 
 
-def configured(name: str):
-    """Setting `name` from its environment variable, as the default's type, else the default.
-
-    For the processes the CLI starts without options (the `--watch` indexer).
-    """
-    setting = SETTINGS[name]
-    raw = os.environ.get(setting.envvar)
-    if raw is None or setting.default is None:
-        return setting.default if raw is None else raw
-    return type(setting.default)(raw)
-
-
 def max_post_bytes(megabytes: float | None = None) -> int:
-    """The post file size limit in bytes: `megabytes`, else MATOME_MAX_POST_MB, else 20 MB."""
-    return int((megabytes if megabytes is not None else configured("max_post_mb")) * 2**20)
+    """The post file size limit in bytes: `megabytes`, else MATOME_MAX_POST_MB, else 20 MB.
+
+    The environment is how `serve` and its `--watch` process get it; a value
+    that is not a positive number raises SettingError.
+    """
+    setting = SETTINGS["max_post_mb"]
+    if megabytes is None:
+        raw = os.environ.get(setting.envvar)
+        try:
+            megabytes = setting.default if raw is None else float(raw)
+        except ValueError:
+            raise SettingError(setting.envvar, f"{raw!r} is not a number of megabytes") from None
+    if not 0 < megabytes < float("inf"):
+        raise SettingError(setting.envvar, f"must be a positive number of megabytes, not {megabytes}")
+    return int(megabytes * 2**20)
 
 
 def check_public_url(url: str | None) -> str | None:

@@ -96,6 +96,11 @@ def test_a_post_over_the_size_limit_is_skipped_unread(tmp_path):
                     env={"MATOME_MAX_POST_MB": "2"})
     assert again.returncode == 0 and "larger than" not in again.stderr
     assert search(tmp_path / "index2", "zqgiant").total == 1
+    for bad in ("abc", "0", "-1", "nan"):
+        refused = run_cli("serve", "--site", site, "--index-dir", tmp_path / "index", "--port", "1",
+                          env={"MATOME_MAX_POST_MB": bad})
+        assert refused.returncode == 1 and "error: MATOME_MAX_POST_MB:" in refused.stderr
+        assert "Traceback" not in refused.stderr
 
 
 def test_the_watch_loop_outlives_a_failing_round_and_reports_it(tmp_path, monkeypatch):
@@ -228,6 +233,7 @@ def test_a_tag_with_a_comma_round_trips(tmp_path):
     assert dict(page.tags) == {"C, C++": 1, "50%": 1, "Rust": 1}
     assert search(tmp_path / "index", tags=("C, C++",)).total == 1
     assert search(tmp_path / "index", tags=("C",)).total == 0
+    assert search(tmp_path / "index", "tag:50%").total == 1 and search(tmp_path / "index", "tag:50%25").total == 0
     with web_client(tmp_path / "index") as client:
         api = client.get("/api/search", query_string={"q": "ポインタ", "tag": "C, C++"}).get_json()
     assert api["total"] == 1 and api["results"][0]["tags"] == ["C, C++", "50%", "Rust"]

@@ -182,10 +182,12 @@ def read_post(site: Site, file: Path) -> tuple[Post | None, list[ParseWarning], 
     path = post_path(site, file)
     try:
         with open(file, "rb") as fh:
-            data = fh.read(site.max_post_bytes + 1)
+            # Sized by the open file itself; the bounded read covers a file that grows meanwhile.
+            too_big = os.fstat(fh.fileno()).st_size > site.max_post_bytes
+            data = b"" if too_big else fh.read(site.max_post_bytes + 1)
     except OSError as exc:
         return None, [ParseWarning(path, None, f"cannot read file: {exc.strerror or exc}")], b""
-    if len(data) > site.max_post_bytes:
+    if too_big or len(data) > site.max_post_bytes:
         limit = f"{site.max_post_bytes / 2**20:g} MB"
         return None, [ParseWarning(path, None, f"larger than {limit} (MATOME_MAX_POST_MB); skipped")], b""
     post, warnings = parse_post(data, path, post_url(site, file))
