@@ -16,7 +16,9 @@ The properties:
   format: a UTC datetime or None, never an exception, and the month it is
   filed under is `YYYY-MM`;
 - `text`: control and bidi characters in every field (title, tags, user,
-  body, source line) are kept as data and never reach a terminal raw;
+  body) are kept as data; the CLI's rendering of the hit holds none that a
+  terminal acts on (judged by Unicode's tables, not the CLI's own list) and
+  no line that was not its own;
 - `links`: a source link of any scheme becomes `source_url` only when it
   is http(s) with a host.
 """
@@ -25,20 +27,24 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import html
+import io
 import json
 import re
 import time
+import unicodedata
+from contextlib import redirect_stdout
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from search.cli import terminal_safe
+from search.cli import _print_page, terminal_safe
 from search.hugo import parse_created_at, parse_post
+from search.records import SearchHit, SearchPage
 from search.schema import to_document
 
 PATH, URL = "content/posts/2025_01/x/index.md", "https://example.com/posts/2025_01/x/"
-UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 CONTROLS = [chr(c) for c in [*range(0x00, 0x20), 0x7f, *range(0x80, 0xa0)]] + list("\u202a\u202b\u202c\u202d\u202e"
                                                                                   "\u2066\u2067\u2068\u2069\u200f")
 
@@ -134,11 +140,30 @@ def check_created_at(created: str) -> None:
 
 def check_text(title: str, tag: str, user: str, body: str) -> None:
     post, warnings = _parse(post_file(title=title or "t", tags=(tag or "t",), user=user, body=body))
-    shown = [str(w) for w in warnings]
-    if post is not None:
-        shown += [post.title, *post.tags, *(q.user + q.body for q in post.quotes)]
+    shown = [terminal_safe(str(w)) for w in warnings]
+    if post is not None and post.quotes:
+        quote = post.quotes[0]
+        hit = SearchHit(post.path, post.url, post.title, post.date, post.tags, post.source_url, quote.index,
+                        quote.user, quote.created_at, quote.body, html.escape(quote.body), 1.0)
+        out = io.StringIO()
+        with redirect_stdout(out):
+            _print_page(SearchPage("q", 1, 1, 10, 1.0, (hit,)), color=False)
+        lines = out.getvalue().split("\n")
+        assert len(lines) == 6, lines  # "1 matches", "", the hit's three lines, the end: nothing faked
+        shown.append(out.getvalue())
     for text in shown:
-        assert not UNSAFE.search(terminal_safe(text))
+        bad = [ch for ch in text if _reaches_the_terminal(ch)]
+        assert not bad, (bad, text)
+
+
+def _reaches_the_terminal(ch: str) -> bool:
+    """A character a terminal acts on or reorders text by, judged by Unicode's own tables, not the CLI's."""
+    category, direction = unicodedata.category(ch), unicodedata.bidirectional(ch)
+    return ((category == "Cc" and ch not in "\n\t") or direction in _BIDI_CONTROLS
+            or (category == "Cf" and direction in ("L", "R", "AL")))  # the marks: LRM, RLM, ALM
+
+
+_BIDI_CONTROLS = {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
 
 
 def check_link(link: str) -> None:

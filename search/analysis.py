@@ -251,7 +251,7 @@ def _decide(surface: str, pos: str, base: str, raw_reading: str) -> tuple[str, b
 
 def clear_caches() -> None:
     """Forget every analysis memoized in this process (for benchmarks and tests that time or count janome)."""
-    analyze_text.cache_clear()
+    _memoized.cache_clear()
     _WORD_MEMO.clear()
 
 
@@ -263,7 +263,7 @@ def token_cache(cache):
     earlier build of this process would otherwise never reach `cache`.
     """
     global _token_cache
-    analyze_text.cache_clear()
+    _memoized.cache_clear()
     _token_cache = cache
     try:
         yield cache
@@ -338,6 +338,9 @@ def analyze_text(text: str, mode: str = "index") -> tuple:
     """
     norm, offsets = normalize(text)
     return norm, offsets, tuple(iter_words(norm, mode))
+
+
+_memoized = analyze_text  # its memo, even while a benchmark stands another function in for it
 
 
 def _shift(words, offset: int):

@@ -42,10 +42,10 @@ site_option = _option("site", "--site", type=click.Path(file_okay=False))
 synonyms_option = _option("synonyms", "--synonyms", type=click.Path(dir_okay=False))
 
 
-# C0 and C1 controls but tab and newline, DEL, and the bidi embeddings,
-# overrides and isolates: what lets text in the archive move the cursor, set
-# the window title or reorder what the reader sees.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls but tab and newline, DEL, and the bidi marks,
+# embeddings, overrides and isolates: what lets text in the archive move the
+# cursor, set the window title or reorder what the reader sees.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def terminal_safe(text: str) -> str:
@@ -57,6 +57,11 @@ def terminal_safe(text: str) -> str:
 def _json_safe(text: str) -> str:
     """JSON text with the C1 and bidi controls `json.dumps` leaves raw written as \\u escapes."""
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _one_line(text: str) -> str:
+    """A name or title on one line: a newline in it must not fake another line of output."""
+    return text.replace("\r", " ").replace("\n", " ")
 
 
 def _say(text: str, err: bool = False) -> None:
@@ -145,7 +150,7 @@ def _print_page(page, color: bool) -> None:
     for rank, hit in enumerate(page.hits, first + 1):
         click.echo("")
         when = format_datetime(hit.created_at)
-        _say(f"{rank}. {hit.user}  {when}  {hit.post_title}")
+        _say(f"{rank}. {_one_line(hit.user)}  {when}  {_one_line(hit.post_title)}")
         _say(f"   {hit.post_url}")
         click.echo(f"   {_terminal_snippet(hit.snippet, color)}")
 

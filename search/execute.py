@@ -37,6 +37,7 @@ from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import NamedTuple
 from pickle import loads
 
 from whoosh import formats, scoring
@@ -90,14 +91,14 @@ class _Entry:
     def of(cls, ids, scores, blocks: tuple = ()) -> "_Entry":
         return cls(array("i", ids), array("d", scores), blocks)
 
-    def part(self, segment: str):
-        """(local docnums, weights, blocks, deletions) of one segment's postings, or None."""
+    def part(self, segment: str) -> "_Part | None":
+        """One segment's share of this entry, or None when the entry has none of it."""
         start = 0
         for leaf, blocks in zip(self.leaves, self.blocks):
             if leaf.segment == segment:
                 ids = self.ids[start:start + leaf.count]
                 local = [d - leaf.offset for d in ids] if leaf.offset else ids.tolist()
-                return local, self.weights[start:start + leaf.count].tolist(), blocks, leaf.deletions
+                return _Part(local, self.weights[start:start + leaf.count].tolist(), blocks, leaf.deletions)
             start += leaf.count
         return None
 
@@ -116,6 +117,15 @@ class _Entry:
         if boost == 1.0:
             return dict(zip(self.ids, self.scores))
         return {d: s * boost for d, s in zip(self.ids, self.scores)}
+
+
+class _Part(NamedTuple):
+    """One segment's postings of a cached term, as a later version takes them over."""
+
+    ids: list  # docnums local to the segment
+    weights: list
+    blocks: tuple
+    deletions: int  # the segment's deleted documents when they were read
 
 
 @dataclass(frozen=True)
@@ -161,14 +171,17 @@ class PostingCache:
         """Start from `previous`, the cache of the version a commit ago; `segments` are this version's.
 
         Blocks and length bytes of the segments both versions hold are
-        shared. Every term entry `previous` holds or still pools joins this
-        cache's pool: any earlier version's entry serves, since each
-        records the segments its postings came from.
+        shared. A term entry `previous` holds or still pools joins this
+        cache's pool when most of its postings lie in segments this version
+        still has: any earlier version's entry serves, since each records
+        the segments its postings came from, but one whose segments were
+        merged away would only be read again, and would keep the warm-up
+        from reading it (`holds`).
         """
-        with previous._lock:
-            pool = OrderedDict(previous._pool)
-            pool.update((key, entry) for key, entry in previous._entries.items() if entry.leaves)
         kept = set(segments)
+        with previous._lock:
+            earlier = list(previous._pool.items()) + list(previous._entries.items())
+        pool = OrderedDict((key, entry) for key, entry in earlier if _mostly_in(entry, kept))
         with self._lock:
             self._pool = pool
             self.postings += sum(len(entry) for entry in pool.values())
@@ -623,8 +636,9 @@ class BlockCache:
 
     Proximity rerank reads the positions of the top hits, and the snippets
     then read the character spans of the same documents: the same blocks.
-    Shared by the threads of one index version: a block is keyed by its
-    leaf and offset, and read through the asking thread's own file.
+    Shared by the threads of every version of one generation: a block is
+    keyed by its segment (whose files never change) and offset, and read
+    through the asking thread's own file.
     """
 
     def __init__(self, size: int = BLOCK_CACHE):
@@ -632,11 +646,11 @@ class BlockCache:
         self._blocks: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
-    def of_leaf(self, leaf: int) -> "LeafBlocks":
+    def of_leaf(self, leaf) -> "LeafBlocks":
         """This cache seen from one leaf of the index."""
         return LeafBlocks(self, leaf)
 
-    def get(self, leaf: int, postfile, block: Block) -> tuple[list[int], list]:
+    def get(self, leaf, postfile, block: Block) -> tuple[list[int], list]:
         key = (leaf, block.offset)
         with self._lock:
             found = self._blocks.get(key)
@@ -657,10 +671,18 @@ class LeafBlocks:
     """A `BlockCache` for the blocks of one leaf."""
 
     cache: BlockCache
-    leaf: int
+    leaf: object  # a segment id (or a leaf number for a reader without segments)
 
     def get(self, postfile, block: Block) -> tuple[list[int], list]:
         return self.cache.get(self.leaf, postfile, block)
+
+
+def _mostly_in(entry: _Entry, segments: set) -> bool:
+    """True when a term entry has at least half its postings in `segments`."""
+    if not entry.leaves:  # a phrase: nothing to take over
+        return False
+    inside = sum(leaf.count for leaf in entry.leaves if leaf.segment in segments)
+    return inside * 2 >= len(entry)
 
 
 def segment_ids(searcher) -> list[str | None]:

@@ -1,19 +1,21 @@
 """Which segments an incremental commit merges: a bounded count, whatever the history.
 
-Every incremental commit writes one new segment, and every term lookup of
-a search probes one hash table per segment. Whoosh's default policy
-(`MERGE_SMALL`) merges only while the whole index is tiny, so on a real
-archive each commit would add a segment for good: a year of edits, a few
-hundred segments, and every query word a few hundred probes.
+Every incremental commit writes one new segment (a parallel one, one per
+worker), and every term lookup of a search probes one hash table per
+segment. Whoosh's default policy (`MERGE_SMALL`) merges the small segments
+only once about a dozen of the same size have piled up, and keeps a
+segment whose documents were all deleted until then: a dozen probes per
+query word, and the benchmark's quiet rate fell from 225 to 102 req/s on
+an index of 11 segments, 8 of them empty.
 
 `merge_tiers` is a tiered policy, the shape of Lucene's: a segment's tier
 is the number of decimal digits of its live document count, and once a
 tier holds `MERGE_FACTOR` segments they are merged into the segment being
-written. An index then holds fewer than `MERGE_FACTOR` segments per tier
-(a few dozen at the very most), and a comment is rewritten about once per
-tier it climbs. A segment left with no live document is dropped, and one
-that is mostly deleted is merged, so its dead postings are not read for
-ever.
+written. The policy runs before that segment joins, so a tier holds at
+most `MERGE_FACTOR` segments (a few dozen in all at the very most), and a
+comment is rewritten about once per tier it climbs. A segment left with no
+live document is dropped, and one that is mostly deleted is merged, so its
+dead postings are not read for ever.
 """
 
 from __future__ import annotations
@@ -28,24 +30,29 @@ def merge_tiers(writer, segments) -> list:
     """Whoosh merge policy: add the segments to merge to `writer`, return those kept."""
     from whoosh.reading import SegmentReader
 
+    kept, merged = plan(segments)
+    for segment in merged:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return kept
+
+
+def plan(segments) -> tuple[list, list]:
+    """(kept, merged) segments, in their order; the rest, emptied, are dropped."""
     tiers: dict[int, list] = defaultdict(list)
-    merged = []
+    merging = []
     for segment in segments:
         live = segment.doc_count()
         if live == 0:
             continue  # nothing left to search: dropped
         if segment.deleted_count() > MOSTLY_DELETED * segment.doc_count_all():
-            merged.append(segment)
+            merging.append(segment)
         else:
             tiers[len(str(live))].append(segment)
-    kept = []
     for tier in tiers.values():
         if len(tier) >= MERGE_FACTOR:
-            merged.extend(tier)
-        else:
-            kept.extend(tier)
-    for segment in merged:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        writer.add_reader(reader)
-        reader.close()
-    return [segment for segment in segments if segment in kept]
+            merging.extend(tier)
+    chosen = {id(s) for s in merging}
+    kept = [s for s in segments if s.doc_count() and id(s) not in chosen]
+    return kept, [s for s in segments if id(s) in chosen]

@@ -152,7 +152,11 @@ class Snapshot:
         return self._part("suggester", _BUILDERS["suggester"], reader)
 
     def frequent(self, reader, budget: int) -> list:
-        """The (field, term) pairs to warm, most frequent first, within `budget` postings."""
+        """The (field, term) pairs to warm, most frequent first, within `budget` postings.
+
+        Found once per generation: incremental commits inherit the list (a few
+        posts do not change which words are frequent), so it is not refreshed.
+        """
         return self._part("frequent", lambda r: frequent_terms(r, budget), reader)
 
     def posts(self, searcher) -> int:

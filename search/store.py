@@ -56,11 +56,27 @@ _MODE = 0o755  # what the indexer creates; the umask can only take bits away
 def _check_trusted(st: os.stat_result, path: Path, index_dir: Path) -> None:
     """Raise IndexUnsafeError when group or others may write `path` (whose stat is `st`).
 
-    The mode bits alone decide, as ssh decides for keys: that holds for root too.
+    The mode bits decide, like ssh's check of a key's mode, and hold for root
+    too. The owner is not checked: the web server may run as another account
+    that only reads the index.
     """
     if st.st_mode & _SHARED_WRITE:
         raise IndexUnsafeError(index_dir, path, "is writable by group or others",
                                f"run `chmod go-w {shlex.quote(str(path))}`")
+
+
+def _check_parent(index_dir: Path) -> None:
+    """Raise IndexUnsafeError when others may swap the index directory itself for theirs.
+
+    A parent that group or others can write lets them rename the index
+    directory away and put another in its place, unless it is sticky (as
+    /tmp is): then only its owner may.
+    """
+    parent = Path(os.path.abspath(index_dir)).parent
+    st = os.stat(parent)
+    if st.st_mode & _SHARED_WRITE and not st.st_mode & stat.S_ISVTX:
+        raise IndexUnsafeError(index_dir, parent, "(the index directory's parent) is writable by group or others",
+                               f"run `chmod go-w {shlex.quote(str(parent))}` or move the index")
 
 
 def read_pointer(index_dir: Path) -> dict | None:
@@ -73,6 +89,7 @@ def read_pointer(index_dir: Path) -> dict | None:
     index_dir = Path(index_dir)
     try:
         _check_trusted(os.stat(index_dir), index_dir, index_dir)
+        _check_parent(index_dir)
         # O_NONBLOCK: a FIFO planted as CURRENT must not hang the reader.
         with os.fdopen(os.open(index_dir / POINTER, os.O_RDONLY | os.O_NONBLOCK), "rb") as fh:
             st = os.fstat(fh.fileno())
@@ -114,7 +131,8 @@ def replace_file(path: Path, data: bytes, *, tmp: Path, fsync: bool = True) -> N
 
     `tmp` is created exclusively: whatever is already there, a leftover of
     a killed run or a link planted to make us overwrite another file, is
-    removed (never followed) first. Call it only while holding the write lock.
+    removed (never followed) first. Call it while holding the write lock, or
+    for a file that one process alone writes (the watcher's status).
     """
     fd = _create_new(tmp)
     try:
@@ -269,22 +287,30 @@ def writer_lock(index_dir: Path):
     """Hold the index's write lock; raise IndexLockedError if another holds it.
 
     flock is released by the kernel when the holder dies, so a killed
-    indexer never leaves a stale lock behind. Creates `index_dir` without
-    group or other write, whatever the umask, and raises IndexUnsafeError
-    when it exists with them or `.lock` is a symbolic link.
+    indexer never leaves a stale lock behind. While it is held the umask
+    takes group and other write away, so nothing the indexer writes (Whoosh's
+    temporary files and job pickles included, and `index_dir`'s parents)
+    has them. Raises IndexUnsafeError when `index_dir` or its parent exists
+    with them, or `.lock` is a symbolic link.
     """
     index_dir = Path(index_dir)
-    index_dir.mkdir(mode=_MODE, parents=True, exist_ok=True)
-    _check_trusted(os.stat(index_dir), index_dir, index_dir)
-    fd = _open_lock(index_dir)
+    umask = os.umask(0o022)
+    os.umask(umask | 0o022)
     try:
+        index_dir.mkdir(mode=_MODE, parents=True, exist_ok=True)
+        _check_trusted(os.stat(index_dir), index_dir, index_dir)
+        _check_parent(index_dir)
+        fd = _open_lock(index_dir)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise IndexLockedError(index_dir) from exc
-        yield
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise IndexLockedError(index_dir) from exc
+            yield
+        finally:
+            os.close(fd)
     finally:
-        os.close(fd)
+        os.umask(umask)
 
 
 def _open_lock(index_dir: Path) -> int:

@@ -63,7 +63,15 @@ class TokenCache:
         self.namespace = namespace()
         self.hits = self.misses = self.damaged = 0
         self._pid = None
-        self._init_target()
+        self.disabled = False
+        try:
+            self._init_target()
+        except (sqlite3.Error, OSError) as exc:  # a full disk, say: the build goes on without the cache
+            self._disable(exc)
+
+    def _disable(self, exc) -> None:
+        log.warning("cannot keep janome's output in %s (%s); going on without it", self.target, exc)
+        self.disabled = True
 
     # -- files ---------------------------------------------------------------
 
@@ -85,32 +93,40 @@ class TokenCache:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('namespace', ?)", (self.namespace,))
         os.chmod(self.target, 0o644)  # like every index file: readers trust it, so no one else writes it
 
-    def _open(self) -> None:
-        """This process's connections: a forked worker opens its own."""
+    def _open(self) -> bool:
+        """This process's connections (a forked worker opens its own); False when the cache is off."""
+        if self.disabled:
+            return False
         if self._pid == os.getpid():
-            return
+            return True
+        try:
+            self._writer = _connect(self.target)
+        except sqlite3.Error as exc:
+            self._disable(exc)
+            return False
         self._pid = os.getpid()
-        self._writer = _connect(self.target)
         self._reader = self._writer
         if self.source is not None and self.source != self.target:
             self._reader = _open_source(self.source, self.namespace)
         self._pending: list[tuple] = []
         self._seen: set[bytes] = set()
         util.Finalize(self, self.flush, exitpriority=10)  # also at the end of a forked worker
+        return True
 
     # -- tokens ----------------------------------------------------------------
 
     def get(self, text: str) -> list[tuple] | None:
         """The tokens stored for `text`, or None; the entry is kept for `target` either way."""
-        self._open()
+        if not self._open():
+            return None
         key = _key(text)
         tokens = None
         if self._reader is not None:
             try:
                 row = self._reader.execute("SELECT crc, data FROM tokens WHERE key = ?", (key,)).fetchone()
-            except sqlite3.DatabaseError as exc:
+            except sqlite3.Error as exc:
                 log.warning("janome cache %s cannot be read (%s); going on without it", self.source, exc)
-                self._reader = None if self._reader is not self._writer else self._reader
+                self._reader = None
                 row = None
             if row is not None:
                 tokens = _decode(row[1]) if zlib.crc32(row[1]) == row[0] else None
@@ -128,7 +144,8 @@ class TokenCache:
 
     def put(self, text: str, tokens: list[tuple]) -> None:
         """Store what janome made of `text` (unless a field holds a separator: then it is not kept)."""
-        self._open()
+        if not self._open():
+            return
         if any(_SEP in field or _END in field for token in tokens for field in token):
             return
         self._keep(_key(text), _encode(tokens))
@@ -143,15 +160,14 @@ class TokenCache:
 
     def flush(self) -> None:
         """Write the pending entries of this process."""
-        if self._pid != os.getpid() or not self._pending:
+        if self.disabled or self._pid != os.getpid() or not self._pending:
             return
         pending, self._pending = self._pending, []
         try:
             with self._writer:
                 self._writer.executemany("INSERT OR REPLACE INTO tokens VALUES (?, ?, ?)", pending)
-        except sqlite3.DatabaseError as exc:
-            log.warning("cannot write the janome cache %s: %s", self.target, exc)
-
+        except sqlite3.Error as exc:
+            self._disable(exc)
 
     def close(self) -> None:
         """Write what is pending and fold the write-ahead log into the file."""
@@ -159,7 +175,7 @@ class TokenCache:
         if self._pid == os.getpid():
             try:
                 self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            except sqlite3.DatabaseError as exc:
+            except sqlite3.Error as exc:
                 log.warning("cannot write the janome cache %s: %s", self.target, exc)
             self._writer.close()
             if self._reader is not None and self._reader is not self._writer:

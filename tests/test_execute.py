@@ -265,13 +265,27 @@ def test_the_next_commits_take_over_the_cache_and_score_as_whoosh(tmp_path):
             assert executor.char_spans("body", word, d) == [(s.startchar, s.endchar) for s in matcher.spans()]
 
 
-def test_an_inherited_cache_counts_its_predecessor_against_the_budget(searcher):
+def test_an_inherited_cache_counts_its_pool_against_the_budget(searcher):
+    words = _body_words(searcher, limit=20)
     before = PostingCache(budget=10**6)
-    Executor(searcher, before).scores(wq.Or([wq.Term("body", w) for w in _body_words(searcher, limit=20)]))
-    held = before.postings
-    after = PostingCache(budget=held // 2)
+    Executor(searcher, before).scores(wq.Or([wq.Term("body", w) for w in words]))
+    sizes = {w: len(whoosh_scores(searcher, wq.Term("body", w))) for w in words}
+    budget = max(before.postings // 2, max(sizes.values()))
+    after = PostingCache(budget=budget)
     after.inherit(before, execute.segment_ids(searcher))
+    assert after.postings <= budget  # pooled entries evicted, oldest first, to fit
+    pooled = [w for w in words if after.holds("body", w)]
+    assert 0 < len(pooled) < len(words)
     executor = Executor(searcher, after)
-    word = _body_words(searcher, limit=1)[0]
-    assert_same(executor.scores(wq.Term("body", word)), whoosh_scores(searcher, wq.Term("body", word)))
-    assert after.postings <= held // 2 or len(after) == 1
+    for w in words:
+        assert_same(executor.scores(wq.Term("body", w)), whoosh_scores(searcher, wq.Term("body", w)))
+        assert after.postings <= budget
+
+
+def test_entries_of_merged_away_segments_are_not_pooled(searcher):
+    words = _body_words(searcher, limit=10)
+    before = PostingCache()
+    Executor(searcher, before).scores(wq.Or([wq.Term("body", w) for w in words]))
+    after = PostingCache()
+    after.inherit(before, ["a-segment-that-replaced-them-all"])
+    assert after.postings == 0 and not any(after.holds("body", w) for w in words)

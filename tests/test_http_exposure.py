@@ -192,7 +192,7 @@ def fetch(url, headers=None) -> str:
 
 @pytest.mark.parametrize("workers", ["2", "1"], ids=["gunicorn-2-workers", "waitress"])
 @pytest.mark.parametrize("options, root", [
-    ((), None),  # the server's own address, X-Forwarded-* or not (gunicorn trusts 127.0.0.1 by default)
+    ((), None),  # the server's own address, X-Forwarded-* or not (gunicorn would trust them from 127.0.0.1 but for forwarded_allow_ips="")
     (("--public-url", "https://search.example.com"), "https://search.example.com/"),
     (("--proxy-headers",), "https://proxy.example/"),
 ], ids=["no-option", "public-url", "proxy-headers"])
@@ -304,3 +304,9 @@ def test_user_query_form_needs_one_name(user_app):
     client = user_app.test_client()
     assert client.get("/users/").status_code == 400
     assert client.get("/users/?name=a&name=b").status_code == 400
+
+
+def test_a_user_path_is_held_to_the_limits_of_the_user_parameter(client):
+    assert client.get("/users/" + "x" * 101).status_code == 400
+    assert client.get("/users/a%07b").status_code == 400  # a control character
+    assert client.get("/users/?name=" + "x" * 101).status_code == 400

@@ -8,10 +8,9 @@ import sys
 import pytest
 
 from search import hugo, store
-from search.errors import IndexCorruptError
+from search.errors import IndexCorruptError, IndexUnsafeError
 from search.indexer import update_index
 from search.statcache import CACHE_FILE
-from search.errors import IndexUnsafeError
 from tests.builders import ROOT, copy_sample_site, post_text, write_post
 from tests.conftest import run_cli
 
@@ -249,6 +248,23 @@ def test_indexer_never_creates_a_shared_index_whatever_the_umask(site, tmp_path)
     made = [index / store.POINTER, index / store.LOCK, index / CACHE_FILE, index / "g000001"]
     # Whoosh's files, which readers unpickle; its empty write lock holds nothing to read.
     made += [p for p in (index / "g000001").iterdir() if p.name != "MAIN_WRITELOCK"]
-    for path in [index, *made]:
+    for path in [index.parent, index, *made]:  # the parent the indexer made too
         assert path.stat().st_mode & 0o022 == 0, (path, oct(path.stat().st_mode))
     assert hits(index) > 0
+    assert any(p.name == "janome-cache.sqlite" for p in made)
+
+
+@pytest.mark.parametrize("mode, refused", [(0o777, True), (0o775, True), (0o1777, False), (0o755, False)])
+def test_a_parent_others_can_write_is_refused_unless_sticky(site, tmp_path, mode, refused):
+    parent = tmp_path / "shared"
+    parent.mkdir()
+    index = parent / "index"
+    update_index(hugo.load_site(site), index, jobs=1)
+    parent.chmod(mode)
+    result = run_cli("query", "数学", "--index-dir", index)
+    if refused:
+        assert result.returncode == 1 and "parent) is writable by group or others" in result.stderr
+        assert "chmod go-w" in result.stderr
+    else:
+        assert result.returncode == 0, result.stderr
+    parent.chmod(0o755)

@@ -362,7 +362,7 @@ def test_cli_says_why_a_new_base_url_indexed_everything(site, tmp_path):
 
 
 def test_commits_one_by_one_keep_the_segment_count_bounded(tmp_path):
-    """Whoosh's own policy never merges once an index is large: one segment per commit for good."""
+    """Commits one by one keep the count within the tiers, and posts deleted take their segments along."""
     from bench.generate import add_post, generate_site
     from search.merge import MERGE_FACTOR
 
@@ -374,7 +374,7 @@ def test_commits_one_by_one_keep_the_segment_count_bounded(tmp_path):
         added.append(add_post(site, seed=100 + n, comments=3))
         update_index(hugo.load_site(site), index_dir, jobs=1)
         counts.append(_segments(index_dir))
-    assert max(counts) <= 3 * (MERGE_FACTOR - 1)  # three tiers of live counts: units, tens, hundreds
+    assert max(counts) <= 3 * MERGE_FACTOR  # three tiers of live counts: units, tens, hundreds
     assert counts[-1] < len(counts)
     for path in added:  # every added post is gone: so are the segments that held only them
         path.unlink()
@@ -393,3 +393,35 @@ def _segments(index_dir) -> int:
         return service.stats()["segments"]
     finally:
         service.close()
+
+
+def test_the_merge_plan_splits_segments_into_kept_merged_and_dropped():
+    from dataclasses import dataclass
+
+    from search.merge import MERGE_FACTOR, plan
+
+    @dataclass(eq=False)
+    class Segment:
+        total: int
+        deleted: int = 0
+
+        def doc_count_all(self):
+            return self.total
+
+        def doc_count(self):
+            return self.total - self.deleted
+
+        def deleted_count(self):
+            return self.deleted
+
+    big = [Segment(83_000), Segment(83_400, deleted=40_000)]  # at 48 % deleted: kept
+    small = [Segment(81) for _ in range(MERGE_FACTOR - 1)]
+    empty = Segment(81, deleted=81)
+    kept, merged = plan([*big, *small, empty])
+    assert kept == [*big, *small] and merged == []  # one short of a full tier; the empty one dropped
+    one_more = Segment(90)
+    kept, merged = plan([*big, *small, one_more])
+    assert kept == big and merged == [*small, one_more]  # the tier filled: merged
+    rotten = Segment(83_000, deleted=41_501)  # just over half deleted
+    kept, merged = plan([big[0], rotten, Segment(500)])
+    assert kept == [big[0], kept[1]] and merged == [rotten]

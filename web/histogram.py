@@ -43,10 +43,11 @@ def bars(months) -> list[tuple[str, str, int]]:
     first, last = min(counts), max(counts)
     width = _width(first, last)
     start = first if width == 1 else first - first % 12
+    end = last if width == 1 else last - last % 12 + 11  # the last month, or December of the last year
     totals = [0] * ((last - start) // width + 1)
     for ordinal, count in counts.items():
         totals[(ordinal - start) // width] += count
-    return [(_label(start + i * width), _label(start + (i + 1) * width - 1), total)
+    return [(_label(start + i * width), _label(min(start + (i + 1) * width - 1, end)), total)
             for i, total in enumerate(totals)]
 
 

@@ -24,7 +24,7 @@ from search.service import MAX_RESULT_WINDOW
 
 from .errors import UNAVAILABLE, log_unavailable
 from .histogram import month_histogram
-from .params import parse_request, parse_user_name
+from .params import check_user_name, parse_request, parse_user_name
 from .searching import search, service
 from .watcher import read_status
 
@@ -141,8 +141,7 @@ def user(name: str | None = None):
 
     `/users/NAME`, or `/users/?name=NAME` for a name the path cannot carry.
     """
-    if name is None:
-        name = parse_user_name(request.args)
+    name = parse_user_name(request.args) if name is None else check_user_name(name)
     number = parse_request(request.args).page
     page = search(SearchRequest(users=(name,), sort="newest", page=number, per_page=20))
     return render_template("user.html", name=name, page=page, histogram=month_histogram(page.months))

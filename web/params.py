@@ -69,7 +69,12 @@ def parse_user_name(args) -> str:
         raise BadRequestError("name", "given more than once")
     if not values or not values[0]:
         raise BadRequestError("name", "is required")
-    return _clean(values[0], "name", MAX_NAME)
+    return check_user_name(values[0])
+
+
+def check_user_name(name: str) -> str:
+    """A user name from the path or `?name=`, held to the limits of `user=`; raise BadRequestError."""
+    return _clean(name, "name", MAX_NAME)
 
 
 def parse_request(args, default_per_page: int = 10) -> SearchRequest:

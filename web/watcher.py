@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import signal
+import stat
 import threading
 from pathlib import Path
 
@@ -47,23 +48,29 @@ def snapshot(site) -> dict:
     return state
 
 
-def refresh_index(site, index_dir, jobs=None) -> str | None:
-    """Run one incremental update and log its summary; return None, or why it failed. Never raises.
+RETRY = "retry"  # what `refresh_index` returns when another indexer held the lock
+_FIELDS = ("last_success", "last_error", "last_error_at")
 
-    An exception no one foresaw is logged with its traceback and reported
-    like a typed error: the watch loop must outlive it.
+
+def refresh_index(site, index_dir, jobs=None) -> str | None:
+    """Run one incremental update and log its summary. Never raises.
+
+    Returns None when it indexed, RETRY when another indexer held the lock,
+    else the kind of error (its class name: what /healthz may show; the
+    message, which names paths, is logged). An exception no one foresaw is
+    logged with its traceback: the watch loop must outlive it.
     """
     try:
         report = update_index(site, index_dir, jobs=jobs)
     except IndexLockedError:
         log.info("index is being updated by another process; will retry")
-        return None
+        return RETRY
     except SearchError as exc:
         log.error("re-index failed: %s", exc)
-        return str(exc)
-    except Exception as exc:  # a bug in one round must not end the watching
+        return type(exc).__name__
+    except Exception as exc:  # noqa: BLE001 -- a bug in one round must not end the watching
         log.exception("re-index failed")
-        return f"{type(exc).__name__}: {exc}"
+        return type(exc).__name__
     for warning in report.warnings:
         log.warning("%s", warning)
     log.info("%s", report.summary())
@@ -71,13 +78,18 @@ def refresh_index(site, index_dir, jobs=None) -> str | None:
 
 
 class WatchStatus:
-    """The watcher's last success and last error, kept in the index directory for /healthz."""
+    """The watcher's last success and last error, kept in the index directory for /healthz.
+
+    Only this process writes the file; the error is recorded by its kind,
+    never its message.
+    """
 
     def __init__(self, index_dir):
         self.path = Path(index_dir) / STATUS_FILE
-        self.figures = {"pid": os.getpid(), "last_success": None, "last_error": None, "last_error_at": None}
+        self.figures = {"pid": os.getpid(), **dict.fromkeys(_FIELDS)}
 
     def record(self, error: str | None) -> None:
+        """Stamp a success (`error` None) or the kind of a failed round."""
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         if error is None:
             self.figures["last_success"] = now
@@ -91,16 +103,26 @@ class WatchStatus:
 
 
 def read_status(index_dir) -> dict:
-    """What the watcher of `index_dir` last recorded, and whether it still runs."""
+    """What the watcher of `index_dir` last recorded, and whether it still runs.
+
+    The file is read as CURRENT is: never through a link, never blocking
+    on a FIFO, a few KB at most.
+    """
     try:
-        figures = json.loads((Path(index_dir) / STATUS_FILE).read_text("utf-8"))
+        fd = os.open(Path(index_dir) / STATUS_FILE, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise ValueError("not a regular file")
+            figures = json.loads(fh.read(4096))
         pid = int(figures["pid"])
     except (OSError, ValueError, KeyError, TypeError):
-        return {"running": False, "last_success": None, "last_error": None, "last_error_at": None}
-    return {"running": _alive(pid), **{k: figures.get(k) for k in ("last_success", "last_error", "last_error_at")}}
+        return {"running": False, **dict.fromkeys(_FIELDS)}
+    return {"running": _alive(pid), **{k: figures.get(k) for k in _FIELDS}}
 
 
 def _alive(pid: int) -> bool:
+    if pid <= 0:  # 0 and negatives name process groups
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -116,7 +138,8 @@ def watch_site(site, index_dir, stop: threading.Event, interval: float = POLL_SE
     The first round always updates: whatever changed between the index
     the server started on and the first poll is picked up too. A site that
     cannot be listed is logged once and retried on every poll; a round that
-    fails is retried on the next change. The loop never dies of either, and
+    fails is retried on the next change, and one that found the index
+    locked on the next poll. The loop never dies of any of them, and
     records each round's outcome in the index directory (`WatchStatus`).
     """
     status = WatchStatus(index_dir)
@@ -128,13 +151,17 @@ def watch_site(site, index_dir, stop: threading.Event, interval: float = POLL_SE
         except Exception as exc:  # noqa: BLE001 -- SiteError, or an OSError of a vanishing directory
             if str(exc) != failure:
                 log.error("cannot list the site's posts: %s; will retry", exc)
-                status.record(f"cannot list the site's posts: {exc}")
+                status.record(type(exc).__name__)
             # None: re-index once the site can be listed again.
             seen, failure = None, str(exc)
         else:
             if first or failure is not None or current != seen:
                 # jobs=1: a handful of changed posts, and no fork from a threaded server.
-                status.record(refresh_index(site, index_dir, jobs=1))
+                outcome = refresh_index(site, index_dir, jobs=1)
+                if outcome == RETRY:
+                    current = None  # not indexed: the next poll tries again
+                else:
+                    status.record(outcome)
             seen, failure, first = current, None, False
         if stop.wait(interval):
             return
