@@ -37,8 +37,8 @@ from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import NamedTuple
 from pickle import loads
+from typing import NamedTuple
 
 from whoosh import formats, scoring
 from whoosh import query as wq
@@ -88,10 +88,10 @@ class _Entry:
     leaves: tuple = ()  # per leaf: _Leaf
 
     @classmethod
-    def of(cls, ids, scores, blocks: tuple = ()) -> "_Entry":
+    def of(cls, ids, scores, blocks: tuple = ()) -> _Entry:
         return cls(array("i", ids), array("d", scores), blocks)
 
-    def part(self, segment: str) -> "_Part | None":
+    def part(self, segment: str) -> _Part | None:
         """One segment's share of this entry, or None when the entry has none of it."""
         start = 0
         for leaf, blocks in zip(self.leaves, self.blocks):
@@ -167,7 +167,7 @@ class PostingCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def inherit(self, previous: "PostingCache", segments) -> None:
+    def inherit(self, previous: PostingCache, segments) -> None:
         """Start from `previous`, the cache of the version a commit ago; `segments` are this version's.
 
         Blocks and length bytes of the segments both versions hold are
@@ -210,7 +210,7 @@ class PostingCache:
                 self._entries.move_to_end(key)
             return found
 
-    def remember(self, key, entry: "_Entry") -> "_Entry":
+    def remember(self, key, entry: _Entry) -> _Entry:
         """Store `entry` under `key`, evicting pooled then least recently used entries beyond the budget."""
         with self._lock:
             old = self._entries.pop(key, None)
@@ -603,7 +603,7 @@ def _read_blocks(m, values: bool = False):
     return ids, weights, tuple(blocks), vals
 
 
-def _leaf_values(reader, fieldname, btext, blocks, docnums: list[int], decoded: "LeafBlocks", postfile):
+def _leaf_values(reader, fieldname, btext, blocks, docnums: list[int], decoded: LeafBlocks, postfile):
     """Yield (docnum, value) for the sorted leaf `docnums` holding the term.
 
     With the term's `blocks` known, the blocks are read from `postfile`,
@@ -646,7 +646,7 @@ class BlockCache:
         self._blocks: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
-    def of_leaf(self, leaf) -> "LeafBlocks":
+    def of_leaf(self, leaf) -> LeafBlocks:
         """This cache seen from one leaf of the index."""
         return LeafBlocks(self, leaf)
 
