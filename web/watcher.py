@@ -68,7 +68,7 @@ def refresh_index(site, index_dir, jobs=None) -> str | None:
     except SearchError as exc:
         log.error("re-index failed: %s", exc)
         return type(exc).__name__
-    except Exception as exc:
+    except Exception as exc:  # a bug in one round must not end the watching (logged with its traceback)
         log.exception("re-index failed")
         return type(exc).__name__
     for warning in report.warnings:
@@ -148,7 +148,7 @@ def watch_site(site, index_dir, stop: threading.Event, interval: float = POLL_SE
     while True:
         try:
             current = snapshot(site)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 -- SiteError, or an OSError of a vanishing directory
             if str(exc) != failure:
                 log.error("cannot list the site's posts: %s; will retry", exc)
                 status.record(type(exc).__name__)
