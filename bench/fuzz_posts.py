@@ -29,7 +29,6 @@ import argparse
 import datetime as dt
 import html
 import io
-import json
 import re
 import time
 import unicodedata
@@ -39,6 +38,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
+from bench.report import emit
 from search.cli import _print_page, terminal_safe
 from search.hugo import parse_created_at, parse_post
 from search.records import SearchHit, SearchPage
@@ -204,11 +204,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--out", type=Path)
     opts = parser.parse_args(argv)
     result = {name: run(name, opts.examples, opts.seed) for name in opts.only or PROPERTIES}
-    text = json.dumps(result, ensure_ascii=False, indent=2)
-    print(text)
-    if opts.out:
-        opts.out.write_text(text + "\n", "utf-8")
-    return result
+    return emit(result, opts.out)
 
 
 if __name__ == "__main__":

@@ -47,8 +47,16 @@ from typing import NamedTuple
 from urllib.parse import quote, unquote_plus, urlencode
 
 from bench.bench_index import percentile
-from bench.crafted import HOSTILE_USER, Vocabulary, crafted_bodies, prepare, read_vocabulary, write_crafted_post
+from bench.crafted import (
+    HOSTILE_USER,
+    Vocabulary,
+    crafted_bodies,
+    prepare,
+    read_vocabulary,
+    write_crafted_post,
+)
 from bench.procs import free_port, stop, wait_ready, wait_warmed
+from bench.report import emit
 from search.service import MAX_QUERY_LENGTH
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -315,11 +323,7 @@ def main(argv=None) -> dict:
     finally:
         if not opts.work:
             shutil.rmtree(work, ignore_errors=True)
-    text = json.dumps(result, indent=2, ensure_ascii=False)
-    print(text)
-    if opts.out:
-        opts.out.write_text(text + "\n", "utf-8")
-    return result
+    return emit(result, opts.out)
 
 
 def run(opts, work: Path, request_seed: int) -> dict:

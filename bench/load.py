@@ -44,6 +44,7 @@ from pathlib import Path
 
 from bench import peer, workload
 from bench.procs import free_port, memory, stop, wait_ready, wait_warmed
+from bench.report import emit
 from bench.wrk import THREADS, ensure_wrk, run_wrk
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -350,11 +351,7 @@ def main(argv=None) -> dict:
         "side_by_side": side_by_side(measured), "checks": check_targets(measured),
         "phases": measured, "server": server,
     }
-    text = json.dumps(result, indent=2, ensure_ascii=False)
-    print(text)
-    if opts.out:
-        opts.out.write_text(text + "\n", "utf-8")
-    return result
+    return emit(result, opts.out)
 
 
 def warnings(opts, sets: dict, measured: dict) -> list[str]:

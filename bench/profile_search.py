@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import json
 import pstats
 import re
 import sys
@@ -46,6 +45,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from bench import workload
+from bench.report import emit
 
 BUCKETS = {
     "phrase": "phrase matching (execute.py *phrase*)",
@@ -239,11 +239,7 @@ def main(argv=None) -> dict:
                             warm=not opts.cold)
     if opts.pstats:
         stats.dump_stats(str(opts.pstats))
-    text = json.dumps(report, indent=2, ensure_ascii=False)
-    print(text)
-    if opts.out:
-        opts.out.write_text(text + "\n", "utf-8")
-    return report
+    return emit(report, opts.out)
 
 
 if __name__ == "__main__":
