@@ -183,12 +183,16 @@ def test_searching_across_version_changes_pins_no_old_version(own_index):
         for t in threads:
             t.join(120)
         assert not errors
-        before = open_index_files(index_dir)
         rewrite_pointer(index_dir)
         svc.search(SearchRequest(query="数学"))
-        # The four threads' idle searchers of the old version were closed when
+        held = open_index_files(index_dir)
+        other = SearchService(index_dir)
+        other.search(SearchRequest(query="数学"))
+        one_searcher = open_index_files(index_dir) - held
+        other.close()
+        # The four threads' idle searchers of older versions were closed when
         # this thread opened the new one: one searcher's files remain.
-        assert open_index_files(index_dir) < before
+        assert held == one_searcher > 0
     finally:
         svc.close()
     assert open_index_files(index_dir) == 0
