@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .errors import SettingError
+from .hugo.post import is_web_url
 
 
 @dataclass(frozen=True)
@@ -82,13 +83,9 @@ def check_public_url(url: str | None) -> str | None:
     """
     if not url:
         return None
-    try:
-        parts = urlsplit(url)
-        has_host = bool(parts.hostname) and (parts.port is None or parts.port > 0)
-    except ValueError:  # a port that is not a number, a bracket left open
-        has_host = False
-    if not has_host or parts.scheme not in ("http", "https"):
+    if not is_web_url(url):
         raise ValueError(f"{url!r} is not an http:// or https:// URL with a host")
+    parts = urlsplit(url)
     if parts.path not in ("", "/") or parts.query or parts.fragment or "@" in parts.netloc:
         raise ValueError(f"{url!r} must be scheme://host[:port] only, without a path, query or user")
     return f"{parts.scheme}://{parts.netloc}"

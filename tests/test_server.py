@@ -135,6 +135,9 @@ def test_workers_use_every_core_and_one_process_watches(tmp_path):
         watchers = [k for k in kids if "web.watcher" in cmdline(k)]
         workers = [k for k in kids if k not in watchers]
         assert len(watchers) == 1 and len(workers) == 2
+        # Readers first: the watcher yields the CPU to the workers.
+        assert wait_for(lambda: os.getpriority(os.PRIO_PROCESS, watchers[0])
+                        >= os.getpriority(os.PRIO_PROCESS, workers[0]) + 10, 10)
         # Each worker opened the index itself; the arbiter never did, so no
         # file offset is shared between the processes that seek and read.
         index_dir = tmp_path / "index"

@@ -87,12 +87,13 @@ def _source_url(text: str, body_start: int, path: str, warnings: list) -> str | 
 
 
 def is_web_url(url: str) -> bool:
-    """True for an absolute http or https URL with a host: what may become a link."""
+    """True for an absolute http or https URL with a host (and a valid port, if any): what may become a link."""
     try:
         parts = urlsplit(url)
-    except ValueError:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:  # a port that is not a number, a bracket left open
         return False
-    return parts.scheme.lower() in LINK_SCHEMES and bool(parts.hostname)
+    return parts.scheme in LINK_SCHEMES and bool(parts.hostname) and port_ok
 
 
 def _warn_implausible_dates(date, quotes, path: str, toml_text: str, warnings: list) -> None:
