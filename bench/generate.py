@@ -2,8 +2,13 @@
 
     python -m bench.generate --posts 2000 --seed 1 --out bench/out/site-2000
 
-Comment text is recombined from the real sample posts' sentences plus a list
-of tech sentences, so janome's cost per character is realistic. Sizes follow
+Comment text is built by a small sentence grammar over a vocabulary drawn
+from janome's own dictionary (bench/vocabulary.py: nouns by script, inflected
+verbs and adjectives, adverbs, Latin tech words and identifiers, each drawn
+Zipf-like), mixed with the real sample posts' sentences and a list of tech
+sentences. Its vocabulary grows with the archive as the real one does, and
+its common words hold the shares ARCHIVE-FORMAT.md gives (`python -m
+bench.vocabulary_report` prints both side by side). Sizes follow
 the real archive (ARCHIVE-FORMAT.md): median ~80 comments a post, median
 ~105 characters a comment with a long tail, ~15 users per post drawn
 Zipf-like, 25 % of comments with `<br>`, 9 % with a URL, 71 % of dates as
@@ -19,6 +24,8 @@ import random
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from bench.vocabulary import Lexicon, lexicon
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_POSTS = ROOT / "data" / "content" / "posts"
@@ -116,13 +123,83 @@ def _zipf_index(rng: random.Random, size: int) -> int:
     return min(size - 1, int(size ** rng.random()) - 1)
 
 
-def _body(rng: random.Random, topic: list[str]) -> str:
+# Common content words and the share of real comments holding each.
+COMMON_WORDS = [("必要", 0.089), ("問題", 0.085), ("自分", 0.075), ("AI", 0.056), ("マジ", 0.054),
+                ("コード", 0.048), ("全部", 0.047), ("機能", 0.045), ("時間", 0.043), ("データ", 0.042),
+                ("開発", 0.040)]
+# The share of each common word's comments that the generator places; the
+# rest come from the sample sentences and from compounds holding the word.
+COMMON_PLACED = 0.7
+# The sentence grammar: N noun, S sa-hen noun, V verb, A adjective, D adverb,
+# L Latin word; `.stem`, `.past`, `.negative` pick an inflected form.
+TEMPLATES = [
+    "{N}の{N}は{A}と思う", "{N}を{V.stem}ました", "{L}で{N}を{V.past}", "{D}{N}が{A.past}けど、{N}は{A.negative}",
+    "{N}{N}の{S}をしている", "{L}の{N}は{D}{V.past}", "{S}する{N}が{V.negative}のは{N}のせいだ",
+    "{N}について{S}した結果、{N}が{V.past}", "{N}と{L}を比べると{N}の方が{A}", "{N}に{V.stem}たいなら{L}は{V.negative}ほうがいい",
+    "正直{N}より{N}{N}のほうが{A}よね", "{N}で{S}されている{N}を{V.past}ことがある", "{L}の{N}は{N}が{A.stem}なった",
+    "{D}{V}人は{N}を{S}すべきだ", "{N}は{N}じゃなくて{N}の{S}だよ", "{N}を{S}して{N}が{V.past}",
+    "{N}の{N}に{V.stem}ます", "{D}{N}と{N}を{V.past}んだ",
+]
+_SLOT = re.compile(r"\{([NSVADL])(?:\.(stem|past|negative))?\}")
+_NOUN_SCRIPTS = (("kanji", 0.5), ("katakana", 0.3), ("mixed", 0.1), ("latin", 0.1))
+
+
+def _lexicon() -> Lexicon:
+    return lexicon(frozenset(word for word, _ in COMMON_WORDS))
+
+
+def _draw(rng: random.Random, words) -> str:
+    return words[_zipf_index(rng, len(words))]
+
+
+def _noun(rng: random.Random, lex: Lexicon, topic: list[str]) -> str:
+    if topic and rng.random() < 0.2:
+        return rng.choice(topic)
+    pick = rng.random()
+    for script, share in _NOUN_SCRIPTS:
+        pick -= share
+        if pick < 0:
+            break
+    return _draw(rng, getattr(lex, script))
+
+
+def _fill(rng: random.Random, lex: Lexicon, template: str, topic: list[str]) -> str:
+    def slot(match) -> str:
+        kind, form = match.groups()
+        if kind == "N":
+            return _noun(rng, lex, topic)
+        if kind in "VA":
+            word = _draw(rng, lex.verbs if kind == "V" else lex.adjectives)
+            return getattr(word, form or "base")
+        return _draw(rng, {"S": lex.suru_nouns, "D": lex.adverbs, "L": lex.latin}[kind])
+    return _SLOT.sub(slot, template)
+
+
+def _sentence(rng: random.Random, topic: list[str], topic_sentences: list[str]) -> str:
+    pick = rng.random()
+    if pick < 0.08:
+        return rng.choice(topic_sentences)
+    if pick < 0.16:
+        return rng.choice(CORPUS)
+    return _fill(rng, _lexicon(), rng.choice(TEMPLATES), topic) + rng.choice(["。", "。", "！", "？", "w", "。"])
+
+
+def _common_sentences(rng: random.Random, topic: list[str]) -> list[str]:
+    lex = _lexicon()
+    return [_fill(rng, lex, rng.choice(["{N}は" + word + "だと思う。", word + "の{N}を{V.past}。",
+                                        "これは" + word + "の{S}が{A}。"]), topic)
+            for word, share in COMMON_WORDS if rng.random() < share * COMMON_PLACED]
+
+
+def _body(rng: random.Random, topic: list[str], topic_sentences: list[str]) -> str:
     target = max(8, min(9658, int(rng.lognormvariate(math.log(78), 0.85))))
-    parts, length = [], 0
+    parts = _common_sentences(rng, topic)
+    length = sum(map(len, parts))
     while length < target:
-        sentence = rng.choice(topic) if rng.random() < 0.5 else rng.choice(CORPUS)
+        sentence = _sentence(rng, topic, topic_sentences)
         parts.append(sentence)
         length += len(sentence)
+    rng.shuffle(parts)
     sep = "<br>" if rng.random() < 0.25 else ""
     text = sep.join(parts)
     if rng.random() < 0.09:
@@ -155,7 +232,9 @@ def render_post(rng: random.Random, day: dt.date, users: list[str], draft: bool 
                 comments: int | None = None) -> tuple[str, str, int]:
     """Return (slug, file text, comment count) of one synthetic post."""
     topic_words = rng.sample(TECH_SENTENCES, 3)
-    topic = [s for s in CORPUS if any(w[:4] in s for w in topic_words)] or CORPUS
+    topic_sentences = [s for s in CORPUS if any(w[:4] in s for w in topic_words)] or CORPUS
+    lex = _lexicon()
+    topic = [_noun(rng, lex, []) for _ in range(6)]
     title = f"{topic_words[0][:12]}について議論！{rng.choice(['本当に必要？', '徹底解説', '賛否両論'])}"
     tags = rng.sample(TAGS, rng.randint(3, 6))
     count = comments or max(5, min(400, int(rng.lognormvariate(math.log(76), 0.4))))
@@ -171,7 +250,7 @@ def render_post(rng: random.Random, day: dt.date, users: list[str], draft: bool 
         if i == shown:
             lines += ['{{< details summary="もっとコメントを表示（1）">}}', ""]
         user = users[_zipf_index(rng, len(users))]
-        lines += [_shortcode(rng, _body(rng, topic), user, _created(rng, day)), "", ""]
+        lines += [_shortcode(rng, _body(rng, topic, topic_sentences), user, _created(rng, day)), "", ""]
     if count > shown:
         lines += ["{{</details>}}", "", ""]
     lines.append('[記事一覧へ]({{% ref "/posts/" %}})')
