@@ -16,6 +16,8 @@ from .analysis import fold_katakana, is_kana, ngram_coverage, ngrams, normalize,
 READING_BOOST = 0.6
 NGRAM_BOOST = 0.3
 MAX_READING_WORD = 12
+# Splits of a kana query into readings that tie for the fewest words, all searched.
+MAX_SPLITS = 4
 # Words in one phrase over positions (body words, readings or n-grams):
 # verifying a phrase decodes the positions of every one of its words in each
 # candidate comment. The longest compounds janome splits run to about six
@@ -37,51 +39,80 @@ class View(NamedTuple):
 NO_VIEW = View(None, [])
 
 
-def split_reading(kana: str, readings) -> list[str] | None:
-    """Split a katakana string into the fewest words whose readings are known.
+def split_readings(kana: str, readings, limit: int = MAX_SPLITS) -> list[list[str]]:
+    """Every split of a katakana string into the fewest words whose readings are known.
 
-    `readings` is the set of reading terms in the index; None when no split
-    exists. Dynamic programming over the string, keeping for each prefix only
-    its word count and last word, so the work is linear in the length.
+    `readings` is the set of reading terms in the index. Several splits can
+    tie (`サイテキカ`: `サイテキ カ` and `サイ テキカ`); up to `limit` are
+    returned, in a fixed order, and none when no split exists. Dynamic
+    programming over the string keeps, for each prefix, its word count and
+    the last words that reach it with that count, so the work is linear in
+    the length and in `limit`.
     """
     n = len(kana)
     count: list[int | None] = [0] + [None] * n
-    last: list[tuple[int, str] | None] = [None] * (n + 1)  # (start, word) ending there
+    last: list[list[tuple[int, str]]] = [[] for _ in range(n + 1)]  # (start, word) ending there
     for end in range(1, n + 1):
         for start in range(max(0, end - MAX_READING_WORD), end):
             if count[start] is None:
                 continue
             piece = kana[start:end]
             word = piece if piece in readings else fold_katakana(piece)
-            if word in readings and (count[end] is None or count[start] + 1 < count[end]):
-                count[end], last[end] = count[start] + 1, (start, word)
+            if word not in readings:
+                continue
+            if count[end] is None or count[start] + 1 < count[end]:
+                count[end], last[end] = count[start] + 1, [(start, word)]
+            elif count[start] + 1 == count[end]:
+                last[end].append((start, word))
     if count[n] is None:
-        return None
-    words, end = [], n
-    while end:
-        end, word = last[end]
-        words.append(word)
-    return words[::-1]
+        return []
+    splits: list[list[str]] = []
+
+    def walk(end: int, tail: list[str]) -> None:
+        if end == 0:
+            splits.append(tail[::-1])
+            return
+        for start, word in last[end]:
+            if len(splits) >= limit:
+                return
+            walk(start, tail + [word])
+
+    walk(n, [])
+    return splits
+
+
+def split_reading(kana: str, readings) -> list[str] | None:
+    """The first of `split_readings`, or None when no split exists."""
+    splits = split_readings(kana, readings, limit=1)
+    return splits[0] if splits else None
+
+
+def _reading_phrase(parts: list[str]) -> tuple[wq.Query, list[str], bool]:
+    parts = [word for i, word in enumerate(parts) if not i or word != parts[i - 1]]
+    cut = len(parts) > MAX_PHRASE_WORDS
+    parts = parts[:MAX_PHRASE_WORDS]
+    if len(parts) == 1:
+        return wq.Term("body_reading", parts[0], boost=READING_BOOST), parts, cut
+    return wq.Phrase("body_reading", parts, boost=READING_BOOST), parts, cut
 
 
 def reading_query(text: str, readings) -> View:
     """Return the reading view of a kana-only word: a term or a phrase of its split.
 
-    A word repeated right after itself counts once (`きかいきかい`: `キカイ`),
-    and the phrase keeps the first MAX_PHRASE_WORDS words of the split (`cut`).
+    Splits that tie are ORed. A word repeated right after itself counts once
+    (`きかいきかい`: `キカイ`), and a phrase keeps the first MAX_PHRASE_WORDS
+    words of its split (`cut`). The view's terms are those of the first split.
     """
     norm, _ = normalize(text)
     if not is_kana(norm):
         return NO_VIEW
-    parts = split_reading(to_katakana(norm), readings)
-    if not parts:
+    phrases = [_reading_phrase(parts) for parts in split_readings(to_katakana(norm), readings)]
+    if not phrases:
         return NO_VIEW
-    parts = [word for i, word in enumerate(parts) if not i or word != parts[i - 1]]
-    cut = len(parts) > MAX_PHRASE_WORDS
-    parts = parts[:MAX_PHRASE_WORDS]
-    if len(parts) == 1:
-        return View(wq.Term("body_reading", parts[0], boost=READING_BOOST), parts)
-    return View(wq.Phrase("body_reading", parts, boost=READING_BOOST), parts, cut)
+    query, terms, cut = phrases[0]
+    if len(phrases) > 1:
+        query = wq.Or([q for q, _, _ in phrases])
+    return View(query, terms, cut)
 
 
 def ngram_query(text: str) -> View:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from search.expand import split_reading
+from search.expand import split_reading, split_readings
 from search.query import compile_query
 from search.errors import SynonymsError
 from search.service import SearchService
@@ -99,6 +99,22 @@ def test_split_reading_prefers_fewest_words():
     readings = {"キ", "カイ", "キカイ", "ガクシュウ", "ガク", "シュウ"}
     assert split_reading("キカイガクシュウ", readings) == ["キカイ", "ガクシュウ"]
     assert split_reading("ゾウ", readings) is None
+
+
+def test_split_readings_keeps_every_split_that_ties():
+    # `さいてきか` is 最適 化; a vocabulary that also reads `サイ` and `テキカ`
+    # makes a second two-word split, and the first found is the wrong one.
+    readings = {"サイ", "テキカ", "サイテキ", "カ"}
+    assert sorted(split_readings("サイテキカ", readings)) == [["サイ", "テキカ"], ["サイテキ", "カ"]]
+    assert len(split_readings("カカカ", {"カ", "カカ"})) == 2
+    assert len(split_readings("カカカ", {"カ", "カカ"}, limit=1)) == 1
+    assert split_readings("ゾウ", readings) == []
+
+
+def test_tied_reading_splits_are_all_searched():
+    compiled = compile_query("さいてきか", readings={"サイ", "テキカ", "サイテキ", "カ"})
+    assert 'body_reading:"サイテキ カ"' in str(compiled.query)
+    assert 'body_reading:"サイ テキカ"' in str(compiled.query)
 
 
 def test_compile_kana_query_uses_reading_view():
