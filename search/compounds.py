@@ -21,11 +21,13 @@ from __future__ import annotations
 import re
 from itertools import product
 
-from .analysis import ViewTokenizer, analyze_text
+from .analysis import ViewTokenizer, analyze_text, fold_katakana, normalize
 
 COMPOUND_MAX = 4  # words in the longest run indexed as one term
+MAX_JOIN_CHARS = 16  # longest query word whose other readings are looked up
 SEPARATOR = " "  # never inside a word: the analyzer splits on spaces
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")
+_LATIN = re.compile(r"[a-z0-9]")
 
 
 def joinable(word: str) -> bool:
@@ -41,6 +43,38 @@ def compound_term(words) -> str:
 def covers(words) -> bool:
     """True when the compound view holds the run `words` as one term."""
     return 2 <= len(words) <= COMPOUND_MAX and all(map(joinable, words))
+
+
+def joins(text: str, terms: list[str], frequency) -> list[list[str]]:
+    """Other readings of a query word that the index holds, as runs of its terms.
+
+    janome can split a word differently alone than inside a sentence. When
+    the query's analysis split `text` (`terms`), the index may hold it as
+    one word; when the analysis kept it whole, the index may hold it as two
+    adjacent words (the compound view). `frequency(term, fieldname)` counts
+    the comments holding a term; only readings the index holds are returned.
+
+    >>> held = {("body", "オープンソース"): 3, ("body", "日本"): 9, ("body", "語"): 2,
+    ...         ("body_compound", "日本 語"): 1}
+    >>> count = lambda term, fieldname="body": held.get((fieldname, term), 0)
+    >>> joins("オープンソース", ["オープン", "ソース"], count)
+    [['オープンソース']]
+    >>> joins("日本語", ["日本語"], count)
+    [['日本', '語']]
+    """
+    word = fold_katakana(normalize(text)[0].lower())
+    if not 2 <= len(word) <= MAX_JOIN_CHARS or not joinable(word) or "".join(terms) != word:
+        return []
+    if _LATIN.search(word):  # Latin words are split by the writer's spaces, not by janome
+        return []
+    if len(terms) > 1:
+        return [[word]] if frequency(word, "body") else []
+    found = []
+    for cut in range(1, len(word)):
+        pair = [fold_katakana(word[:cut]), word[cut:]]
+        if all(frequency(t, "body") for t in pair) and frequency(compound_term(pair), "body_compound"):
+            found.append(pair)
+    return found
 
 
 def _slots(words) -> list[tuple[int, list[str]]]:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from whoosh import query as wq
 
 from .analysis import JapaneseAnalyzer
-from .compounds import compound_term, covers
+from .compounds import compound_term, covers, joins
 from .expand import MAX_PHRASE_WORDS, ngram_query, reading_query
 from .schema import tag_term
 
@@ -258,6 +258,21 @@ def _views(clause: Clause, tokens, readings, frequency, info, compiled) -> list[
     return views
 
 
+def _joins(clause: Clause, tokens, frequency, info, compiled) -> list[wq.Query]:
+    """The word as the index holds it where janome read it otherwise in context (compounds.joins).
+
+    A comment matched this way holds the very word, so it ranks as a word match.
+    """
+    if clause.field != "body" or frequency is None:
+        return []
+    found = joins(clause.text, [t for t, _ in tokens], frequency)
+    if found:
+        info["joins"] = found
+        if not clause.negated:
+            compiled.highlight_terms.update(t for run in found for t in run)
+    return [_sequence("body", run) for run in found]
+
+
 def _account(compiled, clause: Clause, tokens, runs: int) -> None:
     """Remember a positive body clause's terms for highlighting and proximity."""
     if clause.field == "body" and not clause.negated:
@@ -298,6 +313,7 @@ def _compile_clause(clause: Clause, analyzer, compiled, readings, synonyms, freq
             _note_cut(compiled, clause, len(tokens))
         alternatives.append(_runs_query(clause.field, runs, synonyms, info, compiled))
         _account(compiled, clause, tokens, len(runs))
+        alternatives.extend(_joins(clause, tokens, frequency, info, compiled))
     alternatives.extend(views)
     if not alternatives:
         compiled.notes.append(f"'{clause.text}' has no searchable words and was ignored")

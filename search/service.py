@@ -335,7 +335,7 @@ class SearchService:
             request.query,
             snapshot.readings(reader),
             self.synonyms,
-            frequency=lambda term: searcher.doc_frequency("body", term),
+            frequency=lambda term, fieldname="body": searcher.doc_frequency(fieldname, term),
         )
         clock.mark("compile")
         sort = request.sort

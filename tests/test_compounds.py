@@ -6,9 +6,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
-from search.analysis import analyze_text
-from search.compounds import COMPOUND_MAX, compound_term, compound_terms, covers
+from search.analysis import analyze, analyze_text
+from search.compounds import COMPOUND_MAX, compound_term, compound_terms, covers, joins
+from search import hugo
+from search.indexer import update_index
 from search.query import compile_query
+from search.service import SearchService
+from tests.builders import copy_sample_site, post_text, write_post
+from tests.conftest import search
 
 
 def terms_of(text: str) -> list[str]:
@@ -42,8 +47,9 @@ def test_full_width_input_joins_normalized_words():
 
 
 def test_the_compiler_uses_the_view_only_where_it_is_exact():
-    def compiled(text):  # words frequent enough to leave the n-gram view out
-        return compile_query(text, frequency=lambda word: 10**6).query
+    def compiled(text):  # the text's words frequent enough to leave the n-gram view out
+        words = {term for term, *_ in analyze(text)}
+        return compile_query(text, frequency=lambda word, fieldname="body": 10**6 * (word in words)).query
 
     assert compiled("線形代数") == wq.Term("body_compound", "線形 代数", boost=2.0)
     assert compiled('"勾配降下法"') == wq.Term("body_compound", "勾配 降下", boost=2.0)
@@ -84,3 +90,36 @@ def test_random_runs_of_frequent_words_match_their_phrase(searcher, data):
                       key=lambda w: -searcher.doc_frequency("body", w))[:40]
     words = data.draw(st.lists(st.sampled_from(frequent), min_size=2, max_size=COMPOUND_MAX))
     assert compound_docs(searcher, words) == phrase_docs(searcher, words)
+
+
+def test_joins_find_the_other_readings_the_index_holds():
+    held = {("body", "キリスト"): 5, ("body", "教徒"): 4, ("body_compound", "キリスト 教徒"): 2,
+            ("body", "オープンソース"): 3}
+    count = lambda term, fieldname="body": held.get((fieldname, term), 0)  # noqa: E731
+    assert joins("キリスト教徒", ["キリスト教徒"], count) == [["キリスト", "教徒"]]
+    assert joins("オープンソース", ["オープン", "ソース"], count) == [["オープンソース"]]
+    assert joins("ＯＰＥＮソース", ["open", "ソース"], count) == []  # Latin is split by spaces, not janome
+    assert joins("オープンソースの", ["オープン", "ソース"], count) == []  # not one word
+    assert joins("日本語", ["日本語"], count) == []  # the index holds no other reading
+
+
+def test_a_word_janome_splits_in_context_ranks_as_a_word(tmp_path):
+    # Alone, janome reads キリスト教徒 as one word; after `ことがある。` it reads
+    # キリスト + 教徒. The comment holds the very word: it must rank with the
+    # comment that holds it as one word, far above a match of characters only.
+    site = copy_sample_site(tmp_path / "site")
+    write_post(site, "2025_03_21_join", post_text("join", quotes=[
+        ("なだれこんだことがある。キリスト教徒は教員じゃない。", "split"),
+        ("格別キリスト教徒とイスラエルの話。", "whole"),
+    ]))
+    update_index(hugo.load_site(site), tmp_path / "index")
+    service = SearchService(tmp_path / "index")
+    try:
+        assert [t for t, *_ in analyze("なだれこんだことがある。キリスト教徒は", mode="index")][-2:] == ["キリスト", "教徒"]
+        page = search(service, "キリスト教徒", explain=True)
+        scores = {h.user: h.score for h in page.hits}
+        assert set(scores) == {"split", "whole"}
+        assert page.explain["clauses"][0]["joins"] == [["キリスト", "教徒"]]
+        assert scores["split"] > 0.9 * scores["whole"]  # an n-gram match alone: about half
+    finally:
+        service.close()

@@ -40,7 +40,7 @@ def assert_same(mine: dict, theirs: dict) -> None:
 def compiled(searcher, text):
     readings = frozenset(t.decode() for t in searcher.reader().lexicon("body_reading"))
     return compile_query(text, readings, load_synonyms(None),
-                         frequency=lambda term: searcher.doc_frequency("body", term)).query
+                         frequency=lambda term, fieldname="body": searcher.doc_frequency(fieldname, term)).query
 
 
 def test_scores_equal_whoosh(searcher):

@@ -3,6 +3,7 @@
 import pytest
 from whoosh import query as wq
 
+from search.analysis import analyze
 from search.expand import MAX_NGRAM_CHARS, MAX_PHRASE_WORDS, split_reading
 from search.query import MAX_CLAUSE_WORDS, MAX_CLAUSES, compile_query, parse
 
@@ -16,13 +17,18 @@ KANJI = "".join(chr(0x4E00 + (i * i * 7919) % 20000) for i in range(300))  # no 
 
 
 def common(text, readings=frozenset()):
-    """Compiled as for an index where every word is frequent: no n-gram view."""
-    return compile_query(text, readings, frequency=lambda word: 10**6)
+    """Compiled as for an index where every word of the text is frequent: no n-gram view.
+
+    It holds the words as janome reads the query, and no other reading of them.
+    """
+    words = {term for term, *_ in analyze(text)}
+    return compile_query(text, readings,
+                         frequency=lambda word, fieldname="body": 10**6 * (fieldname == "body" and word in words))
 
 
 def rare(text, readings=frozenset()):
     """Compiled as for an index lacking every word: all the views."""
-    return compile_query(text, readings, frequency=lambda word: 0)
+    return compile_query(text, readings, frequency=lambda word, fieldname="body": 0)
 
 
 def positions(query) -> int:
