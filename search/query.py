@@ -25,13 +25,12 @@ from dataclasses import dataclass, field, replace
 
 from whoosh import query as wq
 
-from .analysis import JapaneseAnalyzer
+from .analysis import JapaneseAnalyzer, is_kana, normalize, to_katakana
 from .compounds import compound_term, covers, joins
-from .expand import MAX_PHRASE_WORDS, ngram_query, reading_query
+from .expand import MAX_PHRASE_WORDS, NGRAM_GATE, ngram_query, reading_query, superterm_query
 from .schema import tag_term
 
 FIELDS = {"user": "user", "tag": "tags", "title": "title"}
-NGRAM_GATE = 200  # words in at least this many comments skip the n-gram view
 # Clauses a query keeps. A reader's query is a few words; ten leave room for
 # OR alternatives and filters, while every clause is one more posting list
 # (and its views) that each candidate comment must be checked against.
@@ -231,28 +230,36 @@ def _common(tokens, frequency) -> bool:
     ) >= NGRAM_GATE
 
 
-def _views(clause: Clause, tokens, readings, frequency, info, compiled) -> list[wq.Query]:
+def _views(clause: Clause, tokens, readings, frequency, superterms, info, compiled) -> list[wq.Query]:
     """The reading and n-gram alternatives for a plain body word.
 
     The n-gram view is a safety net for words janome splits oddly or does
-    not know; for words the index already holds in quantity it would only
-    add substring-only matches ranked after all of them, at the price of a
-    bigram phrase over huge posting lists, so it is left out.
+    not know. For words the index already holds in quantity, a bigram phrase
+    over huge posting lists would cost more than the rest of the query: the
+    longer words of the vocabulary that hold them (`superterms`) stand in,
+    term lookups that find the same comments but where the word crosses a
+    word boundary.
     """
     views = []
+    common = _common(tokens, frequency)
     reading = reading_query(clause.text, readings)
     # Kana that janome reads as words the index holds in quantity (`している`:
     # `する`) is those words, not a reading: a phrase of readings (`シ テ イル`)
     # would only add noise, at the price of decoding huge posting lists.
-    if reading.query is not None and not (len(reading.terms) > 1 and _common(tokens, frequency)):
+    if reading.query is not None and not (len(reading.terms) > 1 and common):
         views.append(reading.query)
         info["readings"] = reading.terms
         if reading.cut:
             _note_cut(compiled, clause, len(reading.terms))
-    ngram = ngram_query(clause.text) if not _common(tokens, frequency) else None
-    if ngram and ngram.query is not None:
-        views.append(ngram.query)
-        info["ngrams"] = ngram.terms
+    if not common:
+        substring, key = ngram_query(clause.text), "ngrams"
+    elif superterms is not None:
+        substring, key = superterm_query(clause.text, superterms, frequency), "superterms"
+    else:
+        substring, key = None, ""
+    if substring and substring.query is not None:
+        views.append(substring.query)
+        info[key] = substring.terms
         if not clause.negated:
             compiled.literals.add(clause.text)
     return views
@@ -286,7 +293,7 @@ def _note_cut(compiled, clause: Clause, kept: int) -> None:
     compiled.notes.append(f"'{text}' cut to its first {kept} words; the rest was ignored")
 
 
-def _compile_clause(clause: Clause, analyzer, compiled, readings, synonyms, frequency):
+def _compile_clause(clause: Clause, analyzer, compiled, readings, synonyms, frequency, superterms):
     info = {"text": clause.text, "field": clause.field, "negated": clause.negated}
     compiled.explain.append(info)
     if clause.field == "user":
@@ -304,7 +311,7 @@ def _compile_clause(clause: Clause, analyzer, compiled, readings, synonyms, freq
             _note_cut(compiled, clause, len(tokens))
         _account(compiled, clause, tokens, 1)
         return _phrase_query(clause.field, tokens) if tokens else None
-    views = _views(clause, tokens, readings, frequency, info, compiled) if clause.field == "body" else []
+    views = _views(clause, tokens, readings, frequency, superterms, info, compiled) if clause.field == "body" else []
     alternatives = []
     # janome shreds a kana reading it does not know into junk words; when the
     # reading view understood it, trust that instead.
@@ -321,15 +328,18 @@ def _compile_clause(clause: Clause, analyzer, compiled, readings, synonyms, freq
     return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
 
 
-def _unrepeated(clause: Clause, analyzer) -> Clause:
+def _unrepeated(clause: Clause, analyzer, readings) -> Clause:
     """The clause for the text it repeats: `機械機械機械` is `機械`.
 
     Only when the analyzer agrees: `機械学習機械学習` is `機械学習` twice,
-    but `www` is one word, not `w` three times.
+    but `www` is one word, not `w` three times; and not when the whole is a
+    reading the index holds (`こうこう` is `高校`, not `こう` twice).
     """
     if clause.field in ("user", "tags"):
         return clause
     text = clause.text
+    if is_kana(text) and to_katakana(normalize(text)[0]) in readings:
+        return clause
     period = (text + text).find(text, 1)  # the shortest period, len(text) if none
     if period == len(text):
         return clause
@@ -340,7 +350,7 @@ def _unrepeated(clause: Clause, analyzer) -> Clause:
     return replace(clause, text=unit)
 
 
-def _distinct(groups: list[list[Clause]], analyzer) -> list[list[Clause]]:
+def _distinct(groups: list[list[Clause]], analyzer, readings) -> list[list[Clause]]:
     """The groups with repeated clauses, and then repeated groups, left out."""
     unrepeated: dict[Clause, Clause] = {}
     kept: list[list[Clause]] = []
@@ -348,7 +358,7 @@ def _distinct(groups: list[list[Clause]], analyzer) -> list[list[Clause]]:
     for group in groups:
         for clause in group:
             if clause not in unrepeated:
-                unrepeated[clause] = _unrepeated(clause, analyzer)
+                unrepeated[clause] = _unrepeated(clause, analyzer, readings)
         clauses = list(dict.fromkeys(unrepeated[c] for c in group))
         if frozenset(clauses) not in seen:
             seen.add(frozenset(clauses))
@@ -370,22 +380,25 @@ def _first_clauses(groups: list[list[Clause]], notes: list[str]) -> list[list[Cl
     return kept
 
 
-def compile_query(text: str, readings=frozenset(), synonyms=None, frequency=None) -> CompiledQuery:
+def compile_query(text: str, readings=frozenset(), synonyms=None, frequency=None,
+                  superterms=None) -> CompiledQuery:
     """Turn a query string into a Whoosh query (None: match everything).
 
     `readings` is the index's set of reading terms (for kana queries);
-    `synonyms` a `Synonyms` table for query-time expansion; `frequency(term)`
-    the number of comments holding a body term (None: always add n-grams).
+    `synonyms` a `Synonyms` table for query-time expansion;
+    `frequency(term, fieldname="body")` the number of comments holding a
+    term (None: always add n-grams); `superterms` the index's `Superterms`,
+    the longer words searched for a common word instead of its n-grams.
     """
     parsed = parse(text)
     analyzer = JapaneseAnalyzer()
     compiled = CompiledQuery(None, set(), [], list(parsed.notes))
     positive: list[wq.Query] = []
     negative: list[wq.Query] = []
-    for group in _first_clauses(_distinct(parsed.groups, analyzer), compiled.notes):
+    for group in _first_clauses(_distinct(parsed.groups, analyzer, readings), compiled.notes):
         subqueries = []
         for clause in group:
-            q = _compile_clause(clause, analyzer, compiled, readings, synonyms, frequency)
+            q = _compile_clause(clause, analyzer, compiled, readings, synonyms, frequency, superterms)
             if q is None:
                 continue
             (negative if clause.negated else subqueries).append(q)

@@ -276,6 +276,7 @@ class SearchService:
                 snapshot.table(reader)
                 snapshot.refresh(reader)
                 snapshot.readings(reader)
+                snapshot.superterms(reader)
                 snapshot.suggester(reader)
                 terms = snapshot.frequent(reader, int(executor.budget * WARM_SHARE))
             postings = 0
@@ -336,6 +337,7 @@ class SearchService:
             snapshot.readings(reader),
             self.synonyms,
             frequency=lambda term, fieldname="body": searcher.doc_frequency(fieldname, term),
+            superterms=snapshot.superterms(reader),
         )
         clock.mark("compile")
         sort = request.sort

@@ -8,6 +8,7 @@ every thread of the process, and dropped with the version:
 - `table`: the per-document columns facets and filters read (`DocTable`);
 - `postings`: the executor's posting cache (`PostingCache`);
 - `readings`: the reading vocabulary kana queries are split over;
+- `superterms`: the longer words searched for a common word (`Superterms`);
 - `suggester`: the vocabulary "did you mean" corrects against;
 - `frequent`: the words the warm-up reads first;
 - `requests`: answers to identical requests (`RequestCache`).
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 
 from .collect import DocTable
 from .execute import PostingCache
+from .expand import Superterms
 from .schema import KIND_POST
 from .suggest import Suggester
 from .warmup import frequent_terms
@@ -147,6 +149,10 @@ class Snapshot:
         """The index's reading vocabulary, for splitting kana queries."""
         return self._part("readings", _BUILDERS["readings"], reader)
 
+    def superterms(self, reader) -> Superterms:
+        """The body words filed by character, for the words that hold a common word."""
+        return self._part("superterms", _BUILDERS["superterms"], reader)
+
     def suggester(self, reader) -> Suggester:
         """The vocabulary "did you mean" corrects against."""
         return self._part("suggester", _BUILDERS["suggester"], reader)
@@ -164,12 +170,13 @@ class Snapshot:
         return self._part("posts", lambda s: len(list(s.document_numbers(kind=KIND_POST))), searcher)
 
 
-_PARTS = ("table", "readings", "suggester", "frequent", "posts")
-_VOCABULARIES = ("readings", "suggester")  # what a commit of a few posts barely changes
+_PARTS = ("table", "readings", "superterms", "suggester", "frequent", "posts")
+_VOCABULARIES = ("readings", "superterms", "suggester")  # what a commit of a few posts barely changes
 
 
 def _reading_terms(reader) -> frozenset:
     return frozenset(t.decode("utf-8") for t in reader.lexicon("body_reading"))
 
 
-_BUILDERS = {"readings": _reading_terms, "suggester": Suggester.from_reader}
+_BUILDERS = {"readings": _reading_terms, "superterms": Superterms.from_reader,
+             "suggester": Suggester.from_reader}

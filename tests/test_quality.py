@@ -3,10 +3,13 @@
 import pytest
 
 from search.expand import split_reading, split_readings
-from search.query import compile_query
+from search import hugo
+from search.indexer import update_index
+from search.query import NGRAM_GATE, compile_query
 from search.errors import SynonymsError
-from search.service import SearchService
+from search.service import MAX_PER_PAGE, SearchService
 from search.synonyms import load_synonyms
+from tests.builders import copy_sample_site, post_text, write_post
 from tests.conftest import search, users
 
 
@@ -133,3 +136,30 @@ def test_kana_that_parses_as_common_words_is_not_looked_up_as_readings():
     assert "body_reading" in fields("している", lambda word, fieldname="body": 0)  # words the index lacks
     assert "body_reading" in fields("すごい", lambda word, fieldname="body": 10**5)  # one reading: 凄い too
 
+
+
+def test_a_common_word_is_found_inside_longer_words_ranked_after_the_word(tmp_path):
+    # `日本` in more comments than the n-gram view serves: the longer words
+    # of the vocabulary that hold it (`日本語`, `西日本`) stand in for it.
+    site = copy_sample_site(tmp_path / "site")
+    plain = [(f"日本の話をしよう。その{i}", f"plain{i % 7}") for i in range(NGRAM_GATE + 5)]
+    longer = [("日本語の文法は難しい。", "longer"), ("西日本で雨が降った。", "west")]
+    write_post(site, "2025_03_21_common", post_text("common", quotes=plain + longer))
+    update_index(hugo.load_site(site), tmp_path / "index")
+    service = SearchService(tmp_path / "index")
+    try:
+        page = search(service, "日本", per_page=MAX_PER_PAGE, explain=True)
+        assert page.total == len(plain) + len(longer)
+        last = search(service, "日本", per_page=MAX_PER_PAGE, page=-(-page.total // MAX_PER_PAGE))
+        assert {h.user for h in last.hits[-2:]} == {"longer", "west"}  # after every comment with the word
+        assert page.explain["clauses"][0]["superterms"] == ["日本語", "西日本"]
+        assert "ngrams" not in page.explain["clauses"][0]
+        assert "<mark>日本</mark>語" in search(service, "日本", users=("longer",)).hits[0].snippet
+    finally:
+        service.close()
+
+
+def test_a_kana_word_that_repeats_a_syllable_is_not_cut_to_it():
+    # `こうこう` is 高校 when the index reads コウコウ; `こう` twice otherwise.
+    assert "コウコウ" in str(compile_query("こうこう", readings={"コウ", "コウコウ"}).query)
+    assert "コウコウ" not in str(compile_query("こうこう", readings={"コウ"}).query)
