@@ -23,6 +23,7 @@ from search.analysis import get_janome, normalize
 _KANJI = re.compile(r"^[\u4e00-\u9fff々]{2,}$")
 _KATAKANA = re.compile(r"^[\u30a1-\u30fa\u30fc]{3,}$")
 _LATIN = re.compile(r"^[a-z][a-z0-9]{2,}$")
+_URL = re.compile(r"https?://\S+")
 _CONTENT_NOUNS = ("名詞,一般", "名詞,サ変接続", "名詞,固有名詞", "名詞,形容動詞語幹")
 _HALF_WIDTH = {unicodedata.normalize("NFKC", c): c for c in map(chr, range(0xFF66, 0xFF9E))}
 _HALF_WIDTH.update({unicodedata.normalize("NFKC", c + "ﾞ"): c + "ﾞ" for c in map(chr, range(0xFF76, 0xFF9E))
@@ -83,10 +84,15 @@ class KnownItem:
 
 
 def content_words(body: str) -> list[Word]:
-    """The nouns, verbs and adjectives of `body`, as janome reads them in context."""
+    """The nouns, verbs and adjectives of `body`, as janome reads them in context.
+
+    Words of URLs and words with symbols (`]:`) are left out: readers do not type them.
+    """
     words = []
-    for token in get_janome().tokenize(body):
+    for token in get_janome().tokenize(_URL.sub(" ", body)):
         pos = token.part_of_speech
+        if not token.surface.isalnum():
+            continue
         if pos.startswith(_CONTENT_NOUNS) or pos.startswith(("動詞,自立", "形容詞,自立")):
             words.append(Word(token.surface, pos, token.base_form, token.reading))
     return words

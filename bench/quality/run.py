@@ -26,6 +26,7 @@ import argparse
 import datetime as dt
 import json
 import random
+import re
 import shutil
 import statistics
 import time
@@ -107,11 +108,23 @@ class Timed:
                 "p95_ms": round(ms[int(len(ms) * 0.95)], 2)}
 
 
+def _needle(text: str):
+    """A test for one needle: a substring, or for a Latin word the word between non-letters."""
+    norm = normalize(text)[0].lower()
+    if norm.isascii():
+        pattern = re.compile(r"(?<![a-z0-9])" + re.escape(norm) + r"(?![a-z0-9])")
+        return lambda body: pattern.search(body) is not None
+    return lambda body: norm in body
+
+
 def relevant_ids(comments: dict[str, str], needles) -> set[str]:
-    """Comments containing any needle; a needle that is a list needs all its strings."""
-    groups = [[normalize(n)[0].lower() for n in (needle if isinstance(needle, list) else [needle])]
-              for needle in needles]
-    return {cid for cid, text in comments.items() if any(all(n in text for n in g) for g in groups)}
+    """Comments containing any needle; a needle that is a list needs all its strings.
+
+    Japanese needles are substrings; Latin ones are word-bounded (`rust`
+    is not in `trust`), as a reader means them.
+    """
+    groups = [[_needle(n) for n in (needle if isinstance(needle, list) else [needle])] for needle in needles]
+    return {cid for cid, text in comments.items() if any(all(test(text) for test in g) for g in groups)}
 
 
 def ranked_ids(service, query: str, pages: int = 1, per_page: int = 10):
