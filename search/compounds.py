@@ -48,10 +48,10 @@ def covers(words) -> bool:
 def joins(text: str, terms: list[str], frequency) -> list[list[str]]:
     """Other readings of a query word that the index holds, as runs of its terms.
 
-    janome can split a word differently alone than inside a sentence. When
-    the query's analysis split `text` (`terms`), the index may hold it as
-    one word; when the analysis kept it whole, the index may hold it as two
-    adjacent words (the compound view). `frequency(term, fieldname)` counts
+    janome can read a word differently alone than inside a sentence. When
+    the query's analysis split `text` (`terms`) or read it as other words,
+    the index may hold it as one word; when the analysis kept it whole, the
+    index may hold it as two adjacent words (the compound view). `frequency(term, fieldname)` counts
     the comments holding a term; only readings the index holds are returned.
 
     >>> held = {("body", "オープンソース"): 3, ("body", "日本"): 9, ("body", "語"): 2,
@@ -63,11 +63,11 @@ def joins(text: str, terms: list[str], frequency) -> list[list[str]]:
     [['日本', '語']]
     """
     word = fold_katakana(normalize(text)[0].lower())
-    if not 2 <= len(word) <= MAX_JOIN_CHARS or not joinable(word) or "".join(terms) != word:
+    if not 2 <= len(word) <= MAX_JOIN_CHARS or not joinable(word):
         return []
     if _LATIN.search(word):  # Latin words are split by the writer's spaces, not by janome
         return []
-    if len(terms) > 1:
+    if terms != [word]:  # split, or read as other words (`十分`: `十` and the suffix `分`)
         return [[word]] if frequency(word, "body") else []
     found = []
     for cut in range(1, len(word)):

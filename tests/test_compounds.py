@@ -100,6 +100,7 @@ def test_joins_find_the_other_readings_the_index_holds():
     assert joins("オープンソース", ["オープン", "ソース"], count) == [["オープンソース"]]
     assert joins("ＯＰＥＮソース", ["open", "ソース"], count) == []  # Latin is split by spaces, not janome
     assert joins("オープンソースの", ["オープン", "ソース"], count) == []  # not one word
+    assert joins("オープンソース", ["オープン"], count) == [["オープンソース"]]  # a part read as a suffix
     assert joins("日本語", ["日本語"], count) == []  # the index holds no other reading
 
 
