@@ -69,12 +69,9 @@ def joins(text: str, terms: list[str], frequency) -> list[list[str]]:
         return []
     if terms != [word]:  # split, or read as other words (`十分`: `十` and the suffix `分`)
         return [[word]] if frequency(word, "body") else []
-    found = []
-    for cut in range(1, len(word)):
-        pair = [fold_katakana(word[:cut]), word[cut:]]
-        if all(frequency(t, "body") for t in pair) and frequency(compound_term(pair), "body_compound"):
-            found.append(pair)
-    return found
+    # A compound term is made of indexed words: its count alone says both are words.
+    pairs = ([fold_katakana(word[:cut]), word[cut:]] for cut in range(1, len(word)))
+    return [pair for pair in pairs if frequency(compound_term(pair), "body_compound")]
 
 
 def _slots(words) -> list[tuple[int, list[str]]]:

@@ -55,6 +55,7 @@ CACHE_POSTINGS = 20_000_000
 # of the proximity rerank and the character spans of snippets: with 2,048 the
 # distinct queries of the load benchmark decoded 85 % of their blocks again.
 BLOCK_CACHE = 16_384
+TERM_SET = 8  # words in an Or whose union is cached for the version (a common word's superterms)
 _INT_SIZE = 4  # the count Whoosh's position formats put before the pickle
 
 
@@ -325,9 +326,11 @@ class Executor:
                 return {}
             if len(subs) == 1:  # Whoosh ignores a one-child compound's boost
                 return self._eval(subs[0])
+            if kind is wq.Or and _is_term_set(q):
+                return self._term_set(q).as_dict(q.boost)
             if kind is wq.And:
                 return _boosted(_intersect([self._part(s) for s in subs]), q.boost)
-            return _boosted(_union([self._part(s) for s in _or_leaves(subs)]), q.boost)
+            return _boosted(_union([self._part(s, scaled=True) for s in _or_leaves(subs)]), q.boost)
         if kind is wq.AndNot:
             positive = self._eval(q.a)
             if not positive:
@@ -336,10 +339,35 @@ class Executor:
             return {d: s for d, s in positive.items() if d not in excluded}
         raise Unsupported(kind.__name__)
 
-    def _part(self, q):
-        """A plain word as its cached entry (no dict of all its postings); anything else evaluated."""
-        if type(q) is wq.Term and q.boost == 1.0:
-            return self._entry(q.fieldname, q.text)
+    def _term_set(self, q: wq.Or) -> _Entry:
+        """The union of an Or of many words of one field, evaluated once per version.
+
+        A common word's superterms are hundreds of words whose union every
+        query holding the word would otherwise rebuild.
+        """
+        key = ("o",) + tuple((s.fieldname, s.text, s.boost) for s in q.subqueries)
+        found = self._recall(key)
+        if found is None:
+            merged = _union([self._part(s, scaled=True) for s in q.subqueries])
+            ids = sorted(merged)
+            found = self._remember(key, _Entry.of(ids, [merged[d] for d in ids]))
+        return found
+
+    def _part(self, q, scaled: bool = False):
+        """A plain word as its cached entry (no dict of all its postings); anything else evaluated.
+
+        With `scaled`, for a union, a boosted word is its entry and boost
+        (`_Scaled`), still no dict: an Or of hundreds of words (a common
+        word's superterms) would otherwise build one per word.
+        """
+        if type(q) is wq.Term:
+            if q.boost == 1.0:
+                return self._entry(q.fieldname, q.text)
+            if scaled:
+                return _Scaled(self._entry(q.fieldname, q.text), q.boost)
+        if type(q) is wq.Or and _is_term_set(q):
+            entry = self._term_set(q)
+            return entry if q.boost == 1.0 else _Scaled(entry, q.boost)
         return self._eval(q)
 
     # -- cache ------------------------------------------------------------
@@ -492,6 +520,13 @@ def _intersect(parts: list) -> dict[int, float]:
 _PROBE_FACTOR = 32  # a bisect costs about this many steps of a scan
 
 
+def _is_term_set(q: wq.Or) -> bool:
+    """True for an Or of TERM_SET or more plain words of one field (cached as one entry)."""
+    subs = q.subqueries
+    return (len(subs) >= TERM_SET and all(type(s) is wq.Term for s in subs)
+            and len({s.fieldname for s in subs}) == 1)
+
+
 def _or_leaves(subs) -> list:
     """The subqueries of an Or, with unboosted Ors inside it opened: a sum is a sum.
 
@@ -500,7 +535,7 @@ def _or_leaves(subs) -> list:
     """
     leaves = []
     for q in subs:
-        if type(q) is wq.Or and (q.boost == 1.0 or len(q.subqueries) == 1):
+        if type(q) is wq.Or and not _is_term_set(q) and (q.boost == 1.0 or len(q.subqueries) == 1):
             leaves.extend(_or_leaves(q.subqueries))  # Whoosh ignores a one-child compound's boost
         else:
             leaves.append(q)
@@ -514,12 +549,30 @@ def _union(parts: list) -> dict[int, float]:
     """
     ordered = sorted(parts, key=len, reverse=True)
     first = ordered[0]
-    merged = first.as_dict() if isinstance(first, _Entry) else dict(first)
+    merged = first.as_dict() if isinstance(first, (_Entry, _Scaled)) else dict(first)
     get = merged.get
     for part in ordered[1:]:
+        if isinstance(part, _Scaled):
+            boost = part.boost
+            for d, s in zip(part.entry.ids, part.entry.scores):
+                merged[d] = get(d, 0.0) + s * boost
+            continue
         for d, s in (zip(part.ids, part.scores) if isinstance(part, _Entry) else part.items()):
             merged[d] = get(d, 0.0) + s
     return merged
+
+
+class _Scaled(NamedTuple):
+    """A cached entry and the boost a union applies to its scores."""
+
+    entry: _Entry
+    boost: float
+
+    def __len__(self) -> int:
+        return len(self.entry)
+
+    def as_dict(self) -> dict[int, float]:
+        return self.entry.as_dict(self.boost)
 
 
 def _boosted(scores: dict, boost: float) -> dict:

@@ -39,6 +39,7 @@ MAX_NGRAM_CHARS = MAX_PHRASE_WORDS + 1
 # commonest two-character words are inside a few hundred (`日本`: 271 on a
 # 165,000-comment archive); each is one term lookup.
 MAX_SUPERTERMS = 512
+MEMO_WORDS = 20_000  # common words whose superterms and counts are remembered per version
 # Words the n-gram view would cover whole, Latin aside: kanji and katakana.
 _JAPANESE_WORD = re.compile(r"^[\u4e00-\u9fff\u3400-\u4dbf々\u30a1-\u30fa\u30fc]{2,}$")
 
@@ -172,6 +173,7 @@ class Superterms:
 
     def __init__(self, terms, documents: int = 0):
         self.documents = documents
+        self._weighed: dict[str, tuple] = {}  # word -> its superterms and their comment counts
         by_char: dict[str, list[str]] = {}
         for term in terms:
             if len(term) >= 3 and _JAPANESE_WORD.match(term):
@@ -186,6 +188,20 @@ class Superterms:
     def idf(self, frequency: int) -> float:
         """Whoosh's idf of a term in `frequency` documents of this version."""
         return math.log(max(1, self.documents) / (frequency + 1)) + 1
+
+    def weighed(self, word: str, frequency) -> tuple[tuple[str, int], ...]:
+        """`containing(word)`, each with its count of comments, remembered per word.
+
+        The counts are those of the version that first asked: they set
+        boosts, and an incremental commit of a few posts barely moves them.
+        """
+        found = self._weighed.get(word)
+        if found is None:
+            found = tuple((t, frequency(t)) for t in self.containing(word))
+            if len(self._weighed) >= MEMO_WORDS:
+                self._weighed.clear()
+            self._weighed[word] = found
+        return found
 
     def containing(self, word: str) -> list[str]:
         """The words longer than `word` that hold it, in vocabulary order."""
@@ -205,10 +221,10 @@ def superterm_query(text: str, superterms: Superterms, frequency) -> View:
     more than MAX_SUPERTERMS longer words the most frequent are kept (`cut`).
     """
     word = fold_katakana(normalize(text)[0].lower())
-    terms = superterms.containing(word)
-    if not terms:
+    counts = dict(superterms.weighed(word, frequency))
+    if not counts:
         return NO_VIEW
-    counts = {t: frequency(t) for t in terms}
+    terms = list(counts)
     cut = len(terms) > MAX_SUPERTERMS
     if cut:
         terms = sorted(terms, key=lambda t: (-counts[t], t))[:MAX_SUPERTERMS]

@@ -17,6 +17,7 @@ from whoosh import query as wq
 from search.collect import match_scores
 from search import columns, execute, store
 from search.execute import Executor, PostingCache, Unsupported
+from search.expand import Superterms
 from search.query import compile_query
 from search.synonyms import load_synonyms
 
@@ -40,7 +41,8 @@ def assert_same(mine: dict, theirs: dict) -> None:
 def compiled(searcher, text):
     readings = frozenset(t.decode() for t in searcher.reader().lexicon("body_reading"))
     return compile_query(text, readings, load_synonyms(None),
-                         frequency=lambda term, fieldname="body": searcher.doc_frequency(fieldname, term)).query
+                         frequency=lambda term, fieldname="body": searcher.doc_frequency(fieldname, term),
+                         superterms=Superterms.from_reader(searcher.reader())).query
 
 
 def test_scores_equal_whoosh(searcher):
@@ -70,6 +72,9 @@ def query_trees(words: list[str]):
         st.lists(word, min_size=2, max_size=3).map(lambda ws: wq.Phrase("body", ws)),
         st.tuples(st.lists(word, min_size=2, max_size=2), st.integers(1, 4)).map(
             lambda p: wq.Phrase("body", p[0], slop=p[1])),
+        # Many boosted words, as a common word's superterms: one cached union.
+        st.lists(st.tuples(word, st.floats(0.01, 1.0)), min_size=execute.TERM_SET, max_size=12).map(
+            lambda ps: wq.Or([wq.Term("body", w, boost=b) for w, b in ps])),
     )
     return st.recursive(leaf, lambda kids: st.one_of(
         st.lists(kids, min_size=1, max_size=3).map(wq.And),
