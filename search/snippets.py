@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import html
 
 from .analysis import normalize
 
 SNIPPET_CHARS = 160
 LITERAL_SCAN_CHARS = 10_000  # of a comment, searched for the n-gram view's literals
-# Normalized comment prefixes kept for literal matching: the top hits of a
-# common word recur across queries, and most Japanese comments hold a
-# full-width `！` or `（` that sends them down normalization's slow path.
-NORMALIZED_KEPT = 4096
 CONTEXT_BEFORE = 40
 
 
@@ -91,7 +86,8 @@ def literal_spans(text: str, literals) -> list[tuple[int, int]]:
     """
     if not literals:
         return []
-    folded, offsets = _folded(text[:LITERAL_SCAN_CHARS])
+    norm, offsets = normalize(text[:LITERAL_SCAN_CHARS])
+    folded = norm.lower()
     spans = []
     for literal in literals:
         needle = normalize(literal)[0].lower()
@@ -101,10 +97,3 @@ def literal_spans(text: str, literals) -> list[tuple[int, int]]:
             spans.append((offsets[start], offsets[end]) if offsets else (start, end))
             start = folded.find(needle, end)
     return spans
-
-
-@functools.lru_cache(maxsize=NORMALIZED_KEPT)
-def _folded(text: str) -> tuple[str, list[int] | None]:
-    """`text` NFKC-normalized and lowercased, with the map to its offsets."""
-    norm, offsets = normalize(text)
-    return norm.lower(), offsets
