@@ -27,7 +27,13 @@ from whoosh import query as wq
 
 from .analysis import JapaneseAnalyzer, is_kana, normalize, to_katakana
 from .compounds import compound_term, covers, joins
-from .expand import MAX_PHRASE_WORDS, NGRAM_GATE, ngram_query, reading_query, superterm_query
+from .expand import (
+    MAX_PHRASE_WORDS,
+    NGRAM_GATE,
+    ngram_query,
+    reading_query,
+    superterm_query,
+)
 from .schema import tag_term
 
 FIELDS = {"user": "user", "tag": "tags", "title": "title"}

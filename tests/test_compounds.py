@@ -6,9 +6,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
+from search import hugo
 from search.analysis import analyze, analyze_text
 from search.compounds import COMPOUND_MAX, compound_term, compound_terms, covers, joins
-from search import hugo
 from search.indexer import update_index
 from search.query import compile_query
 from search.service import SearchService
@@ -95,7 +95,7 @@ def test_random_runs_of_frequent_words_match_their_phrase(searcher, data):
 def test_joins_find_the_other_readings_the_index_holds():
     held = {("body", "キリスト"): 5, ("body", "教徒"): 4, ("body_compound", "キリスト 教徒"): 2,
             ("body", "オープンソース"): 3}
-    count = lambda term, fieldname="body": held.get((fieldname, term), 0)  # noqa: E731
+    count = lambda term, fieldname="body": held.get((fieldname, term), 0)
     assert joins("キリスト教徒", ["キリスト教徒"], count) == [["キリスト", "教徒"]]
     assert joins("オープンソース", ["オープン", "ソース"], count) == [["オープンソース"]]
     assert joins("ＯＰＥＮソース", ["open", "ソース"], count) == []  # Latin is split by spaces, not janome
