@@ -83,17 +83,13 @@ def split_readings(kana: str, readings, limit: int = MAX_SPLITS) -> list[list[st
     if count[n] is None:
         return []
     splits: list[list[str]] = []
-
-    def walk(end: int, tail: list[str]) -> None:
+    paths: list[tuple[int, list[str]]] = [(n, [])]  # (where a path stands, its words from the end)
+    while paths and len(splits) < limit:
+        end, tail = paths.pop()
         if end == 0:
             splits.append(tail[::-1])
-            return
-        for start, word in last[end]:
-            if len(splits) >= limit:
-                return
-            walk(start, tail + [word])
-
-    walk(n, [])
+            continue
+        paths.extend((start, tail + [word]) for start, word in reversed(last[end]))
     return splits
 
 
