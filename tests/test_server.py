@@ -70,8 +70,10 @@ def stop_server(proc, log, sig=signal.SIGTERM) -> str:
 def served(request, tmp_path):
     site, base, proc, log = start_server(tmp_path, "--workers", request.param)
     yield site, base
-    text = stop_server(proc, log)
-    assert "search.service warmed" in text  # serving warms the index it opens
+    # Serving warms the index it opens, in the background: wait for it, not a race with the stop.
+    warmed = wait_for(lambda: "search.service warmed" in (tmp_path / "server.log").read_text("utf-8"), 60)
+    stop_server(proc, log)
+    assert warmed
 
 
 def cmdline(pid: int) -> str:
