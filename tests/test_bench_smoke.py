@@ -111,3 +111,22 @@ def test_load_bench_runs_the_peer_on_a_tiny_archive(tiny, wrk, tmp_path):
         assert row["error_total"] == 0 and row["memory_rss_mb"] > 0
         assert set(row) >= {"rps", "p50_ms", "p90_ms", "p99_ms"}
     assert sum(result["phases"]["peer"]["routes"].values()) == result["queries"]["quiet"]
+
+
+def test_query_cost_times_two_revisions_on_one_index(tiny, tmp_path, capsys):
+    from bench.quality import query_cost
+    site, index = tiny
+    result = query_cost.main(["--index-dir", str(index), "--site", str(site), "--before", "HEAD",
+                              "--workload", "5", "--out", str(tmp_path / "cost.json")])
+    assert result["queries"]["fixed"] == len(query_cost.QUERIES) and result["queries"]["workload"] >= 1
+    for name in ("before", "after"):
+        assert set(result[name]) == {"rev", "common_words", "fixed", "workload"}
+        assert result[name]["fixed"]["p95_ms"] > 0
+    assert json.loads((tmp_path / "cost.json").read_text("utf-8")) == result
+
+
+def test_quality_reuse_without_an_earlier_run_names_the_option(tmp_path, capsys):
+    from bench.quality import run
+    with pytest.raises(SystemExit):
+        run.main(["--reuse", "--work-dir", str(tmp_path / "none")])
+    assert "--reuse: no archive and index of an earlier run" in capsys.readouterr().err

@@ -2,7 +2,7 @@
 
 import pytest
 
-from search.expand import split_reading, split_readings
+from search.expand import MAX_SUPERTERMS, Superterms, split_reading, split_readings, superterm_query
 from search import hugo
 from search.indexer import update_index
 from search.query import NGRAM_GATE, compile_query
@@ -163,3 +163,11 @@ def test_a_kana_word_that_repeats_a_syllable_is_not_cut_to_it():
     # `こうこう` is 高校 when the index reads コウコウ; `こう` twice otherwise.
     assert "コウコウ" in str(compile_query("こうこう", readings={"コウ", "コウコウ"}).query)
     assert "コウコウ" not in str(compile_query("こうこう", readings={"コウ"}).query)
+
+
+def test_superterms_beyond_the_maximum_keep_the_most_frequent():
+    words = [f"日本{chr(0x4E00 + i)}" for i in range(MAX_SUPERTERMS + 10)]
+    counts = {w: i for i, w in enumerate(words)}
+    view = superterm_query("日本", Superterms(words, documents=10_000), lambda t: counts.get(t, 0))
+    assert view.cut and len(view.terms) == MAX_SUPERTERMS
+    assert set(view.terms) == set(words[-MAX_SUPERTERMS:])  # the rarest ten are left out

@@ -34,6 +34,7 @@ import tomllib
 from collections import defaultdict
 from pathlib import Path
 
+from bench.bench_index import percentile
 from bench.generate import generate_site
 from bench.quality.generated import known_items, recall_terms
 from search import hugo
@@ -50,9 +51,9 @@ OUT = ROOT / "bench" / "out" / "quality"
 SYNONYMS = load_synonyms()
 
 
-def build_archive(posts: int, seed: int) -> Path:
-    """Write the evaluation site: samples + hand-written extras + synthetic posts."""
-    site = OUT / "site"
+def build_archive(posts: int, seed: int, work: Path = OUT) -> Path:
+    """Write the evaluation site into `work`: samples + hand-written extras + synthetic posts."""
+    site = work / "site"
     shutil.rmtree(site, ignore_errors=True)
     generate_site(site, posts, seed=seed, start=dt.date(2025, 5, 1))
     shutil.copytree(ROOT / "data" / "content", site / "content", dirs_exist_ok=True)
@@ -103,9 +104,8 @@ class Timed:
         return page
 
     def latency(self) -> dict:
-        ms = sorted(self.ms)
-        return {"queries": len(ms), "p50_ms": round(ms[len(ms) // 2], 2),
-                "p95_ms": round(ms[int(len(ms) * 0.95)], 2)}
+        return {"queries": len(self.ms), "p50_ms": round(percentile(self.ms, 50), 2),
+                "p95_ms": round(percentile(self.ms, 95), 2)}
 
 
 def _needle(text: str):
@@ -228,14 +228,18 @@ def main(argv=None) -> dict:
     parser.add_argument("--posts", type=int, default=300)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--work-dir", type=Path, default=OUT, help=f"archive, index and report [{OUT}]")
     parser.add_argument("--reuse", action="store_true",
                         help="search the archive and index the last run built (query-side changes)")
     opts = parser.parse_args(argv)
-    index = OUT / "index"
+    work = opts.work_dir
+    index = work / "index"
     if opts.reuse:
-        site = OUT / "site"
+        site = work / "site"
+        if not (site / "content").is_dir() or not index.is_dir():
+            parser.error(f"--reuse: no archive and index of an earlier run in {work}; run without --reuse first")
     else:
-        site = build_archive(opts.posts, opts.seed)
+        site = build_archive(opts.posts, opts.seed, work)
         update_index(hugo.load_site(site), index, rebuild=True, jobs=opts.jobs)
     bodies = load_bodies(site)
     comments = judged_text(bodies)
@@ -251,7 +255,7 @@ def main(argv=None) -> dict:
               "known_item": known_item_mrr(service, comments, known_items(bodies, rng)),
               "latency": service.latency()}
     service.service.close()
-    (OUT / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), "utf-8")
+    (work / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), "utf-8")
     summary = {"comments": report["comments"], **report["judged"]["summary"],
                **{name: {k: report[name][k] for k in ("recall", "terms", "below_0.90", "false_friends_above_true")}
                   for name in ("substring", "substring_common", "substring_rare")},
