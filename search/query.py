@@ -22,19 +22,24 @@ words a phrase, the rest ignored with a note.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from whoosh import query as wq
 
+from . import romaji
 from .analysis import JapaneseAnalyzer, is_kana, normalize, to_katakana
 from .compounds import compound_term, covers, joins
 from .expand import (
     MAX_PHRASE_WORDS,
     NGRAM_GATE,
+    Superterms,
     ngram_query,
     reading_query,
     superterm_query,
 )
+from .loanwords import Loanwords
 from .schema import tag_term
+from .synonyms import Synonyms
 
 FIELDS = {"user": "user", "tag": "tags", "title": "title"}
 # Clauses a query keeps. A reader's query is a few words; ten leave room for
@@ -45,6 +50,11 @@ MAX_CLAUSES = 10
 # words (`機械学習で使う線形代数の本を探す`) has about eight.
 MAX_CLAUSE_WORDS = 16
 NOTE_CHARS = 20  # characters of a clause quoted in a note: enough to recognise it
+# A loanword bridged to its other script (`container`: `コンテナ`) ranks below
+# the word as typed and below its reading (expand.READING_BOOST).
+LOANWORD_BOOST = 0.5
+MAX_BRIDGES = 4  # other-script forms a word is also searched as
+MAX_LOAN_WORDS = 3  # space-separated Latin words that may spell one source (`garbage collection`)
 
 
 @dataclass(frozen=True)
@@ -236,7 +246,7 @@ def _common(tokens, frequency) -> bool:
     ) >= NGRAM_GATE
 
 
-def _views(clause: Clause, tokens, readings, frequency, superterms, info, compiled) -> list[wq.Query]:
+def _views(clause: Clause, tokens, vocabulary, frequency, info, compiled) -> list[wq.Query]:
     """The reading and n-gram alternatives for a plain body word.
 
     The n-gram view is a safety net for words janome splits oddly or does
@@ -246,7 +256,8 @@ def _views(clause: Clause, tokens, readings, frequency, superterms, info, compil
     term lookups that find the same comments but where the word crosses a
     word boundary.
     """
-    views = []
+    readings = vocabulary.readings
+    views = _romaji(clause, readings, frequency, vocabulary.loanwords, info)
     common = _common(tokens, frequency)
     reading = reading_query(clause.text, readings)
     # Kana that janome reads as words the index holds in quantity (`している`:
@@ -259,8 +270,8 @@ def _views(clause: Clause, tokens, readings, frequency, superterms, info, compil
             _note_cut(compiled, clause, len(reading.terms))
     if not common:
         substring, key = ngram_query(clause.text), "ngrams"
-    elif superterms is not None:
-        substring, key = superterm_query(clause.text, superterms, frequency), "superterms"
+    elif vocabulary.superterms is not None:
+        substring, key = superterm_query(clause.text, vocabulary.superterms, frequency), "superterms"
     else:
         substring, key = None, ""
     if substring and substring.query is not None:
@@ -269,6 +280,56 @@ def _views(clause: Clause, tokens, readings, frequency, superterms, info, compil
         if not clause.negated:
             compiled.literals.add(clause.text)
     return views
+
+
+def _romaji(clause: Clause, readings, frequency, loanwords, info) -> list[wq.Query]:
+    """The reading view of a romaji word the index does not hold (`senkeidaisuu`: せんけいだいすう).
+
+    A Latin word of the index or the loanword table (`rust`, `sake`) is a
+    word, never reread; an ambiguous spelling is read each way (`romaji`).
+    """
+    text = clause.text
+    if (clause.phrase or frequency is None or not text.isascii() or not romaji.is_romaji(text)
+            or frequency(text.lower()) or (loanwords is not None and loanwords.is_source(text))):
+        return []
+    views, kana = [], []
+    for reading in romaji.readings(text):
+        view = reading_query(reading, readings)
+        if view.query is not None:
+            views.append(view.query)
+            kana.append(reading)
+            info.setdefault("readings", view.terms)
+    if kana:
+        info["romaji"] = kana
+    return views
+
+
+def _bridges(text: str, exact_terms, vocabulary, frequency, analyzer, info, compiled, negated) -> list[wq.Query]:
+    """The word in its other script, from the loanword table (`container`: `コンテナ`).
+
+    A bridged form weighs LOANWORD_BOOST of the word as typed: a rarer
+    form's boost cancels its own idf for the word's, so a comment holding
+    the typed form ranks first either way.
+    """
+    loanwords = vocabulary.loanwords
+    forms = loanwords.bridges(text)[:MAX_BRIDGES] if loanwords is not None else ()
+    queries, used = [], []
+    for form in forms:
+        terms = [t for t, _ in _collapse(_analyze(form, analyzer))][:MAX_PHRASE_WORDS]
+        if not terms or terms == list(exact_terms):
+            continue
+        boost = LOANWORD_BOOST
+        if len(terms) == 1 and frequency is not None and vocabulary.superterms is not None:
+            idf = vocabulary.superterms.idf
+            typed = sum(idf(frequency(t)) for t in exact_terms)
+            boost *= min(1.0, typed / idf(frequency(terms[0]))) if typed else 1.0
+        queries.append(_sequence("body", terms, boost=boost))
+        used.append(form)
+        if not negated:
+            compiled.highlight_terms.update(terms)
+    if used:
+        info["loanwords"] = used
+    return queries
 
 
 def _joins(clause: Clause, tokens, frequency, info, compiled) -> list[wq.Query]:
@@ -299,7 +360,7 @@ def _note_cut(compiled, clause: Clause, kept: int) -> None:
     compiled.notes.append(f"'{text}' cut to its first {kept} words; the rest was ignored")
 
 
-def _compile_clause(clause: Clause, analyzer, compiled, readings, synonyms, frequency, superterms):
+def _compile_clause(clause: Clause, analyzer, compiled, vocabulary, frequency):
     info = {"text": clause.text, "field": clause.field, "negated": clause.negated}
     compiled.explain.append(info)
     if clause.field == "user":
@@ -312,26 +373,36 @@ def _compile_clause(clause: Clause, analyzer, compiled, readings, synonyms, freq
     runs = _runs(tokens)
     info["tokens"] = [t for t, _ in tokens]
     info["groups"] = runs
+    bridges = (_bridges(clause.text, info["tokens"], vocabulary, frequency, analyzer, info, compiled,
+                        clause.negated) if clause.field == "body" else [])
     if clause.phrase:
         if cut:
             _note_cut(compiled, clause, len(tokens))
         _account(compiled, clause, tokens, 1)
-        return _phrase_query(clause.field, tokens) if tokens else None
-    views = _views(clause, tokens, readings, frequency, superterms, info, compiled) if clause.field == "body" else []
+        phrase = [_phrase_query(clause.field, tokens)] if tokens else []
+        return _any(phrase + bridges)
+    views = _views(clause, tokens, vocabulary, frequency, info, compiled) if clause.field == "body" else []
     alternatives = []
     # janome shreds a kana reading it does not know into junk words; when the
     # reading view understood it, trust that instead.
     if tokens and not ("readings" in info and len(tokens) > 1):
         if cut:
             _note_cut(compiled, clause, len(tokens))
-        alternatives.append(_runs_query(clause.field, runs, synonyms, info, compiled))
+        alternatives.append(_runs_query(clause.field, runs, vocabulary.synonyms, info, compiled))
         _account(compiled, clause, tokens, len(runs))
         alternatives.extend(_joins(clause, tokens, frequency, info, compiled))
+    alternatives.extend(bridges)
     alternatives.extend(views)
     if not alternatives:
         compiled.notes.append(f"'{clause.text}' has no searchable words and was ignored")
+    return _any(alternatives)
+
+
+def _any(queries: list[wq.Query]) -> wq.Query | None:
+    """The queries ORed: None for none, the query itself for one."""
+    if not queries:
         return None
-    return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
+    return queries[0] if len(queries) == 1 else wq.Or(queries)
 
 
 def _unrepeated(clause: Clause, analyzer, readings) -> Clause:
@@ -386,30 +457,76 @@ def _first_clauses(groups: list[list[Clause]], notes: list[str]) -> list[list[Cl
     return kept
 
 
+class Vocabulary(NamedTuple):
+    """What the compiler knows of the index and the editor's lists."""
+
+    readings: frozenset | set = frozenset()  # the index's reading terms (for kana queries)
+    synonyms: Synonyms | None = None  # the editor's synonym groups
+    superterms: Superterms | None = None  # the longer words searched for a common word
+    loanwords: Loanwords | None = None  # English ⇄ katakana bridges
+
+
+def _loan_spans(groups: list[list[Clause]], loanwords) -> dict[int, tuple[int, str]]:
+    """Runs of one-word Latin groups that spell a loanword's source: start -> (end, words).
+
+    `garbage collection` typed as two words is also `ガベージコレクション`.
+    """
+    if loanwords is None:
+        return {}
+    latin = [len(g) == 1 and g[0].field == "body" and not (g[0].negated or g[0].phrase)
+             and g[0].text.isascii() and g[0].text.isalpha() for g in groups]
+    spans, i = {}, 0
+    while i < len(groups):
+        for end in range(min(len(groups), i + MAX_LOAN_WORDS), i + 1, -1):
+            words = " ".join(g[0].text for g in groups[i:end])
+            if all(latin[i:end]) and loanwords.bridges(words):
+                spans[i] = (end, words)
+                i = end - 1
+                break
+        i += 1
+    return spans
+
+
 def compile_query(text: str, readings=frozenset(), synonyms=None, frequency=None,
-                  superterms=None) -> CompiledQuery:
+                  superterms=None, loanwords=None) -> CompiledQuery:
     """Turn a query string into a Whoosh query (None: match everything).
 
     `readings` is the index's set of reading terms (for kana queries);
     `synonyms` a `Synonyms` table for query-time expansion;
     `frequency(term, fieldname="body")` the number of comments holding a
     term (None: always add n-grams); `superterms` the index's `Superterms`,
-    the longer words searched for a common word instead of its n-grams.
+    the longer words searched for a common word instead of its n-grams;
+    `loanwords` the English ⇄ katakana `Loanwords` table (None: no bridges).
     """
+    vocabulary = Vocabulary(readings, synonyms, superterms, loanwords)
     parsed = parse(text)
     analyzer = JapaneseAnalyzer()
     compiled = CompiledQuery(None, set(), [], list(parsed.notes))
-    positive: list[wq.Query] = []
     negative: list[wq.Query] = []
-    for group in _first_clauses(_distinct(parsed.groups, analyzer, readings), compiled.notes):
+    groups = _first_clauses(_distinct(parsed.groups, analyzer, vocabulary.readings), compiled.notes)
+    each: list[wq.Query | None] = []
+    for group in groups:
         subqueries = []
         for clause in group:
-            q = _compile_clause(clause, analyzer, compiled, readings, synonyms, frequency, superterms)
+            q = _compile_clause(clause, analyzer, compiled, vocabulary, frequency)
             if q is None:
                 continue
             (negative if clause.negated else subqueries).append(q)
-        if subqueries:
-            positive.append(subqueries[0] if len(subqueries) == 1 else wq.Or(subqueries))
+        each.append(_any(subqueries))
+    positive: list[wq.Query] = []
+    spans = _loan_spans(groups, vocabulary.loanwords)
+    i = 0
+    while i < len(each):
+        end, words = spans.get(i, (i + 1, None))
+        typed = [q for q in each[i:end] if q is not None]
+        if words is not None:
+            info = {"text": words, "field": "body", "negated": False}
+            compiled.explain.append(info)
+            bridges = _bridges(words, words.lower().split(), vocabulary, frequency, analyzer, info, compiled,
+                               negated=False)
+            typed = [_any([wq.And(typed) if len(typed) > 1 else typed[0]] + bridges)] if typed else bridges
+        positive.extend(typed)
+        i = end
     if positive:
         compiled.query = positive[0] if len(positive) == 1 else wq.And(positive)
         if compiled.body_runs > 1:

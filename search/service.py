@@ -37,6 +37,7 @@ from .records import SearchHit, SearchPage, SearchRequest
 from .schema import KIND_QUOTE, split_tags
 from .collect import collect
 from .execute import Executor, segment_ids
+from .loanwords import shipped as shipped_loanwords
 from .snapshot import REQUEST_CACHE_SIZE, RequestCache, Snapshot
 from .snippets import literal_spans, make_snippet
 from .tokencache import cache_bytes
@@ -124,6 +125,7 @@ class SearchService:
         """
         self.index_dir = Path(index_dir)
         self.synonyms = load_synonyms(synonyms)
+        self.loanwords = shipped_loanwords().overridden(self.synonyms.loanwords)
         self.warm = warm
         self.request_cache = request_cache
         self._local = threading.local()
@@ -338,6 +340,7 @@ class SearchService:
             self.synonyms,
             frequency=lambda term, fieldname="body": searcher.doc_frequency(fieldname, term),
             superterms=snapshot.superterms(reader),
+            loanwords=self.loanwords,
         )
         clock.mark("compile")
         sort = request.sort

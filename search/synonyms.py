@@ -21,6 +21,8 @@ class Synonyms:
     """Analyzed term sequence -> the other sequences of its group."""
 
     table: dict = field(default_factory=dict)
+    # Word -> its loanword bridges, replacing the shipped table's (`[loanwords]`; []: none).
+    loanwords: dict = field(default_factory=dict)
 
     def alternatives(self, terms) -> tuple[tuple[str, ...], ...]:
         """Return the other members of the group `terms` belongs to."""
@@ -48,6 +50,11 @@ def load_synonyms(path=None) -> Synonyms:
         isinstance(g, list) and all(isinstance(w, str) for w in g) for g in groups
     ):
         raise SynonymsError(path, "expected `groups = [[\"word\", \"synonym\", ...], ...]`")
+    loanwords = data.get("loanwords", {})
+    if not isinstance(loanwords, dict) or not all(
+        isinstance(v, list) and all(isinstance(w, str) for w in v) for v in loanwords.values()
+    ):
+        raise SynonymsError(path, "expected `[loanwords]` entries as `word = [\"other form\", ...]`")
     analyzer = JapaneseAnalyzer()
     table: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
     for group in groups:
@@ -55,4 +62,4 @@ def load_synonyms(path=None) -> Synonyms:
         for member in members:
             others = tuple(m for m in members if m != member)
             table[member] = tuple(dict.fromkeys(table.get(member, ()) + others))
-    return Synonyms(table)
+    return Synonyms(table, loanwords)

@@ -1,0 +1,230 @@
+"""English ⇄ katakana loanwords and romaji, on a small archive in the real format."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from search import hugo
+from search.indexer import update_index
+from search.loanwords import Loanwords, loan_key, read_table, shipped
+from search.romaji import is_romaji, readings
+from search.service import SearchService
+from search.synonyms import load_synonyms
+from tests.builders import copy_sample_site, post_text, write_post
+from tests.conftest import run_cli, search
+from tools import loanwords as tool
+
+COMMENTS = [
+    ("このブラウザは拡張機能が多すぎて重い。", "kata-browser"),
+    ("The browser engine is the real moat here.", "latin-browser"),
+    ("コンテナで動かすと起動が速い。", "kata-container"),
+    ("container イメージの大きさが問題。", "latin-container"),
+    ("ガベージコレクションの停止時間が長い。", "kata-gc"),
+    ("Java の garbage collection は昔より賢い。", "latin-gc"),
+    ("garbage を拾う collection が趣味だ。", "apart-gc"),
+    ("機械学習の論文を読んだ。", "ml"),
+    ("線形代数は基礎だ。", "linalg"),
+    ("著作権の切れた本。", "copyright"),
+    ("Rust と docker と kernel の話。", "tech"),
+    ("最後のラストが良い。", "last"),
+]
+
+
+@pytest.fixture(scope="module")
+def loan_service(tmp_path_factory):
+    root = tmp_path_factory.mktemp("loan")
+    site = copy_sample_site(root / "site")
+    write_post(site, "2025_03_21_loan", post_text("外来語", quotes=COMMENTS))
+    update_index(hugo.load_site(site), root / "index", jobs=1)
+    service = SearchService(root / "index")
+    yield service
+    service.close()
+
+
+def found(service, query, **kwargs):
+    return [h.user for h in search(service, query, **kwargs).hits]
+
+
+@pytest.mark.parametrize("query, exact, bridged", [
+    ("browser", "latin-browser", "kata-browser"),
+    ("ブラウザ", "kata-browser", "latin-browser"),
+    ("ブラウザー", "kata-browser", "latin-browser"),
+    ("Container", "latin-container", "kata-container"),
+    ("コンテナ", "kata-container", "latin-container"),
+    ("ガベージコレクション", "kata-gc", "latin-gc"),
+    ('"garbage collection"', "latin-gc", "kata-gc"),
+])
+def test_a_word_finds_its_loanword_and_the_exact_form_ranks_first(loan_service, query, exact, bridged):
+    users = found(loan_service, query)
+    assert users[:2] == [exact, bridged]
+
+
+def test_two_english_words_that_spell_a_source_also_find_the_loanword(loan_service):
+    users = found(loan_service, "garbage collection")
+    # Both words anywhere still match; the loanword is bridged; exact forms first.
+    assert set(users) == {"latin-gc", "apart-gc", "kata-gc"}
+    assert users.index("kata-gc") > min(users.index("latin-gc"), users.index("apart-gc"))
+
+
+def test_explain_shows_the_bridge(loan_service):
+    page = search(loan_service, "container", explain=True)
+    assert page.explain["clauses"][0]["loanwords"] == ["コンテナ"]
+    page = search(loan_service, "garbage collection", explain=True)
+    assert any(c.get("loanwords") == ["ガベージコレクション", "ガーベジコレクション", "ガーベッジコレクション"]
+               for c in page.explain["clauses"])
+
+
+def test_a_bridged_match_is_highlighted(loan_service):
+    hit = next(h for h in search(loan_service, "container").hits if h.user == "kata-container")
+    assert "<mark>コンテナ</mark>" in hit.snippet
+
+
+def test_the_editors_file_overrides_the_table(loan_service, tmp_path):
+    assert shipped().bridges("rust") == ("ラスト",)  # the table alone
+    assert found(loan_service, "rust") == ["tech"]  # the shipped synonyms.toml turns rust -> ラスト off
+    custom = tmp_path / "synonyms.toml"
+    custom.write_text('groups = []\n[loanwords]\n"browser" = []\n"rust" = ["ラスト"]\n', encoding="utf-8")
+    service = SearchService(loan_service.index_dir, synonyms=custom)
+    try:
+        assert found(service, "browser") == ["latin-browser"]
+        assert set(found(service, "rust")) == {"tech", "last"}
+        assert found(service, "ブラウザ")[:2] == ["kata-browser", "latin-browser"]  # only that direction
+    finally:
+        service.close()
+
+
+def test_a_malformed_loanwords_section_names_the_file(tmp_path):
+    from search.errors import SynonymsError
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('groups = []\n[loanwords]\n"browser" = "ブラウザ"\n', encoding="utf-8")
+    with pytest.raises(SynonymsError, match="bad.toml"):
+        load_synonyms(bad)
+
+
+def test_lookup_folds_case_width_spaces_and_the_long_mark():
+    table = Loanwords([("garbage collection", "ガベージコレクション"), ("browser", "ブラウザー")])
+    assert table.bridges("Ｇａｒｂａｇｅ  Collection") == ("ガベージコレクション",)
+    assert table.bridges("ブラウザ") == table.bridges("ブラウザー") == ("browser",)
+    assert table.bridges("ﾌﾞﾗｳｻﾞ") == ("browser",)
+    assert loan_key("BROWSER") == "browser"
+
+
+def test_the_shipped_table_holds_the_archives_tech_pairs():
+    table = shipped()
+    for english, katakana in [("container", "コンテナ"), ("browser", "ブラウザ"), ("software", "ソフトウェア"),
+                              ("garbage collection", "ガベージコレクション"), ("database", "データベース"),
+                              ("compiler", "コンパイラ"), ("kernel", "カーネル")]:
+        assert katakana in table.bridges(english) and english in table.bridges(katakana)
+    assert table.bridges("the") == table.bridges("a") == ()
+    assert all(len(english) > 1 for english, _ in read_table("search/loanwords.tsv"))
+
+
+# -- romaji -------------------------------------------------------------------
+
+@pytest.mark.parametrize("word, kana", [
+    ("kikaigakushuu", "きかいがくしゅう"),
+    ("senkeidaisuu", "せんけいだいすう"),
+    ("chosakuken", "ちょさくけん"),
+    ("kanin", "かにん"),  # n before a vowel starts the next syllable
+    ("kan'in", "かんいん"),  # n' ends one
+    ("toukyou", "とうきょう"),  # ou as written
+    ("tōkyō", "とうきょう"),  # macrons
+    ("kitte", "きって"),  # a doubled consonant
+    ("tsukue", "つくえ"),
+    ("shimbun", "しんぶん"),  # m before b
+    ("matcha", "まっちゃ"),
+])
+def test_romaji_is_read_as_kana(word, kana):
+    assert readings(word)[0] == kana
+
+
+def test_ambiguous_romaji_is_read_every_way():
+    assert readings("kannin") == ["かんにん", "かんいん"]  # Hepburn, then an IME's nn
+    assert readings("tookyoo")[0] == "とおきょお" and "とうきょう" in readings("tookyoo")  # oo: おお or おう
+    assert "でーた" in readings("deeta")  # a loanword's long vowel
+    assert readings("kikaigakushuu")[0] == "きかいがくしゅう"  # uu as written comes first
+
+
+@pytest.mark.parametrize("word", ["rust", "docker", "kernel", "python", "mysql", "cloud", "hon", "x"])
+def test_english_and_short_words_are_not_romaji(word):
+    assert not is_romaji(word) and readings(word) == []
+
+
+def test_a_romaji_query_finds_the_japanese_word(loan_service):
+    for query, kana, user in [("kikaigakushuu", "きかいがくしゅう", "ml"), ("senkeidaisuu", "せんけいだいすう", "linalg"),
+                              ("chosakuken", "ちょさくけん", "copyright"), ("KikaiGakushuu", "きかいがくしゅう", "ml")]:
+        users = found(loan_service, query, per_page=50)
+        assert users[0] == user and set(users) <= set(found(loan_service, kana, per_page=50))
+    page = search(loan_service, "senkeidaisuu", explain=True)
+    assert page.explain["clauses"][0]["romaji"] == ["せんけいだいすう"]
+
+
+def test_a_word_of_the_index_is_never_reread(loan_service):
+    page = search(loan_service, "docker", explain=True)
+    assert found(loan_service, "docker") == ["tech"] and "romaji" not in page.explain["clauses"][0]
+    # `garbage` spells romaji syllables (が…) but the index holds it as a word.
+    assert "romaji" not in search(loan_service, "garbage", explain=True).explain["clauses"][0]
+
+
+def test_the_cli_explains_a_bridge(loan_service):
+    result = run_cli("query", "--index-dir", loan_service.index_dir, "--explain", "--json", "container")
+    assert result.returncode == 0, result.stderr
+    assert '"loanwords": [\n' in result.stdout or '"loanwords": ["コンテナ"]' in result.stdout
+
+
+# -- the table's derivation -----------------------------------------------------
+
+def jmdict(rows) -> sqlite3.Connection:
+    """A JMdict database of jamdict's schema holding `rows`: (kana forms, kanji, senses)."""
+    db = sqlite3.connect(":memory:")
+    db.executescript("""
+        CREATE TABLE Entry (idseq INTEGER); CREATE TABLE Kana (ID INTEGER PRIMARY KEY, idseq, text, nokanji);
+        CREATE TABLE Kanji (ID INTEGER PRIMARY KEY, idseq, text); CREATE TABLE Sense (ID INTEGER PRIMARY KEY, idseq);
+        CREATE TABLE SenseGloss (sid, lang, gend, text); CREATE TABLE SenseSource (sid, text, lang, lstype, wasei);
+    """)
+    for idseq, (kana, kanji, senses) in enumerate(rows):
+        db.execute("INSERT INTO Entry VALUES (?)", (idseq,))
+        db.executemany("INSERT INTO Kana (idseq, text) VALUES (?, ?)", [(idseq, k) for k in kana])
+        db.executemany("INSERT INTO Kanji (idseq, text) VALUES (?, ?)", [(idseq, k) for k in kanji])
+        for glosses, sources in senses:
+            sid = db.execute("INSERT INTO Sense (idseq) VALUES (?)", (idseq,)).lastrowid
+            db.executemany("INSERT INTO SenseGloss VALUES (?, 'eng', NULL, ?)", [(sid, g) for g in glosses])
+            db.executemany("INSERT INTO SenseSource VALUES (?, ?, ?, NULL, NULL)",
+                           [(sid, text, lang) for text, lang in sources])
+    return db
+
+
+def test_the_table_keeps_loanwords_whose_gloss_is_their_source():
+    db = jmdict([
+        (["ブラウザ", "ブラウザー"], [], [(["(web) browser"], [])]),
+        (["コンテナ"], [], [(["container (e.g. shipping)"], [])]),
+        (["ネコ"], ["猫"], [(["cat"], [])]),  # a Japanese word with kanji
+        (["ドス", "どす"], [], [(["dagger"], [])]),  # also written in hiragana: Japanese
+        (["ニャー"], [], [(["meow"], [])]),  # katakana only, but not a rendering of its gloss
+        (["アルバイト"], [], [(["part-time job"], [("Arbeit", "ger")])]),  # German
+        (["サラリーマン"], [], [(["office worker"], [("salary man", "eng")])]),  # the source recorded
+        (["ザ"], [], [(["the"], [])]),  # a stop word
+        (["エー"], [], [(["A", "a"], [])]),  # one letter
+    ])
+    table = tool.derive(tool.read_entries(db))
+    assert table == {"browser": ["ブラウザ", "ブラウザー"], "container": ["コンテナ"],
+                     "salary man": ["サラリーマン"]}
+
+
+@pytest.mark.parametrize("english, katakana, alike", [
+    ("browser", "ブラウザ", True), ("software", "ソフトウェア", True), ("computer", "コンピュータ", True),
+    ("garbage collection", "ガベージコレクション", True), ("page", "ページ", True), ("dagger", "ダガー", True),
+    ("cat", "ネコ", False), ("dagger", "ドス", False), ("meow", "ニャー", False), ("office worker", "サラリーマン", False),
+])
+def test_sounds_alike_compares_consonant_skeletons(english, katakana, alike):
+    assert tool.sounds_alike(english, katakana) is alike
+
+
+def test_the_table_file_round_trips(tmp_path):
+    path = tmp_path / "loanwords.tsv"
+    tool.write_table({"browser": ["ブラウザ", "ブラウザー"]}, path)
+    assert "CC BY-SA 4.0" in path.read_text("utf-8")
+    assert read_table(path) == [("browser", "ブラウザ"), ("browser", "ブラウザー")]
