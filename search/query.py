@@ -307,26 +307,31 @@ def _romaji(clause: Clause, readings, frequency, loanwords, info) -> list[wq.Que
 def _bridges(text: str, exact_terms, vocabulary, frequency, analyzer, info, compiled, negated) -> list[wq.Query]:
     """The word in its other script, from the loanword table (`container`: `コンテナ`).
 
-    A bridged form weighs LOANWORD_BOOST of the word as typed: a rarer
-    form's boost cancels its own idf for the word's, so a comment holding
-    the typed form ranks first either way.
+    Each form is searched as if typed (its words, reading and n-gram
+    views), weighed LOANWORD_BOOST of the word as typed: a rarer form's
+    boost cancels its own idf for the word's, so a comment holding the
+    typed form ranks first either way.
     """
     loanwords = vocabulary.loanwords
     forms = loanwords.bridges(text)[:MAX_BRIDGES] if loanwords is not None else ()
+    plain = vocabulary._replace(loanwords=None)  # a bridge is not bridged again
     queries, used = [], []
     for form in forms:
-        terms = [t for t, _ in _collapse(_analyze(form, analyzer))][:MAX_PHRASE_WORDS]
-        if not terms or terms == list(exact_terms):
+        scratch = CompiledQuery(None, set(), [], [])
+        query = _compile_clause(Clause(form, negated=negated), analyzer, scratch, plain, frequency)
+        terms = scratch.explain[0].get("tokens", [])
+        if query is None or terms == list(exact_terms):
             continue
         boost = LOANWORD_BOOST
         if len(terms) == 1 and frequency is not None and vocabulary.superterms is not None:
             idf = vocabulary.superterms.idf
             typed = sum(idf(frequency(t)) for t in exact_terms)
             boost *= min(1.0, typed / idf(frequency(terms[0]))) if typed else 1.0
-        queries.append(_sequence("body", terms, boost=boost))
+        queries.append(query.with_boost(query.boost * boost))
         used.append(form)
         if not negated:
-            compiled.highlight_terms.update(terms)
+            compiled.highlight_terms.update(scratch.highlight_terms)
+            compiled.literals.update(scratch.literals)
     if used:
         info["loanwords"] = used
     return queries

@@ -37,6 +37,7 @@ from .records import SearchHit, SearchPage, SearchRequest
 from .schema import KIND_QUOTE, split_tags
 from .collect import collect
 from .execute import Executor, segment_ids
+from .loanwords import Loanwords
 from .loanwords import shipped as shipped_loanwords
 from .snapshot import REQUEST_CACHE_SIZE, RequestCache, Snapshot
 from .snippets import literal_spans, make_snippet
@@ -115,8 +116,12 @@ class SearchService:
     operation, or by the one thread building a part that others need.
     """
 
-    def __init__(self, index_dir, synonyms=None, warm=False, request_cache=REQUEST_CACHE_SIZE):
+    def __init__(self, index_dir, synonyms=None, warm=False, request_cache=REQUEST_CACHE_SIZE,
+                 loanwords: Loanwords | None = None):
         """Serve `index_dir`; `synonyms` is a TOML file (default: the shipped list).
+
+        `loanwords` is the English ⇄ katakana table (default: the shipped
+        one); the synonym file's `[loanwords]` entries override it.
 
         With `warm`, every index version the service opens is warmed in a
         background thread (`warm_up`). `request_cache` is how many answers
@@ -125,7 +130,8 @@ class SearchService:
         """
         self.index_dir = Path(index_dir)
         self.synonyms = load_synonyms(synonyms)
-        self.loanwords = shipped_loanwords().overridden(self.synonyms.loanwords)
+        self.loanwords = (shipped_loanwords() if loanwords is None else loanwords).overridden(
+            self.synonyms.loanwords)
         self.warm = warm
         self.request_cache = request_cache
         self._local = threading.local()

@@ -130,3 +130,14 @@ def test_quality_reuse_without_an_earlier_run_names_the_option(tmp_path, capsys)
     with pytest.raises(SystemExit):
         run.main(["--reuse", "--work-dir", str(tmp_path / "none")])
     assert "--reuse: no archive and index of an earlier run" in capsys.readouterr().err
+
+
+def test_loanword_recall_keeps_english_and_measures_both_directions(tmp_path, capsys):
+    from bench.quality import loanwords
+    report = loanwords.main(["--posts", "4", "--jobs", "1", "--work-dir", str(tmp_path / "loan")])
+    assert report["pairs"] == len(loanwords.pairs()) >= 40
+    assert report["truth"]["english"] > 0 and report["truth"]["katakana"] > 0  # English was kept somewhere
+    # Without the table a typed form finds almost none of the other form's comments; with it, nearly all.
+    assert report["recall"]["without"]["english"] < 0.2 < 0.9 < report["recall"]["with"]["english"]
+    assert report["recall"]["with"]["katakana"] > 0.9
+    assert set(report["latency_pairs"]) == {"without", "with"}
