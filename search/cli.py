@@ -160,6 +160,10 @@ def _explain_lines(explain: dict):
         neg = "NOT " if clause.get("negated") else ""
         groups = " + ".join("".join(f"[{t}]" for t in g) for g in clause.get("groups", [])) or clause["text"]
         yield f"explain: {neg}{clause['field']}: {clause['text']} -> {groups}"
+        for key, label in (("loanwords", "loanword"), ("romaji", "romaji as"), ("synonyms", "synonym")):
+            if clause.get(key):
+                forms = (" ".join(f) if isinstance(f, list) else f for f in clause[key])
+                yield f"explain:   {label}: {', '.join(forms)}"
     yield f"explain: whoosh query {explain['query']}"
 
 

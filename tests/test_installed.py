@@ -205,6 +205,9 @@ def test_index_then_query_and_stats(installed, index_dir):
     page = json.loads(installed.cli("query", "--index-dir", index_dir, "--json", WORD).stdout)
     assert page["query"] == WORD and page["total"] > 0 and page["results"]
     assert {"user", "post_url", "snippet", "score"} <= set(page["results"][0])
+    # The shipped loanword table (package data) bridges `model` to モデル.
+    page = json.loads(installed.cli("query", "--index-dir", index_dir, "--json", "--explain", "model").stdout)
+    assert page["explain"]["clauses"][0]["loanwords"] == ["モデル"] and page["total"] > 0
     stats = json.loads(installed.cli("stats", "--index-dir", index_dir, "--json").stdout)
     assert stats["posts"] > 0 and stats["comments"] > 0
     # A second run finds nothing to do: the index is the installed command's own.

@@ -170,9 +170,11 @@ def test_a_word_of_the_index_is_never_reread(loan_service):
 
 
 def test_the_cli_explains_a_bridge(loan_service):
-    result = run_cli("query", "--index-dir", loan_service.index_dir, "--explain", "--json", "container")
+    result = run_cli("query", "--index-dir", loan_service.index_dir, "--explain", "container")
     assert result.returncode == 0, result.stderr
-    assert '"loanwords": [\n' in result.stdout or '"loanwords": ["コンテナ"]' in result.stdout
+    assert "explain:   loanword: コンテナ" in result.stdout
+    result = run_cli("query", "--index-dir", loan_service.index_dir, "--explain", "senkeidaisuu")
+    assert "explain:   romaji as: せんけいだいすう" in result.stdout and "線形代数" in result.stdout
 
 
 # -- the table's derivation -----------------------------------------------------
