@@ -1,4 +1,4 @@
-"""HTML pages: search, per-user pages, health check and OpenSearch description."""
+"""HTML pages: search, per-user pages, a comment's context, health check and OpenSearch description."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from flask import (
 )
 from werkzeug.routing import PathConverter, ValidationError
 
+from search.context import MAX_CONTEXT
 from search.errors import SearchError
 from search.hugo import text_fragment
 from search.records import SearchRequest
@@ -24,7 +25,7 @@ from search.service import MAX_RESULT_WINDOW
 
 from .errors import UNAVAILABLE, log_unavailable
 from .histogram import month_histogram
-from .params import check_user_name, parse_request, parse_user_name
+from .params import check_user_name, parse_context, parse_request, parse_user_name
 from .searching import search, service
 from .watcher import read_status
 
@@ -116,6 +117,14 @@ def user(name: str | None = None):
     number = parse_request(request.args).page
     page = search(SearchRequest(users=(name,), sort="newest", page=number, per_page=20))
     return render_template("user.html", name=name, page=page, histogram=month_histogram(page.months))
+
+
+@bp.get("/context")
+def context():
+    """A comment among its neighbours in the post, in order: `?post=PATH&quote=INDEX&n=K`."""
+    asked = parse_context(request.args)
+    return render_template("context.html", context=service().context(asked), n=asked.n,
+                           max_n=MAX_CONTEXT)
 
 
 @bp.get("/healthz")
