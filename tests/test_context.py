@@ -1,6 +1,7 @@
 """A comment among its neighbours: `SearchService.context` on real indexes."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -107,21 +108,23 @@ def test_bad_requests_name_the_parameter(service, post, quote, n, param):
 SPACED = "content/posts/2025_05/日本語 の 記事/index.md"
 
 
-@pytest.fixture(scope="module")
-def spaced_service(tmp_path_factory):
-    """An index of one post whose path holds Japanese and spaces, updated once."""
-    root = tmp_path_factory.mktemp("spaced")
+def build_spaced_index(root) -> Path:
+    """Index one post whose path holds Japanese and spaces, then again after it grew a comment."""
     site = root / "site"
     site.mkdir()
     (site / "hugo.toml").write_text(f'baseURL = "{BASE_URL}"\n', encoding="utf-8")
     quotes = [(f"{i}番目のコメントです。", f"user{i}", f"2025/05/01 0{i}:00:00") for i in range(4)]
-    write_post(site, "日本語 の 記事", post_text("空白のある記事", date="2025-05-01", quotes=quotes), date="2025-05-01")
-    update_index(hugo.load_site(site), root / "index", jobs=1)
-    # The post grows a comment: the manifest's count and the new document follow it.
-    quotes.append(("追加されたコメント。", "late", "2025/05/02 09:00:00"))
-    write_post(site, "日本語 の 記事", post_text("空白のある記事", date="2025-05-01", quotes=quotes), date="2025-05-01")
-    update_index(hugo.load_site(site), root / "index", jobs=1)
-    svc = SearchService(root / "index")
+    for _ in range(2):  # the second time, the manifest's count and the new document follow the change
+        write_post(site, "日本語 の 記事", post_text("空白のある記事", date="2025-05-01", quotes=quotes),
+                   date="2025-05-01")
+        update_index(hugo.load_site(site), root / "index", jobs=1)
+        quotes.append(("追加されたコメント。", "late", "2025/05/02 09:00:00"))
+    return root / "index"
+
+
+@pytest.fixture(scope="module")
+def spaced_service(tmp_path_factory):
+    svc = SearchService(build_spaced_index(tmp_path_factory.mktemp("spaced")))
     yield svc
     svc.close()
 
