@@ -1,4 +1,4 @@
-"""The `matome-search` command: index, query, stats, serve.
+"""The `matome-search` command: index, query, context, stats, serve.
 
 Each command parses its options, calls the library function a Python user
 would call, and prints. Library errors become one line and a non-zero exit.
@@ -15,10 +15,12 @@ import sys
 import click
 
 from . import hugo
+from .context import DEFAULT_CONTEXT, MAX_CONTEXT
 from .errors import SearchError, StrictModeError
+from .hugo import text_fragment
 from .progress import BuildProgress
-from .records import SearchRequest
-from .serialize import format_datetime, page_to_dict
+from .records import ContextRequest, SearchRequest
+from .serialize import context_to_dict, format_datetime, page_to_dict
 from .service import MAX_PER_PAGE, SORTS, SearchService
 from .settings import SETTINGS, check_public_url, max_post_bytes
 
@@ -206,6 +208,47 @@ def query(words, index_dir, users, tags, since, until, sort, limit, page, as_jso
         for line in _explain_lines(result.explain):
             _say(line)
     _print_page(result, color=sys.stdout.isatty())
+
+
+def _print_context(context, color: bool) -> None:
+    first, last = context.comments[0].quote_index, context.comments[-1].quote_index
+    _say(f"{_one_line(context.post_title)}  {context.post_date.isoformat()}")
+    _say(context.post_url)
+    _say(f"quote_index {first}-{last} of {context.quote_count} comments")
+    for comment in context.comments:
+        click.echo("")
+        mark = ">" if comment.hit else " "
+        head = terminal_safe(f"{mark} [{comment.quote_index}] {_one_line(comment.user)}  "
+                             f"{format_datetime(comment.created_at)}")
+        click.echo(click.style(head, bold=True) if color and comment.hit else head)
+        _say(f"   {context.post_url}{text_fragment(comment.body)}")
+        for line in comment.body.splitlines() or [""]:
+            _say(f"   {line}")
+
+
+@main.command()
+@click.argument("post_path")
+@click.argument("quote_index", type=click.IntRange(0))
+@index_dir_option
+@click.option("-n", "n", type=click.IntRange(0, MAX_CONTEXT), default=DEFAULT_CONTEXT, show_default=True,
+              help="Comments to show on each side.")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON contract shared with GET /api/context.")
+@reports_errors
+def context(post_path, quote_index, index_dir, n, as_json):
+    """Show comment QUOTE_INDEX of POST_PATH among its neighbours, in the post's order.
+
+    POST_PATH and QUOTE_INDEX are a result's `post_path` and `quote_index`
+    (`query --json`); the comment asked for is marked with `>`.
+    """
+    service = SearchService(index_dir)
+    try:
+        found = service.context(ContextRequest(post_path, quote_index, n))
+    finally:
+        service.close()
+    if as_json:
+        click.echo(_json_safe(json.dumps(context_to_dict(found), ensure_ascii=False, indent=2)))
+        return
+    _print_context(found, color=sys.stdout.isatty())
 
 
 @main.command()

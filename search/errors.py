@@ -85,6 +85,15 @@ class BadRequestError(SearchError):
         super().__init__(f"{param}: {reason}")
 
 
+class NotFoundError(SearchError):
+    """A post or comment asked for by name is not in the index; `param` names the parameter."""
+
+    def __init__(self, param: str, reason: str):
+        self.param = param
+        self.reason = reason
+        super().__init__(f"{param}: {reason}")
+
+
 class SynonymsError(SearchError):
     """The synonym file cannot be read or has the wrong shape."""
 

@@ -100,3 +100,38 @@ class SearchPage:
     # (stage, milliseconds) of the server's own work, for `Server-Timing`.
     timings: tuple[tuple[str, float], ...] = ()
     cached: bool = False  # answered from the request cache
+
+
+@dataclass(frozen=True)
+class ContextRequest:
+    """A comment of a post and how many of its neighbours to show on each side."""
+
+    post_path: str
+    quote_index: int
+    n: int = 2  # neighbours on each side
+
+
+@dataclass(frozen=True)
+class ContextComment:
+    """One comment of a post's conversation, as the index stores it."""
+
+    quote_index: int
+    user: str
+    created_at: dt.datetime
+    body: str
+    hit: bool  # the comment the context was asked for
+
+
+@dataclass(frozen=True)
+class CommentContext:
+    """A comment among its neighbours, in the post's order, with the post's fields."""
+
+    post_path: str
+    post_url: str
+    post_title: str
+    post_date: dt.date
+    tags: tuple[str, ...]
+    source_url: str | None
+    quote_index: int  # the comment asked for
+    quote_count: int  # comments in the post
+    comments: tuple[ContextComment, ...]

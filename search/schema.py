@@ -65,6 +65,11 @@ def quote_id(post_path: str, index: int) -> str:
     return f"{post_path}#{index}"
 
 
+def manifest_id(post_path: str) -> str:
+    """Return the unique id of a post's manifest document: `post:<post path>`."""
+    return f"post:{post_path}"
+
+
 def to_document(post: Post, quote: Quote) -> dict:
     """Map one comment and its post to a Whoosh document."""
     created = quote.created_at.astimezone(dt.timezone.utc).replace(tzinfo=None)
@@ -118,7 +123,7 @@ def to_manifest_document(
     """Map one post file's manifest entry to a Whoosh document."""
     return {
         "post_tags": join_tags(tags),
-        "id": f"post:{path}",
+        "id": manifest_id(path),
         "kind": KIND_POST,
         "post_path": path,
         "post_hash": content_hash,

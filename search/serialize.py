@@ -1,10 +1,15 @@
-"""Records -> the JSON contract shared by `query --json` and `GET /api/search`."""
+"""Records -> the JSON contracts shared by the CLI's `--json` and the API.
+
+`query --json` and `GET /api/search` answer `page_to_dict`; `context --json`
+and `GET /api/context` answer `context_to_dict`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from .records import SearchHit, SearchPage
+from .hugo import text_fragment
+from .records import CommentContext, SearchHit, SearchPage
 
 
 def format_datetime(value: dt.datetime) -> str:
@@ -52,3 +57,33 @@ def page_to_dict(page: SearchPage) -> dict:
     if page.explain is not None:
         data["explain"] = page.explain
     return data
+
+
+def context_to_dict(context: CommentContext) -> dict:
+    """Return a comment's context: the post, and its comments in order, the one asked for marked.
+
+    Each comment's `url` is the post's with a text fragment that scrolls to it.
+    """
+    return {
+        "post": {
+            "post_path": context.post_path,
+            "post_url": context.post_url,
+            "post_title": context.post_title,
+            "post_date": context.post_date.isoformat(),
+            "tags": list(context.tags),
+            "source_url": context.source_url,
+        },
+        "quote_index": context.quote_index,
+        "quote_count": context.quote_count,
+        "comments": [
+            {
+                "quote_index": comment.quote_index,
+                "user": comment.user,
+                "created_at": format_datetime(comment.created_at),
+                "body": comment.body,
+                "hit": comment.hit,
+                "url": context.post_url + text_fragment(comment.body),
+            }
+            for comment in context.comments
+        ],
+    }

@@ -33,7 +33,8 @@ from . import store
 from .errors import BadRequestError, IndexCorruptError, SearchError
 from .analysis import warm_dictionary
 from .query import compile_query
-from .records import SearchHit, SearchPage, SearchRequest
+from .context import read_context, validate_context
+from .records import CommentContext, ContextRequest, SearchHit, SearchPage, SearchRequest
 from .schema import KIND_QUOTE, split_tags
 from .collect import collect
 from .execute import Executor, segment_ids
@@ -377,6 +378,19 @@ class SearchService:
             explain={"clauses": compiled.explain, "query": str(compiled.query)} if request.explain else None,
             timings=clock.timings(),
         )
+
+    # -- context -----------------------------------------------------------
+
+    def context(self, request: ContextRequest) -> CommentContext:
+        """A comment with `request.n` neighbours on each side, in the post's order.
+
+        Read by id (at most 2n + 2 stored-field reads), not searched.
+        Raises BadRequestError, NotFoundError (an unknown post or a quote
+        index outside it), IndexNotFoundError, IndexVersionError.
+        """
+        validate_context(request)
+        with self._reading_guard(), self._leased() as view:
+            return read_context(view.searcher, request)
 
     # -- figures -----------------------------------------------------------
 

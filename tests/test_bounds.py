@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from search.analysis import MAX_COMBINING, normalize
 from search.collect import span_in_order
 from search.execute import _in_sequence
+from search.hugo import FRAGMENT_CHARS, text_fragment
 from search.snippets import (CONTEXT_BEFORE, LITERAL_SCAN_CHARS, SNIPPET_CHARS, _window, literal_spans,
                              make_snippet, merge_spans)
-from web.pages import FRAGMENT_CHARS, text_fragment
 
 examples = settings(max_examples=300, deadline=None, derandomize=True)
 

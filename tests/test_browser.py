@@ -98,6 +98,56 @@ def test_search_filter_page_and_tag(server, browser, tmp_path):
     assert (tmp_path / "search.png").stat().st_size > 10_000
 
 
+def test_context_expands_in_place_and_folds_away(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    page.goto(server + "/?q=" + "東京都の人口")
+    page.wait_for_selector(".hit")
+    url = page.url
+    page.evaluate("window.notReloaded = true")
+    hit = page.locator(".hit").first
+    toggle = hit.locator("a.context-toggle")
+    assert toggle.inner_text() == "前後のコメント"
+
+    toggle.click()
+    hit.locator(".thread-inline .comment").first.wait_for()
+    comments = hit.locator(".thread-inline .comment")
+    assert comments.count() == 4  # clipped: the second comment of its post, n=2
+    assert hit.locator(".thread-inline a.user").all_inner_texts() == [
+        "kyotofan", "tokyoite", "HarHarVeryFunny", "hostile"]
+    marked = hit.locator(".thread-inline .hit-comment")
+    assert marked.count() == 1 and "東京都の人口は多い。" in marked.inner_text() and "このコメント" in marked.inner_text()
+    assert "<script>alert(1)</script>" in comments.nth(3).locator(".body").inner_text()  # text, not markup
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert page.url == url and page.evaluate("window.notReloaded") is True
+    page.screenshot(path=str(tmp_path / "context.png"), full_page=True)
+
+    toggle.click()
+    hit.locator(".thread-inline").wait_for(state="detached")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert page.url == url and page.evaluate("window.notReloaded") is True
+
+    # Results put in the page later are handled as well: the listener is on document.
+    page.evaluate("""() => {
+        const results = document.querySelector('.results');
+        results.innerHTML = results.innerHTML;
+    }""")
+    page.locator(".hit a.context-toggle").first.click()
+    page.locator(".hit").first.locator(".thread-inline .comment").first.wait_for()
+    assert page.url == url
+
+
+def test_context_page_without_javascript(server, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server + "/?q=" + "東京都の人口")
+    page.locator("a.context-toggle").first.click()
+    page.wait_for_selector(".context-page")
+    assert "/context?post=" in page.url
+    assert page.locator(".thread a.user").all_inner_texts() == ["kyotofan", "tokyoite", "HarHarVeryFunny", "hostile"]
+    assert page.locator(".hit-comment .marker").inner_text() == "このコメント"
+    context.close()
+
+
 def test_hostile_comment_shows_literally(server, browser):
     page = browser.new_page()
     dialogs = []

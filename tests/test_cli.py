@@ -105,6 +105,40 @@ def test_stats(cli_index):
     assert data["first_comment"].startswith("2025-03-21") and data["index_bytes"] > 0
 
 
+KYOTO = "content/posts/2025_04/2025_04_02_kyoto/index.md"
+
+
+def test_context(cli_index):
+    _, index, _ = cli_index
+    result = run_cli("context", KYOTO, "3", "-n", "1", "--index-dir", index)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:3] == ["京都と東京都の話  2025-04-02",
+                         "https://www.kaigai-tech-matome.com/posts/2025_04/2025_04_02_kyoto/",
+                         "quote_index 2-4 of 11 comments"]
+    heads = [line for line in lines if re.match(r"[ >] \[\d+\] ", line)]
+    assert heads == ["  [2] HarHarVeryFunny  2025-04-02T11:00:00Z", "> [3] hostile  2025-04-02T12:00:00Z",
+                     "  [4] spread  2025-04-02T13:00:00Z"]
+    assert "   Uncertain<T> と <script>alert(1)</script> の数学" in lines
+    data = json.loads(run_cli("context", KYOTO, "0", "--json", "--index-dir", index).stdout)
+    assert [(c["user"], c["hit"]) for c in data["comments"]] == [
+        ("kyotofan", True), ("tokyoite", False), ("HarHarVeryFunny", False)]
+    assert data["post"]["post_path"] == KYOTO
+
+
+@pytest.mark.parametrize("args, message", [
+    (("nope/index.md", "0"), "error: post: no such post in the index"),
+    ((KYOTO, "11"), "error: quote: the post has 11 comments (0 to 10)"),
+    ((KYOTO, "0", "-n", "11"), "-n"),
+    ((KYOTO, "-1"), "QUOTE_INDEX"),
+])
+def test_context_errors(cli_index, args, message):
+    _, index, _ = cli_index
+    result = run_cli("context", *args, "--index-dir", index)
+    assert result.returncode != 0 and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

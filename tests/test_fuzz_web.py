@@ -43,6 +43,26 @@ def test_page_never_fails_and_never_echoes_raw_html(client, items):
             assert v not in text
 
 
+CONTEXT_PARAMS = ["post", "quote", "n", "bogus"]
+context_value = st.one_of(value, st.sampled_from(["content/posts/2025_04/2025_04_02_kyoto/index.md", "3", "10"]))
+context_items = st.lists(st.tuples(st.sampled_from(CONTEXT_PARAMS), context_value), max_size=5)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(context_items)
+def test_context_never_fails(client, items):
+    response = client.get("/api/context", query_string=items)
+    assert response.status_code in (200, 400, 404), (items, response.status_code)
+    data = response.get_json()
+    if response.status_code == 200:
+        assert [c["hit"] for c in data["comments"]].count(True) == 1
+    else:
+        assert set(data) == {"error", "param"} and data["param"] in CONTEXT_PARAMS
+    page = client.get("/context", query_string=items)
+    assert page.status_code == response.status_code
+    assert "Traceback" not in page.get_data(as_text=True)
+
+
 def test_huge_query_is_a_400_not_a_crash(client):
     response = client.get("/api/search", query_string={"q": "あ" * 100_000})
     assert response.status_code == 400 and response.get_json()["param"] == "q"

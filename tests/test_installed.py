@@ -360,6 +360,8 @@ def test_every_page_endpoint_and_static_file_answers(installed, index_dir, serve
     assert headers.get_content_type() == "application/json" and page["total"] > 0
     hit = page["results"][0]
     assert json.loads(get("/api/openapi.json")[1])["paths"]["/api/search"]
+    context = f"post={urllib.parse.quote(hit['post_path'])}&quote={hit['quote_index']}"
+    assert [c["hit"] for c in json.loads(get("/api/context?" + context)[1])["comments"]].count(True) == 1
     # The OpenSearch description, and the two search URLs it gives browsers.
     headers, body = get("/opensearch.xml")
     assert headers.get_content_type() == "application/opensearchdescription+xml"

@@ -1,14 +1,16 @@
-"""The JSON API under /api: the same contract as `matome-search query --json`."""
+"""The JSON API under /api: the same contracts as `matome-search query --json` and `context --json`."""
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from search.serialize import page_to_dict
+from search.context import DEFAULT_CONTEXT, MAX_CONTEXT, MAX_POST_PATH
+from search.serialize import context_to_dict, page_to_dict
 from search.service import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, MAX_RESULT_WINDOW, SORTS
 
-from .params import parse_request
+from .params import MAX_QUOTE_INDEX, parse_context, parse_request
 from .searching import search as run_search
+from .searching import service
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -19,6 +21,12 @@ def search():
     """Search comments; parameters as in the OpenAPI document."""
     page = run_search(parse_request(request.args))
     return jsonify(page_to_dict(page))
+
+
+@bp.get("/context")
+def context():
+    """A comment with its neighbours in the post, in order; parameters as in the OpenAPI document."""
+    return jsonify(context_to_dict(service().context(parse_context(request.args))))
 
 
 @bp.get("/openapi.json")
@@ -52,6 +60,44 @@ def _result_schema() -> dict:
     }
 
 
+def _context_schema() -> dict:
+    string = {"type": "string"}
+    post_keys = ["post_path", "post_url", "post_title", "post_date", "tags", "source_url"]
+    comment_keys = ["quote_index", "user", "created_at", "body", "hit", "url"]
+    result = _result_schema()["properties"]
+    post = {"type": "object", "required": post_keys, "properties": {k: result[k] for k in post_keys}}
+    comment = {"type": "object", "required": comment_keys, "properties": {
+        **{k: result[k] for k in comment_keys[:4]},
+        "hit": {"type": "boolean", "description": "the comment asked for"},
+        "url": {**string, "description": "the comment in its post (a text fragment scrolls to it)"},
+    }}
+    return {"type": "object", "required": ["post", "quote_index", "quote_count", "comments"],
+            "properties": {"post": post, "quote_index": {"type": "integer"},
+                           "quote_count": {"type": "integer", "description": "comments in the post"},
+                           "comments": {"type": "array", "items": comment}}}
+
+
+def _context_path(json_of, error) -> dict:
+    required = lambda param: {**param, "required": True}
+    return {"get": {
+        "summary": "A comment with its neighbours in the post, in order",
+        "parameters": [
+            required(_param("post", {"type": "string", "minLength": 1, "maxLength": MAX_POST_PATH},
+                            "the post's post_path, as in a search result")),
+            required(_param("quote", {"type": "integer", "minimum": 0, "maximum": MAX_QUOTE_INDEX},
+                            "the comment's quote_index")),
+            _param("n", {"type": "integer", "minimum": 0, "maximum": MAX_CONTEXT, "default": DEFAULT_CONTEXT},
+                   "neighbours on each side (fewer at the post's start and end)"),
+        ],
+        "responses": {
+            "200": {"description": "the comments, in the post's order", "content": json_of(_context_schema())},
+            "400": {"description": "bad parameter", "content": json_of(error)},
+            "404": {"description": "no such post, or no such comment in it", "content": json_of(error)},
+            "503": {"description": "no usable index", "content": json_of(error)},
+        },
+    }}
+
+
 def _facet() -> dict:
     pair = {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}]}
     return {"type": "array", "items": pair}
@@ -80,7 +126,7 @@ def openapi_document() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "matome-search", "version": "1"},
-        "paths": {"/api/search": {"get": {
+        "paths": {"/api/context": _context_path(json_of, error), "/api/search": {"get": {
             "summary": "Search comments",
             "parameters": [
                 _param("q", {"type": "string", "maxLength": MAX_QUERY_LENGTH}, "query, see README syntax"),

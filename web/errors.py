@@ -7,7 +7,7 @@ import logging
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from search.errors import BadRequestError, SearchError
+from search.errors import BadRequestError, NotFoundError, SearchError
 
 log = logging.getLogger("matome_search.web")
 # What a reader is told when the index cannot serve: the path, the operator's
@@ -37,6 +37,10 @@ def register(app) -> None:
     @app.errorhandler(BadRequestError)
     def bad_request(exc: BadRequestError):
         return _respond(400, str(exc), exc.param)
+
+    @app.errorhandler(NotFoundError)
+    def not_found(exc: NotFoundError):
+        return _respond(404, str(exc), exc.param)
 
     @app.errorhandler(SearchError)
     def unavailable(exc: SearchError):

@@ -1,11 +1,10 @@
-"""HTML pages: search, per-user pages, health check and OpenSearch description."""
+"""HTML pages: search, per-user pages, a comment's context, health check and OpenSearch description."""
 
 from __future__ import annotations
 
 import calendar
 import os
-import re
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -18,46 +17,19 @@ from flask import (
 )
 from werkzeug.routing import PathConverter, ValidationError
 
+from search.context import MAX_CONTEXT
 from search.errors import SearchError
+from search.hugo import text_fragment
 from search.records import SearchRequest
 from search.service import MAX_RESULT_WINDOW
 
 from .errors import UNAVAILABLE, log_unavailable
 from .histogram import month_histogram
-from .params import check_user_name, parse_request, parse_user_name
+from .params import check_user_name, parse_context, parse_request, parse_user_name
 from .searching import search, service
 from .watcher import read_status
 
 bp = Blueprint("pages", __name__)
-FRAGMENT_CHARS = 24
-# A link's text stops at the next bracket and its URL at the next parenthesis
-# (one balanced pair allowed, as in Wikipedia URLs): each failed attempt ends
-# at the next opener, so a line of 30,000 `[` is not read 30,000 times.
-_MARKDOWN = re.compile(r"\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)|[*_`>＞#]|https?://\S+")
-# The opening words come from the line's head; markup longer than this is cut.
-_SCAN_CHARS = 4000
-
-
-
-def text_fragment(body: str) -> str:
-    """Return `#:~:text=` for the comment's opening words, as the post renders them.
-
-    Every line boundary is whitespace, so the first non-blank line starts at
-    the body's first non-space character; only its first _SCAN_CHARS are
-    read, whatever the comment's size.
-    """
-    head = body.lstrip()[:_SCAN_CHARS].splitlines()
-    first_line = head[0] if head else ""
-    plain = _MARKDOWN.sub(lambda m: m.group(1) or "", first_line).strip()
-    words = plain[:FRAGMENT_CHARS]
-    cut = max(words.rfind(c) for c in "、。！？ ,.") if len(plain) > FRAGMENT_CHARS else -1
-    if cut >= 8:
-        words = words[:cut]
-    words = words.strip()
-    if not words:
-        return ""
-    # `-`, `,` and `&` are syntax inside a text directive.
-    return "#:~:text=" + quote(words, safe="").replace("-", "%2D")
 
 
 def url_with(**changes) -> str:
@@ -145,6 +117,14 @@ def user(name: str | None = None):
     number = parse_request(request.args).page
     page = search(SearchRequest(users=(name,), sort="newest", page=number, per_page=20))
     return render_template("user.html", name=name, page=page, histogram=month_histogram(page.months))
+
+
+@bp.get("/context")
+def context():
+    """A comment among its neighbours in the post, in order: `?post=PATH&quote=INDEX&n=K`."""
+    asked = parse_context(request.args)
+    return render_template("context.html", context=service().context(asked), n=asked.n,
+                           max_n=MAX_CONTEXT)
 
 
 @bp.get("/healthz")

@@ -1,17 +1,20 @@
-"""Query-string parameters -> SearchRequest, with a 400 naming each bad one."""
+"""Query-string parameters -> SearchRequest or ContextRequest, with a 400 naming each bad one."""
 
 from __future__ import annotations
 
 import datetime as dt
 import unicodedata
 
+from search.context import DEFAULT_CONTEXT, MAX_CONTEXT, MAX_POST_PATH
 from search.errors import BadRequestError
-from search.records import SearchRequest
+from search.records import ContextRequest, SearchRequest
 from search.service import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
 
 SINGLE = ("q", "since", "until", "sort", "page", "per_page")
 MAX_FILTERS = 10
 MAX_NAME = 100
+# A quote index past every post: 400; one past its own post's comments: 404.
+MAX_QUOTE_INDEX = 999_999
 
 
 def _single(args, name: str) -> str:
@@ -96,3 +99,23 @@ def parse_request(args, default_per_page: int = 10) -> SearchRequest:
     if request.since and request.until and request.since > request.until:
         raise BadRequestError("since", "is after until")
     return request
+
+
+def parse_context(args) -> ContextRequest:
+    """Build a ContextRequest from `post`, `quote` and `n`; raise BadRequestError.
+
+    `post` is taken exactly as given (a path may hold spaces); `quote` is required.
+    """
+    posts = args.getlist("post")
+    if len(posts) > 1:
+        raise BadRequestError("post", "given more than once")
+    if not posts or not posts[0]:
+        raise BadRequestError("post", "is required")
+    post = _clean(posts[0], "post", MAX_POST_PATH)
+    if not _single(args, "quote"):
+        raise BadRequestError("quote", "is required")
+    return ContextRequest(
+        post_path=post,
+        quote_index=_int(args, "quote", 0, 0, MAX_QUOTE_INDEX),
+        n=_int(args, "n", DEFAULT_CONTEXT, 0, MAX_CONTEXT),
+    )

@@ -9,6 +9,7 @@ never raises on bad content: it returns what can be trusted plus
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -24,10 +25,17 @@ from ..records import ParseWarning, Post
 from .post import is_web_url, parse_created_at, parse_post
 
 __all__ = ["Site", "iter_post_files", "load_site", "parse_created_at", "parse_post", "post_path",
-           "post_url", "read_post"]
+           "post_url", "read_post", "text_fragment"]
 
 CONFIG_FILES = ("hugo.toml", "config.toml", "config/_default/hugo.toml")
 MAX_POST_BYTES = 20 * 1024 * 1024  # the largest real post is under 1 MB
+FRAGMENT_CHARS = 24
+# A link's text stops at the next bracket and its URL at the next parenthesis
+# (one balanced pair allowed, as in Wikipedia URLs): each failed attempt ends
+# at the next opener, so a line of 30,000 `[` is not read 30,000 times.
+_MARKDOWN = re.compile(r"\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)|[*_`>＞#]|https?://\S+")
+# The opening words come from the line's head; markup longer than this is cut.
+_SCAN_CHARS = 4000
 
 
 @dataclass(frozen=True)
@@ -170,6 +178,28 @@ def post_url(site: Site, file: Path) -> str:
     else:
         parts = (*rel.parts[:-1], rel.stem)
     return site.base_url + "".join(url_quote(part) + "/" for part in parts)
+
+
+def text_fragment(body: str) -> str:
+    """Return `#:~:text=` for the comment's opening words, as the post renders them.
+
+    Appended to the post's URL it scrolls the browser to that comment. Every
+    line boundary is whitespace, so the first non-blank line starts at the
+    body's first non-space character; only its first _SCAN_CHARS are read,
+    whatever the comment's size.
+    """
+    head = body.lstrip()[:_SCAN_CHARS].splitlines()
+    first_line = head[0] if head else ""
+    plain = _MARKDOWN.sub(lambda m: m.group(1) or "", first_line).strip()
+    words = plain[:FRAGMENT_CHARS]
+    cut = max(words.rfind(c) for c in "、。！？ ,.") if len(plain) > FRAGMENT_CHARS else -1
+    if cut >= 8:
+        words = words[:cut]
+    words = words.strip()
+    if not words:
+        return ""
+    # `-`, `,` and `&` are syntax inside a text directive.
+    return "#:~:text=" + url_quote(words, safe="").replace("-", "%2D")
 
 
 def read_post(site: Site, file: Path) -> tuple[Post | None, list[ParseWarning], bytes]:
