@@ -293,6 +293,15 @@ def test_links_and_details_in_swapped_results_still_work(server, browser):
     assert shown_users(page) == ["airport"]
 
 
+def test_an_emptied_box_shows_the_landing_page_again(server, browser):
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    page.goto(server + "/?q=" + quote("空港"))
+    page.fill("#q", "\u3000 ")
+    page.wait_for_selector("section.empty h1")
+    assert page.locator(".hit").count() == 0
+    assert urlparse(page.url).path == "/" and urlparse(page.url).query == ""
+
+
 def test_a_full_width_space_separates_words_like_a_space(server, browser):
     page = browser.new_page(viewport={"width": 1000, "height": 900})
     page.goto(server + "/?q=" + quote("機械 学習"))
