@@ -1,5 +1,6 @@
 """The page in headless Chromium, driven like a reader would."""
 
+import datetime
 import os
 import socket
 import subprocess
@@ -7,6 +8,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 
@@ -70,7 +72,7 @@ def test_search_filter_page_and_tag(server, browser, tmp_path):
     assert page.evaluate("document.activeElement.id") == "q"
     page.keyboard.type("機械学習")
     page.keyboard.press("Enter")
-    page.wait_for_selector(".hit")
+    page.wait_for_function("() => document.title.startsWith('機械学習')")  # typed or reloaded
     assert page.locator(".hit mark").count() > 0
     assert "機械学習" in page.input_value("#q")
 
@@ -156,3 +158,247 @@ def test_hostile_comment_shows_literally(server, browser):
     page.wait_for_selector(".hit")
     assert "<script>alert(1)</script>" in page.locator(".snippet").first.inner_text()
     assert dialogs == []
+
+
+# --- Results as you type -------------------------------------------------------------
+
+START = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+def live_queries(page) -> list:
+    """Record the `q` of every search the page fetches by itself (not page loads)."""
+    queries = []
+
+    def record(request):
+        if request.resource_type == "fetch" and urlparse(request.url).path == "/":
+            queries.append(parse_qs(urlparse(request.url).query).get("q", [""])[0])
+
+    page.on("request", record)
+    return queries
+
+
+def pause_clock(page, url) -> None:
+    """Open `url` with the page's timers stopped: only `page.clock.run_for` moves them."""
+    page.clock.install(time=START)
+    page.goto(url)
+    page.clock.pause_at(START + datetime.timedelta(hours=1))
+
+
+def shown_users(page) -> list:
+    return page.locator(".hit a.user").all_inner_texts()
+
+
+def url_query(page) -> dict:
+    return parse_qs(urlparse(page.url).query)
+
+
+def test_no_search_while_an_ime_composition_is_open(server, browser):
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    pause_clock(page, server + "/?q=" + quote("京都"))
+    queries = live_queries(page)
+    page.evaluate("""() => {
+        window.submits = 0;
+        document.querySelector("form.searchbox").addEventListener("submit", () => { window.submits += 1; });
+    }""")
+    page.focus("#q")
+    page.keyboard.press("ArrowDown")  # a result is selected: a stray Enter would open it
+    assert page.locator(".hit.selected").count() == 1
+    enter = "(init) => document.getElementById('q').dispatchEvent(new KeyboardEvent('keydown', init))"
+    ime_key = {"key": "Enter", "keyCode": 229, "bubbles": True, "cancelable": True}
+    # A key the IME takes comes as keyCode 229 (before compositionstart in Chrome, after
+    # compositionend for Safari's confirming Enter); inside a composition, isComposing is set.
+    page.evaluate(enter, {**ime_key, "isComposing": False})
+    page.evaluate("""() => {
+        const box = document.getElementById("q");
+        box.dispatchEvent(new CompositionEvent("compositionstart", {data: ""}));
+        for (const text of ["京都 k", "京都 く", "京都 くう", "京都 空港"]) {
+            box.value = text;
+            box.dispatchEvent(new InputEvent("input", {data: text.slice(3), isComposing: true,
+                                                       inputType: "insertCompositionText"}));
+        }
+    }""")
+    page.clock.run_for(2000)
+    page.evaluate(enter, {**ime_key, "isComposing": True})  # the Enter that confirms 空港
+    page.clock.run_for(2000)
+    assert queries == []
+    assert page.evaluate("window.submits") == 0
+    assert urlparse(page.url).netloc == urlparse(server).netloc  # the selected result was not opened
+    page.evaluate("""() => document.getElementById("q").dispatchEvent(
+        new CompositionEvent("compositionend", {data: "空港"}))""")
+    with page.expect_response(lambda r: r.request.resource_type == "fetch"):
+        page.clock.run_for(200)
+    page.wait_for_function("() => document.title.startsWith('京都 空港')")
+    assert queries == ["京都 空港"]
+    assert url_query(page)["q"] == ["京都 空港"]
+
+
+def test_chromium_ime_composition_sends_only_the_converted_text(server, browser):
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    pause_clock(page, server + "/")
+    queries = live_queries(page)
+    page.focus("#q")
+    ime = page.context.new_cdp_session(page)
+    for reading in ["く", "くう", "くうこ", "くうこう", "空港"]:
+        ime.send("Input.imeSetComposition", {"text": reading, "selectionStart": len(reading),
+                                             "selectionEnd": len(reading)})
+        page.clock.run_for(1000)
+    assert page.input_value("#q") == "空港" and queries == []
+    with page.expect_response(lambda r: r.request.resource_type == "fetch"):
+        ime.send("Input.insertText", {"text": "空港"})  # the conversion is confirmed
+        page.clock.run_for(200)
+    page.wait_for_selector(".hit")
+    assert queries == ["空港"] and shown_users(page) == ["airport"]
+
+
+def test_fast_typing_sends_one_search_for_the_last_text(server, browser):
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    pause_clock(page, server + "/")
+    queries = live_queries(page)
+    page.focus("#q")
+    for text in ["関", "関西", "関西国際", "関西国際空港"]:
+        page.fill("#q", text)
+        page.clock.run_for(100)  # each keystroke inside the debounce of the one before
+    assert queries == []
+    with page.expect_response(lambda r: r.request.resource_type == "fetch"):
+        page.clock.run_for(200)
+    page.wait_for_selector(".hit")
+    assert queries == ["関西国際空港"]
+    assert shown_users(page) == ["airport"]
+
+
+@pytest.mark.parametrize("abort_works", [True, False])
+def test_a_late_answer_to_an_older_query_is_never_shown(server, browser, abort_works):
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    if not abort_works:
+        # The older answer has already arrived when the newer request starts: abort is too late.
+        page.add_init_script("AbortController.prototype.abort = function () {};")
+    held = []
+
+    def hold_kyoto(route):
+        if parse_qs(urlparse(route.request.url).query).get("q") == ["京都"]:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(lambda url: urlparse(url).path == "/" and "q=" in url, hold_kyoto)
+    page.goto(server + "/")
+    failed = []
+    page.on("requestfailed", lambda r: failed.append(parse_qs(urlparse(r.url).query)["q"][0]))
+    page.focus("#q")
+    page.fill("#q", "京都")
+    while not held:  # the route handler runs while Playwright waits
+        page.wait_for_timeout(20)
+    page.fill("#q", "空港")
+    page.wait_for_selector(".hit a.user:text('airport')")
+    stale = held[0].fetch()
+    assert "kyotofan" in stale.text()
+    held[0].fulfill(response=stale)
+    if abort_works:
+        assert failed == ["京都"]
+    else:
+        page.wait_for_function(
+            "() => performance.getEntriesByType('resource').some(e => e.name.includes('q=%E4%BA%AC%E9%83%BD'))")
+        page.evaluate("() => new Promise(r => setTimeout(r, 0))")
+    assert shown_users(page) == ["airport"]
+    assert page.input_value("#q") == "空港"
+    assert url_query(page)["q"] == ["空港"]
+
+
+def test_arrows_and_enter_open_a_result_and_the_url_follows(server, browser):
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    page.route("https://www.kaigai-tech-matome.com/**",
+               lambda route: route.fulfill(content_type="text/html", body="<title>post</title>"))
+    page.goto(server + "/?tag=" + quote("旅行") + "&sort=oldest")
+    page.focus("#q")
+    page.keyboard.type("京都")
+    page.wait_for_function("() => document.title.startsWith('京都')")
+    assert url_query(page) == {"q": ["京都"], "tag": ["旅行"], "sort": ["oldest"]}
+    assert shown_users(page) == ["kyotofan", "tokyoite"]  # the filters and the sort were kept
+    assert page.input_value("form.filters input[name=q]") == "京都"
+
+    page.reload()  # the URL alone gives the same page
+    assert shown_users(page) == ["kyotofan", "tokyoite"] and page.input_value("#q") == "京都"
+
+    page.focus("#q")
+    for key in ["ArrowDown", "ArrowDown", "ArrowDown", "ArrowUp"]:
+        page.keyboard.press(key)
+    hits = page.locator(".hit")
+    assert [hits.nth(i).evaluate("e => e.classList.contains('selected')") for i in range(2)] == [True, False]
+    link = hits.nth(0).locator("a.postlink").get_attribute("href")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.split("#")[0] == link.split("#")[0]
+
+
+def test_links_and_details_in_swapped_results_still_work(server, browser):
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    page.goto(server + "/")
+    page.focus("#q")
+    page.fill("#q", "空港")
+    page.wait_for_selector(".hit a.user:text('airport')")
+    page.locator(".hit details summary").first.click()
+    assert page.locator(".hit .body").first.is_visible()
+    page.locator(".hit a.user").first.click()
+    page.wait_for_url("**user=airport**")
+    assert shown_users(page) == ["airport"]
+
+
+def test_an_emptied_box_shows_the_landing_page_again(server, browser):
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    page.goto(server + "/?q=" + quote("空港"))
+    page.fill("#q", "\u3000 ")
+    page.wait_for_selector("section.empty h1")
+    assert page.locator(".hit").count() == 0
+    assert urlparse(page.url).path == "/" and urlparse(page.url).query == ""
+
+
+def test_a_full_width_space_separates_words_like_a_space(server, browser):
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    page.goto(server + "/?q=" + quote("機械 学習"))
+    spaced = page.locator(".hit .snippet").all_inner_texts()
+    assert spaced
+    page.goto(server + "/")
+    page.focus("#q")
+    page.keyboard.type("機械\u3000学習")
+    page.wait_for_function("() => document.title.startsWith('機械 学習')")
+    assert url_query(page)["q"] == ["機械 学習"]
+    assert page.locator(".hit .snippet").all_inner_texts() == spaced
+    assert "spread" in shown_users(page)  # both words, not the compound 機械学習
+
+
+def test_a_phone_sees_results_first_and_the_facets_folded(server, browser):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(server + "/?q=" + quote("機械学習"))
+    assert page.locator(".hit").first.bounding_box()["y"] < 844
+    assert page.locator(".facets details").evaluate("d => d.open") is False
+    assert not page.locator(".facets h2").first.is_visible()
+    assert not page.locator("form.filters").is_visible()
+    hit = page.locator(".hit").first.bounding_box()
+    assert page.locator(".conditions summary").bounding_box()["y"] < hit["y"] < page.locator(".facets").bounding_box()["y"]
+
+    page.locator(".facets summary").click()  # the fold opens on request, and stays open
+    assert page.locator(".facets h2").first.is_visible()
+    page.fill("#q", "数学")
+    page.wait_for_function("() => document.title.startsWith('数学')")
+    assert page.locator(".facets h2").first.is_visible()
+
+    page.set_viewport_size({"width": 1000, "height": 900})  # a wide screen shows everything
+    expect(page.locator("form.filters")).to_be_visible()  # once the media query has changed
+    assert not page.locator(".conditions summary").is_visible()
+    hit, facets = page.locator(".hit").first.bounding_box(), page.locator(".facets").bounding_box()
+    assert facets["x"] > hit["x"] + hit["width"] - 1 and facets["y"] < 300
+
+
+def test_without_javascript_the_form_submits(server, browser):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(server + "/")
+    page.fill("#q", "空港")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert url_query(page) == {"q": ["空港"]} and shown_users(page) == ["airport"]
+    assert page.locator(".facets h2").first.is_visible()  # nothing folded, facets after results
+    assert page.locator(".facets").bounding_box()["y"] > page.locator(".hit").first.bounding_box()["y"]
+    context.close()

@@ -27,6 +27,15 @@ def test_split_compound_must_stay_adjacent(service):
     assert "spread" not in users(page)
 
 
+def test_full_width_space_separates_words_like_a_space(service):
+    # A Japanese IME types U+3000 for the space key.
+    spaced = search(service, "機械 学習", per_page=100)
+    full_width = search(service, "機械\u3000学習", per_page=100)
+    assert "spread" in users(full_width)
+    assert users(full_width) == users(spaced)
+    assert full_width.total == spaced.total
+
+
 def test_kyoto_ranks_before_tokyo_to(service):
     page = search(service, "京都")
     assert users(page)[0] == "kyotofan"
