@@ -19,7 +19,7 @@ from .errors import SearchError, StrictModeError
 from .progress import BuildProgress
 from .records import SearchRequest
 from .serialize import format_datetime, page_to_dict
-from .service import MAX_PER_PAGE, SORTS, SearchService
+from .service import GROUPS, MAX_PER_PAGE, SORTS, SearchService
 from .settings import SETTINGS, check_public_url, max_post_bytes
 
 
@@ -144,15 +144,30 @@ def _terminal_snippet(snippet: str, color: bool) -> str:
 
 def _print_page(page, color: bool) -> None:
     first = (page.page - 1) * page.per_page
-    _say(f"{page.total} matches ({page.took_ms:.0f} ms)")
+    what = "posts" if page.group == "post" else "matches"
+    _say(f"{page.total} {what} ({page.took_ms:.0f} ms)")
     for note in page.notes:
         _say(f"note: {note}")
+    if page.group == "post":
+        _print_posts(page.groups, first, color)
+        return
     for rank, hit in enumerate(page.hits, first + 1):
         click.echo("")
         when = format_datetime(hit.created_at)
         _say(f"{rank}. {_one_line(hit.user)}  {when}  {_one_line(hit.post_title)}")
         _say(f"   {hit.post_url}")
         click.echo(f"   {_terminal_snippet(hit.snippet, color)}")
+
+
+def _print_posts(groups, first: int, color: bool) -> None:
+    for rank, group in enumerate(groups, first + 1):
+        click.echo("")
+        _say(f"{rank}. {_one_line(group.post_title)}  {group.post_date.isoformat()}  "
+             f"({group.matches} matching comments)")
+        _say(f"   {group.post_url}")
+        for hit in group.comments:
+            _say(f"   - {_one_line(hit.user)}  {format_datetime(hit.created_at)}")
+            click.echo(f"     {_terminal_snippet(hit.snippet, color)}")
 
 
 def _explain_lines(explain: dict):
@@ -173,11 +188,13 @@ def _explain_lines(explain: dict):
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--limit", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--group", type=click.Choice(GROUPS), default="comment", show_default=True,
+              help="One result per comment, or per post with its best comments (--limit, --page count posts).")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON contract shared with the web API.")
 @click.option("--explain", is_flag=True, help="Show how the query was analyzed.")
 @synonyms_option
 @reports_errors
-def query(words, index_dir, users, tags, since, until, sort, limit, page, as_json, explain, synonyms):
+def query(words, index_dir, users, tags, since, until, sort, limit, page, group, as_json, explain, synonyms):
     """Search the index. WORDS use the query syntax in the README."""
     request = SearchRequest(
         query=" ".join(words),
@@ -189,6 +206,7 @@ def query(words, index_dir, users, tags, since, until, sort, limit, page, as_jso
         page=page,
         per_page=limit,
         explain=explain,
+        group=group,
     )
     service = SearchService(index_dir, synonyms=synonyms)
     try:

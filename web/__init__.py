@@ -7,7 +7,7 @@ from flask import Flask
 from search.service import SearchService
 from search.settings import check_public_url, default
 
-from . import api, errors, pages, proxy, searching
+from . import api, errors, feed, pages, proxy, searching
 from .searching import EXTENSION as EXTENSION  # re-exported: the key of the app's service
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                                           warm=app.config["WARM"]))
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(feed.bp)
     errors.register(app)
     proxy.init_app(app)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from search.group import COMMENTS_PER_POST
 from search.serialize import page_to_dict
-from search.service import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, MAX_RESULT_WINDOW, SORTS
+from search.service import GROUPS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, MAX_RESULT_WINDOW, SORTS
 
 from .params import parse_request
 from .searching import search as run_search
@@ -52,6 +53,23 @@ def _result_schema() -> dict:
     }
 
 
+def _post_schema() -> dict:
+    """A result of `group=post`: a post, its matching comments' count and its best comments."""
+    string = {"type": "string"}
+    return {
+        "type": "object",
+        "required": ["post_path", "post_url", "post_title", "post_date", "tags", "matches", "comments"],
+        "properties": {
+            "post_path": string, "post_url": string, "post_title": string,
+            "post_date": {"type": "string", "format": "date"},
+            "tags": {"type": "array", "items": string},
+            "matches": {"type": "integer", "minimum": 1},
+            "comments": {"type": "array", "items": _result_schema(), "minItems": 1,
+                         "maxItems": COMMENTS_PER_POST},
+        },
+    }
+
+
 def _facet() -> dict:
     pair = {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}]}
     return {"type": "array", "items": pair}
@@ -65,10 +83,12 @@ def openapi_document() -> dict:
         "type": "object",
         "required": ["query", "total", "page", "per_page", "took_ms", "results", "facets"],
         "properties": {
-            "query": {"type": "string"}, "total": {"type": "integer"},
+            "query": {"type": "string"},
+            "total": {"type": "integer", "description": "matching comments; posts with group=post"},
             "page": {"type": "integer"}, "per_page": {"type": "integer"},
             "took_ms": {"type": "number"},
-            "results": {"type": "array", "items": _result_schema()},
+            "results": {"type": "array", "description": "comments; posts with group=post",
+                        "items": {"oneOf": [_result_schema(), _post_schema()]}},
             "facets": {"type": "object", "required": ["users", "tags", "months"],
                        "properties": {"users": _facet(), "tags": _facet(), "months": _facet()}},
             "notes": {"type": "array", "items": {"type": "string"}},
@@ -88,7 +108,10 @@ def openapi_document() -> dict:
                 _param("tag", {"type": "string", "maxLength": 100}, "only this tag", repeat=True),
                 _param("since", {"type": "string", "format": "date"}, "comments on or after"),
                 _param("until", {"type": "string", "format": "date"}, "comments on or before"),
-                _param("sort", {"type": "string", "enum": list(SORTS)}, "order"),
+                _param("sort", {"type": "string", "enum": list(SORTS)},
+                       "order; grouped, posts by their best, newest or oldest matching comment"),
+                _param("group", {"type": "string", "enum": list(GROUPS), "default": "comment"},
+                       f"one result per comment, or per post with its best {COMMENTS_PER_POST} comments"),
                 _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
                        f"page; page x per_page at most {MAX_RESULT_WINDOW}"),
                 _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}, "page size"),

@@ -7,9 +7,9 @@ import unicodedata
 
 from search.errors import BadRequestError
 from search.records import SearchRequest
-from search.service import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
+from search.service import GROUPS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
 
-SINGLE = ("q", "since", "until", "sort", "page", "per_page")
+SINGLE = ("q", "since", "until", "sort", "page", "per_page", "group")
 MAX_FILTERS = 10
 MAX_NAME = 100
 
@@ -82,6 +82,9 @@ def parse_request(args, default_per_page: int = 10) -> SearchRequest:
     sort = _single(args, "sort") or "relevance"
     if sort not in SORTS:
         raise BadRequestError("sort", f"must be one of {', '.join(SORTS)}")
+    group = _single(args, "group") or "comment"
+    if group not in GROUPS:
+        raise BadRequestError("group", f"must be one of {', '.join(GROUPS)}")
     request = SearchRequest(
         query=_clean(_single(args, "q"), "q", MAX_QUERY_LENGTH),
         users=_names(args, "user"),
@@ -92,6 +95,7 @@ def parse_request(args, default_per_page: int = 10) -> SearchRequest:
         page=_int(args, "page", 1, 1, MAX_PAGE),
         per_page=_int(args, "per_page", default_per_page, 1, MAX_PER_PAGE),
         explain=_single(args, "explain") in ("1", "true"),
+        group=group,
     )
     if request.since and request.until and request.since > request.until:
         raise BadRequestError("since", "is after until")
