@@ -20,7 +20,7 @@ from .progress import BuildProgress
 from .records import SearchRequest
 from .serialize import format_datetime, page_to_dict
 from .service import GROUPS, MAX_PER_PAGE, SORTS, SearchService
-from .settings import SETTINGS, check_public_url, max_post_bytes
+from .settings import SETTINGS, check_origins, check_public_url, max_post_bytes
 
 
 def _option(name: str, *flags, **kwargs):
@@ -248,6 +248,14 @@ def _checked_public_url(ctx, param, value):
         raise click.BadParameter(str(exc), ctx, param) from None
 
 
+def _checked_origins(ctx, param, value):
+    """Refuse a --cors-origin that is not http(s)://host[:port], before anything starts."""
+    try:
+        return check_origins(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
 @main.command()
 @index_dir_option
 @site_option
@@ -260,9 +268,10 @@ def _checked_public_url(ctx, param, value):
 @synonyms_option
 @_option("public_url", "--public-url", metavar="URL", callback=_checked_public_url)
 @_option("proxy_headers", "--proxy-headers", is_flag=True)
+@_option("cors_origins", "--cors-origin", metavar="ORIGIN", multiple=True, callback=_checked_origins)
 @reports_errors
 def serve(index_dir, site, host, port, workers, threads, base_url, watch, synonyms, public_url,
-          proxy_headers):
+          proxy_headers, cors_origins):
     """Serve the search page and JSON API on every core.
 
     Several workers: gunicorn pre-forks them; one: waitress. Indexes the
@@ -272,7 +281,7 @@ def serve(index_dir, site, host, port, workers, threads, base_url, watch, synony
 
     run(index_dir=index_dir, site=site, host=host, port=port, threads=threads, workers=workers,
         base_url=base_url, watch=watch, synonyms=synonyms, public_url=public_url,
-        proxy_headers=proxy_headers)
+        proxy_headers=proxy_headers, cors_origins=cors_origins)
 
 
 if __name__ == "__main__":
