@@ -75,6 +75,11 @@ class Collected:
     tags: tuple
     months: tuple
 
+    @property
+    def comments(self) -> int:
+        """The matching comments: the total, ungrouped."""
+        return self.total
+
 
 def base_query(query, users, tags) -> wq.Query:
     """The query to match; without words, the narrowest filter stands in."""

@@ -348,24 +348,10 @@ class SearchService:
         sort = request.sort
         if compiled.query is None and sort == "relevance":
             sort = "newest"  # nothing to rank by: show the latest first
-        table = snapshot.table(reader)
-        hits, groups = (), ()
-        if request.group == "post":
-            found = collect_posts(searcher, view.executor, table, snapshot.post_column(reader), compiled.query,
-                                  request, sort, near=compiled.proximity_terms)
-            matched = found.comments
-            clock.mark("match")
-            groups = tuple(_to_group(searcher, view.executor, post, compiled) for post in found.page)
-        else:
-            found = collect(searcher, view.executor, table, compiled.query, request, sort,
-                            near=compiled.proximity_terms)
-            matched = found.total
-            clock.mark("match")
-            hits = tuple(_to_hit(searcher, view.executor, docnum, score, compiled)
-                         for docnum, score in found.page)
+        found, hits, groups = self._results(view, request, compiled, sort, clock)
         clock.mark("hits")
         suggestion = None
-        if matched < SUGGEST_BELOW and compiled.body_terms:
+        if found.comments < SUGGEST_BELOW and compiled.body_terms:
             suggestion = snapshot.suggester(reader).suggest(request.query, compiled.body_terms)
             clock.mark("suggest")
         return SearchPage(
@@ -385,6 +371,20 @@ class SearchService:
             group=request.group,
             groups=groups,
         )
+
+    def _results(self, view: _View, request: SearchRequest, compiled, sort: str, clock: "_Clock"):
+        """(what was collected, hits, groups) of one page: comments, or posts with their best comments."""
+        searcher, snapshot = view.searcher, view.snapshot
+        reader = searcher.reader()
+        table = snapshot.table(reader)
+        if request.group == "post":
+            found = collect_posts(searcher, view.executor, table, snapshot.post_column(reader), compiled.query,
+                                  request, sort, near=compiled.proximity_terms)
+            clock.mark("match")
+            return found, (), tuple(_to_group(searcher, view.executor, post, compiled) for post in found.page)
+        found = collect(searcher, view.executor, table, compiled.query, request, sort, near=compiled.proximity_terms)
+        clock.mark("match")
+        return found, tuple(_to_hit(searcher, view.executor, d, score, compiled) for d, score in found.page), ()
 
     # -- figures -----------------------------------------------------------
 

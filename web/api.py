@@ -8,6 +8,7 @@ from search.group import COMMENTS_PER_POST
 from search.serialize import page_to_dict
 from search.service import GROUPS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, MAX_RESULT_WINDOW, SORTS
 
+from .feed import FEED_PARAMS, FEED_SIZE
 from .params import parse_request
 from .searching import search as run_search
 
@@ -97,30 +98,41 @@ def openapi_document() -> dict:
         },
     }
     json_of = lambda schema: {"application/json": {"schema": schema}}  # noqa: E731
+    search_parameters = [
+        _param("q", {"type": "string", "maxLength": MAX_QUERY_LENGTH}, "query, see README syntax"),
+        _param("user", {"type": "string", "maxLength": 100}, "only this user", repeat=True),
+        _param("tag", {"type": "string", "maxLength": 100}, "only this tag", repeat=True),
+        _param("since", {"type": "string", "format": "date"}, "comments on or after"),
+        _param("until", {"type": "string", "format": "date"}, "comments on or before"),
+        _param("sort", {"type": "string", "enum": list(SORTS)},
+               "order; grouped, posts by their best, newest or oldest matching comment"),
+        _param("group", {"type": "string", "enum": list(GROUPS), "default": "comment"},
+               f"one result per comment, or per post with its best {COMMENTS_PER_POST} comments"),
+        _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+               f"page; page x per_page at most {MAX_RESULT_WINDOW}"),
+        _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}, "page size"),
+        _param("explain", {"type": "string", "enum": ["0", "1", "true", "false"]}, "add explain"),
+    ]
     return {
         "openapi": "3.1.0",
         "info": {"title": "matome-search", "version": "1"},
         "paths": {"/api/search": {"get": {
             "summary": "Search comments",
-            "parameters": [
-                _param("q", {"type": "string", "maxLength": MAX_QUERY_LENGTH}, "query, see README syntax"),
-                _param("user", {"type": "string", "maxLength": 100}, "only this user", repeat=True),
-                _param("tag", {"type": "string", "maxLength": 100}, "only this tag", repeat=True),
-                _param("since", {"type": "string", "format": "date"}, "comments on or after"),
-                _param("until", {"type": "string", "format": "date"}, "comments on or before"),
-                _param("sort", {"type": "string", "enum": list(SORTS)},
-                       "order; grouped, posts by their best, newest or oldest matching comment"),
-                _param("group", {"type": "string", "enum": list(GROUPS), "default": "comment"},
-                       f"one result per comment, or per post with its best {COMMENTS_PER_POST} comments"),
-                _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
-                       f"page; page x per_page at most {MAX_RESULT_WINDOW}"),
-                _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}, "page size"),
-                _param("explain", {"type": "string", "enum": ["0", "1", "true", "false"]}, "add explain"),
-            ],
+            "parameters": search_parameters,
             "responses": {
                 "200": {"description": "results", "content": json_of(page)},
                 "400": {"description": "bad parameter", "content": json_of(error)},
                 "503": {"description": "no usable index", "content": json_of(error)},
+            },
+        }}, "/feed.atom": {"get": {
+            "summary": f"Atom feed of the {FEED_SIZE} newest comments matching the search",
+            "parameters": [p for p in search_parameters if p["name"] in FEED_PARAMS],
+            "responses": {
+                "200": {"description": "Atom 1.0, with ETag and Last-Modified of the index version",
+                        "content": {"application/atom+xml": {"schema": {"type": "string"}}}},
+                "304": {"description": "unchanged since If-None-Match / If-Modified-Since"},
+                "400": {"description": "bad parameter"},
+                "503": {"description": "no usable index"},
             },
         }}},
     }
