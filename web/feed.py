@@ -28,6 +28,7 @@ from .searching import search, service
 
 bp = Blueprint("feed", __name__)
 ATOM = "http://www.w3.org/2005/Atom"
+ET.register_namespace("", ATOM)  # written as the default namespace, not `ns0:`
 FEED_SIZE = 50
 TITLE_CHARS = 40
 FEED_PARAMS = ("q", "user", "tag", "since", "until")  # what selects the comments; order is always newest
@@ -78,7 +79,7 @@ def atom():
     search_request = replace(parse_request(request.args), sort="newest", page=1, per_page=FEED_SIZE,
                              group="comment", explain=False)
     version = service().version()  # before searching: see SearchService.version
-    etag = f"{version.tag}"
+    etag = version.tag
     if not is_resource_modified(request.environ, etag=etag, last_modified=version.updated):
         response = Response(status=304)
     else:
@@ -93,7 +94,6 @@ def atom():
 
 def build_feed(page: SearchPage, search_request: SearchRequest, index_updated) -> ET.Element:
     """The Atom `<feed>` of one page of comments, newest first."""
-    ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     self_url = feed_url(external=True)
     args = feed_args(request.args)
