@@ -232,6 +232,7 @@ def test_page_groups_by_post_with_a_toggle(cat_client):
     assert '<a href="/?q=%E7%8C%AB">コメント単位</a>' in page
     assert 'name="group" value="post"' in page  # a new search or filter stays grouped
     assert "#:~:text=" in page
+    assert '<a class="source" href="https://news.ycombinator.com/item?id=1" rel="noopener">HNスレッド</a>' in page
 
 
 def test_page_toggle_from_comments(cat_client):
