@@ -21,8 +21,8 @@ from .hugo import text_fragment
 from .progress import BuildProgress
 from .records import ContextRequest, SearchRequest
 from .serialize import context_to_dict, format_datetime, page_to_dict
-from .service import MAX_PER_PAGE, SORTS, SearchService
-from .settings import SETTINGS, check_public_url, max_post_bytes
+from .service import GROUPS, MAX_PER_PAGE, SORTS, SearchService
+from .settings import SETTINGS, check_origins, check_public_url, max_post_bytes
 
 
 def _option(name: str, *flags, **kwargs):
@@ -146,15 +146,30 @@ def _terminal_snippet(snippet: str, color: bool) -> str:
 
 def _print_page(page, color: bool) -> None:
     first = (page.page - 1) * page.per_page
-    _say(f"{page.total} matches ({page.took_ms:.0f} ms)")
+    what = "posts" if page.group == "post" else "matches"
+    _say(f"{page.total} {what} ({page.took_ms:.0f} ms)")
     for note in page.notes:
         _say(f"note: {note}")
+    if page.group == "post":
+        _print_posts(page.groups, first, color)
+        return
     for rank, hit in enumerate(page.hits, first + 1):
         click.echo("")
         when = format_datetime(hit.created_at)
         _say(f"{rank}. {_one_line(hit.user)}  {when}  {_one_line(hit.post_title)}")
         _say(f"   {hit.post_url}")
         click.echo(f"   {_terminal_snippet(hit.snippet, color)}")
+
+
+def _print_posts(groups, first: int, color: bool) -> None:
+    for rank, group in enumerate(groups, first + 1):
+        click.echo("")
+        _say(f"{rank}. {_one_line(group.post_title)}  {group.post_date.isoformat()}  "
+             f"({group.matches} matching comments)")
+        _say(f"   {group.post_url}")
+        for hit in group.comments:
+            _say(f"   - {_one_line(hit.user)}  {format_datetime(hit.created_at)}")
+            click.echo(f"     {_terminal_snippet(hit.snippet, color)}")
 
 
 def _explain_lines(explain: dict):
@@ -179,11 +194,13 @@ def _explain_lines(explain: dict):
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--limit", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--group", type=click.Choice(GROUPS), default="comment", show_default=True,
+              help="One result per comment, or per post with its best comments (--limit, --page count posts).")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON contract shared with the web API.")
 @click.option("--explain", is_flag=True, help="Show how the query was analyzed.")
 @synonyms_option
 @reports_errors
-def query(words, index_dir, users, tags, since, until, sort, limit, page, as_json, explain, synonyms):
+def query(words, index_dir, users, tags, since, until, sort, limit, page, group, as_json, explain, synonyms):
     """Search the index. WORDS use the query syntax in the README."""
     request = SearchRequest(
         query=" ".join(words),
@@ -195,6 +212,7 @@ def query(words, index_dir, users, tags, since, until, sort, limit, page, as_jso
         page=page,
         per_page=limit,
         explain=explain,
+        group=group,
     )
     service = SearchService(index_dir, synonyms=synonyms)
     try:
@@ -277,6 +295,14 @@ def _checked_public_url(ctx, param, value):
         raise click.BadParameter(str(exc), ctx, param) from None
 
 
+def _checked_origins(ctx, param, value):
+    """Refuse a --cors-origin that is not http(s)://host[:port], before anything starts."""
+    try:
+        return check_origins(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
 @main.command()
 @index_dir_option
 @site_option
@@ -289,9 +315,10 @@ def _checked_public_url(ctx, param, value):
 @synonyms_option
 @_option("public_url", "--public-url", metavar="URL", callback=_checked_public_url)
 @_option("proxy_headers", "--proxy-headers", is_flag=True)
+@_option("cors_origins", "--cors-origin", metavar="ORIGIN", multiple=True, callback=_checked_origins)
 @reports_errors
 def serve(index_dir, site, host, port, workers, threads, base_url, watch, synonyms, public_url,
-          proxy_headers):
+          proxy_headers, cors_origins):
     """Serve the search page and JSON API on every core.
 
     Several workers: gunicorn pre-forks them; one: waitress. Indexes the
@@ -301,7 +328,7 @@ def serve(index_dir, site, host, port, workers, threads, base_url, watch, synony
 
     run(index_dir=index_dir, site=site, host=host, port=port, threads=threads, workers=workers,
         base_url=base_url, watch=watch, synonyms=synonyms, public_url=public_url,
-        proxy_headers=proxy_headers)
+        proxy_headers=proxy_headers, cors_origins=cors_origins)
 
 
 if __name__ == "__main__":

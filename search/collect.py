@@ -15,6 +15,7 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import NamedTuple
 
 from whoosh import query as wq
 
@@ -74,6 +75,11 @@ class Collected:
     tags: tuple
     months: tuple
 
+    @property
+    def comments(self) -> int:
+        """The matching comments: the total, ungrouped."""
+        return self.total
+
 
 def base_query(query, users, tags) -> wq.Query:
     """The query to match; without words, the narrowest filter stands in."""
@@ -125,18 +131,18 @@ def _top(counts: Counter, name=None) -> tuple:
     return tuple(picked[:FACET_SIZE])
 
 
-def _pick(column, ids: list) -> tuple:
+def pick(column, ids: list) -> tuple:
     """`column`'s value at each of `ids`, in one C call."""
     return itemgetter(*ids)(column) if len(ids) > 1 else tuple(column[d] for d in ids)
 
 
 def count_facets(table: DocTable, ids: list) -> tuple[tuple, tuple, tuple]:
     """Return (users, tags, months) counted over every matching docnum."""
-    users = Counter(_pick(table.user, ids))
+    users = Counter(pick(table.user, ids))
     months: Counter = Counter()
     tags: Counter = Counter()
     n_sets = len(table.tag_sets)
-    for code, n in Counter(_pick(table.month_tags, ids)).items():
+    for code, n in Counter(pick(table.month_tags, ids)).items():
         month, tag_set = divmod(code, n_sets)
         months[month] += n
         for tag in table.tag_sets[tag_set]:
@@ -227,29 +233,43 @@ def match_ids(searcher, query, executor) -> list[int]:
         return list(searcher.docs_for_query(query))
 
 
+class Matches(NamedTuple):
+    """Every comment a request matches: docnums, and their scores when ranked by relevance."""
+
+    ids: list
+    scores: dict | None  # {docnum: score}; None when sorted by date
+
+
+def find_matches(searcher, executor, table: DocTable, query, request, sort: str) -> Matches:
+    """Match `query` under the request's filters: scored for relevance, else unranked."""
+    filtered = bool(request.users or request.tags or request.since or request.until)
+    if sort == "relevance" and query is not None:
+        scores = match_scores(searcher, query, executor)
+        if filtered:
+            keep = filter_ids(table, scores, request.users, request.tags, request.since, request.until)
+            scores = {d: scores[d] for d in keep}
+        return Matches(list(scores), scores)
+    ids = match_ids(searcher, base_query(query, request.users, request.tags), executor)
+    if filtered:
+        ids = filter_ids(table, ids, request.users, request.tags, request.since, request.until)
+    return Matches(ids, None)
+
+
 def collect(searcher, executor, table: DocTable, query, request, sort: str, near=()) -> Collected:
     """Match `query` under the request's filters; return totals, facets, one page.
 
     `executor` is the searcher's `execute.Executor`; `near` lists words
     whose closeness, in order, raises a hit's rank.
     """
-    filtered = bool(request.users or request.tags or request.since or request.until)
     offset = (request.page - 1) * request.per_page
     want = offset + request.per_page
-    if sort == "relevance" and query is not None:
-        scores = match_scores(searcher, query, executor)
-        if filtered:
-            keep = filter_ids(table, scores, request.users, request.tags, request.since, request.until)
-            scores = {d: scores[d] for d in keep}
-        ids = list(scores)
+    ids, scores = find_matches(searcher, executor, table, query, request, sort)
+    if scores is not None:
         scored = best_first(scores, table.created, max(want, RERANK_DEPTH if near else 0))
         if near:
             window = rerank_by_proximity(executor, scored[:RERANK_DEPTH], list(near))
             scored = sorted(window, key=_rank_key(table.created)) + scored[RERANK_DEPTH:]
     else:
-        ids = match_ids(searcher, base_query(query, request.users, request.tags), executor)
-        if filtered:
-            ids = filter_ids(table, ids, request.users, request.tags, request.since, request.until)
         pick = heapq.nsmallest if sort == "oldest" else heapq.nlargest
         scored = [(d, 0.0) for d in pick(want, ids, key=table.created.__getitem__)]
     users, tags, months = count_facets(table, ids)

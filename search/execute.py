@@ -588,6 +588,11 @@ def _bm25(idf, k1, norms, lengths: bytes, ids, weights) -> list[float]:
     return [idf * ((w * k1p) / (w + norms[lengths[d]])) for d, w in zip(ids, weights)]
 
 
+def term_doc_ids(reader, fieldname: str, btext: bytes) -> list[int]:
+    """The leaf docnums holding a term, deleted ones included, a block at a time."""
+    return _read_postings(reader, fieldname, btext, frozenset())[0]
+
+
 def _read_postings(reader, fieldname, btext, deleted, values=False):
     """Return (docnums, weights, blocks, values) of one term in one leaf reader.
 

@@ -61,6 +61,7 @@ class SearchRequest:
     page: int = 1
     per_page: int = 10
     explain: bool = False
+    group: str = "comment"  # comment | post: one result per comment, or per post
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,26 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
+class PostGroup:
+    """One post of a grouped page: how many of its comments match, and its best ones."""
+
+    post_path: str
+    post_url: str
+    post_title: str
+    post_date: dt.date
+    tags: tuple[str, ...]
+    matches: int  # its matching comments
+    comments: tuple[SearchHit, ...]  # the best few, best first
+
+
+@dataclass(frozen=True)
 class SearchPage:
-    """One page of results plus facets counted over every match."""
+    """One page of results plus facets counted over every match.
+
+    Grouped by post (`group == "post"`), `groups` holds the page and `total`
+    counts posts; otherwise `hits` holds it and `total` counts comments.
+    Facets count comments either way.
+    """
 
     query: str
     total: int
@@ -100,6 +119,22 @@ class SearchPage:
     # (stage, milliseconds) of the server's own work, for `Server-Timing`.
     timings: tuple[tuple[str, float], ...] = ()
     cached: bool = False  # answered from the request cache
+    group: str = "comment"
+    groups: tuple[PostGroup, ...] = ()
+
+
+@dataclass(frozen=True)
+class IndexVersion:
+    """Which version of the index answers: a generation, a commit of it, and when it was made."""
+
+    generation: str  # the generation directory the CURRENT pointer names, e.g. `g000003`
+    commit: int  # Whoosh's TOC generation within it: one more per incremental commit
+    updated: dt.datetime  # when that commit was written, in UTC
+
+    @property
+    def tag(self) -> str:
+        """A short name that changes with every commit or rebuild, e.g. `g000003.12`."""
+        return f"{self.generation}.{self.commit}"
 
 
 @dataclass(frozen=True)

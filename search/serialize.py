@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .hugo import text_fragment
-from .records import CommentContext, SearchHit, SearchPage
+from .records import CommentContext, PostGroup, SearchHit, SearchPage
 
 
 def format_datetime(value: dt.datetime) -> str:
@@ -35,15 +35,29 @@ def hit_to_dict(hit: SearchHit) -> dict:
     }
 
 
+def group_to_dict(group: PostGroup) -> dict:
+    """Return one post of a page grouped by post: its details, match count and best comments."""
+    return {
+        "post_path": group.post_path,
+        "post_url": group.post_url,
+        "post_title": group.post_title,
+        "post_date": group.post_date.isoformat(),
+        "tags": list(group.tags),
+        "matches": group.matches,
+        "comments": [hit_to_dict(h) for h in group.comments],
+    }
+
+
 def page_to_dict(page: SearchPage) -> dict:
-    """Return a results page in the JSON contract's shape."""
+    """Return a results page in the JSON contract's shape (`results` are posts when grouped by post)."""
     data = {
         "query": page.query,
         "total": page.total,
         "page": page.page,
         "per_page": page.per_page,
         "took_ms": page.took_ms,
-        "results": [hit_to_dict(h) for h in page.hits],
+        "results": ([group_to_dict(g) for g in page.groups] if page.group == "post"
+                    else [hit_to_dict(h) for h in page.hits]),
         "facets": {
             "users": [list(kv) for kv in page.users],
             "tags": [list(kv) for kv in page.tags],

@@ -34,9 +34,10 @@ from .errors import BadRequestError, IndexCorruptError, SearchError
 from .analysis import warm_dictionary
 from .query import compile_query
 from .context import read_context, validate_context
-from .records import CommentContext, ContextRequest, SearchHit, SearchPage, SearchRequest
+from .records import CommentContext, ContextRequest, IndexVersion, PostGroup, SearchHit, SearchPage, SearchRequest
 from .schema import KIND_QUOTE, split_tags
 from .collect import collect
+from .group import collect_posts
 from .execute import Executor, segment_ids
 from .loanwords import Loanwords
 from .loanwords import shipped as shipped_loanwords
@@ -63,6 +64,7 @@ MAX_RESULT_WINDOW = 10_000
 MAX_PAGE = MAX_RESULT_WINDOW
 MAX_QUERY_LENGTH = 500
 SORTS = ("relevance", "newest", "oldest")
+GROUPS = ("comment", "post")  # one result per matching comment, or per post holding some
 
 
 def validate(request: SearchRequest) -> None:
@@ -71,6 +73,8 @@ def validate(request: SearchRequest) -> None:
         raise BadRequestError("q", f"query longer than {MAX_QUERY_LENGTH} characters")
     if request.sort not in SORTS:
         raise BadRequestError("sort", f"must be one of {', '.join(SORTS)}")
+    if request.group not in GROUPS:
+        raise BadRequestError("group", f"must be one of {', '.join(GROUPS)}")
     if not 1 <= request.per_page <= MAX_PER_PAGE:
         raise BadRequestError("per_page", f"must be between 1 and {MAX_PER_PAGE}")
     if request.page < 1:
@@ -283,6 +287,7 @@ class SearchService:
                 reader = searcher.reader()
                 # What the first searches of a version would otherwise wait for.
                 snapshot.table(reader)
+                snapshot.post_column(reader)
                 snapshot.refresh(reader)
                 snapshot.readings(reader)
                 snapshot.superterms(reader)
@@ -353,14 +358,10 @@ class SearchService:
         sort = request.sort
         if compiled.query is None and sort == "relevance":
             sort = "newest"  # nothing to rank by: show the latest first
-        found = collect(searcher, view.executor, snapshot.table(reader), compiled.query, request, sort,
-                        near=compiled.proximity_terms)
-        clock.mark("match")
-        hits = tuple(_to_hit(searcher, view.executor, docnum, score, compiled)
-                     for docnum, score in found.page)
+        found, hits, groups = self._results(view, request, compiled, sort, clock)
         clock.mark("hits")
         suggestion = None
-        if found.total < SUGGEST_BELOW and compiled.body_terms:
+        if found.comments < SUGGEST_BELOW and compiled.body_terms:
             suggestion = snapshot.suggester(reader).suggest(request.query, compiled.body_terms)
             clock.mark("suggest")
         return SearchPage(
@@ -377,7 +378,23 @@ class SearchService:
             suggestion=suggestion,
             explain={"clauses": compiled.explain, "query": str(compiled.query)} if request.explain else None,
             timings=clock.timings(),
+            group=request.group,
+            groups=groups,
         )
+
+    def _results(self, view: _View, request: SearchRequest, compiled, sort: str, clock: "_Clock"):
+        """(what was collected, hits, groups) of one page: comments, or posts with their best comments."""
+        searcher, snapshot = view.searcher, view.snapshot
+        reader = searcher.reader()
+        table = snapshot.table(reader)
+        if request.group == "post":
+            found = collect_posts(searcher, view.executor, table, snapshot.post_column(reader), compiled.query,
+                                  request, sort, near=compiled.proximity_terms)
+            clock.mark("match")
+            return found, (), tuple(_to_group(searcher, view.executor, post, compiled) for post in found.page)
+        found = collect(searcher, view.executor, table, compiled.query, request, sort, near=compiled.proximity_terms)
+        clock.mark("match")
+        return found, tuple(_to_hit(searcher, view.executor, d, score, compiled) for d, score in found.page), ()
 
     # -- context -----------------------------------------------------------
 
@@ -402,6 +419,17 @@ class SearchService:
         asked = hits + misses
         return {"hits": hits, "misses": misses, "hit_rate": round(hits / asked, 4) if asked else 0.0,
                 "entries": len(snapshot.requests) if snapshot else 0}
+
+    def version(self) -> IndexVersion:
+        """The index version searches are answered from now (opening it if need be).
+
+        A caller that labels an answer with it (an ETag) asks before
+        searching: a commit in between then makes the label older than the
+        answer, never newer, so a client's next request fetches again.
+        """
+        with self._reading_guard(), self._leased() as view:
+            snapshot = view.snapshot
+            return IndexVersion(snapshot.pointer["generation"], snapshot.generation, snapshot.updated())
 
     def health(self) -> dict:
         """Return the cheap figures a monitor polls: posts, comments, last update."""
@@ -498,3 +526,11 @@ def _to_hit(searcher, executor, docnum: int, score: float, compiled) -> SearchHi
         ),
         score=round(float(score or 0.0), 4),
     )
+
+
+def _to_group(searcher, executor, post, compiled) -> PostGroup:
+    """One post of a grouped page, its details taken from its best comment."""
+    comments = tuple(_to_hit(searcher, executor, docnum, score, compiled) for docnum, score in post.comments)
+    first = comments[0]
+    return PostGroup(post_path=first.post_path, post_url=first.post_url, post_title=first.post_title,
+                     post_date=first.post_date, tags=first.tags, matches=post.matches, comments=comments)

@@ -41,6 +41,9 @@ SETTINGS = {
                                     "request's own scheme and Host]."),
         Setting("proxy_headers", False, "Trust X-Forwarded-For, -Proto and -Host from one reverse proxy "
                                         "in front; give it only behind a proxy that sets them."),
+        Setting("cors_origins", (), "Let pages of this origin (scheme://host[:port], e.g. "
+                                    "https://blog.example.com) read /api/ and /feed.atom from the browser; "
+                                    "repeatable (the variable: space-separated) [default: none]."),
     )
 }
 
@@ -89,3 +92,36 @@ def check_public_url(url: str | None) -> str | None:
     if parts.path not in ("", "/") or parts.query or parts.fragment or "@" in parts.netloc:
         raise ValueError(f"{url!r} must be scheme://host[:port] only, without a path, query or user")
     return f"{parts.scheme}://{parts.netloc}"
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def check_origin(origin: str) -> str:
+    """Return `origin` as browsers send it in `Origin`; raise ValueError unless it is http(s)://host[:port].
+
+    The scheme and host are lowercased and a default port dropped, since the
+    header is compared as a string.
+
+    >>> check_origin("https://Blog.Example.com:443")
+    'https://blog.example.com'
+    >>> check_origin("https://blog.example.com/search")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'https://blog.example.com/search' must be scheme://host[:port] only, without a path, query or user
+    """
+    if not is_web_url(origin):
+        raise ValueError(f"{origin!r} is not an http:// or https:// origin with a host")
+    parts = urlsplit(origin)
+    if parts.path or parts.query or parts.fragment or "@" in parts.netloc or origin.endswith(("?", "#")):
+        raise ValueError(f"{origin!r} must be scheme://host[:port] only, without a path, query or user")
+    scheme, host = parts.scheme.lower(), parts.hostname.lower()
+    if ":" in host:  # an IPv6 address keeps its brackets
+        host = f"[{host}]"
+    port = "" if parts.port in (None, _DEFAULT_PORTS[scheme]) else f":{parts.port}"
+    return f"{scheme}://{host}{port}"
+
+
+def check_origins(origins) -> tuple[str, ...]:
+    """Every origin of `origins` checked (`check_origin`), duplicates dropped, in order."""
+    return tuple(dict.fromkeys(check_origin(o) for o in origins or ()))

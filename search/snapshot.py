@@ -6,6 +6,7 @@ derived from that version alone, so it is built at most once, shared by
 every thread of the process, and dropped with the version:
 
 - `table`: the per-document columns facets and filters read (`DocTable`);
+- `post_column`: the post of every document, for results grouped by post (`PostColumn`);
 - `postings`: the executor's posting cache (`PostingCache`);
 - `readings`: the reading vocabulary kana queries are split over;
 - `superterms`: the longer words searched for a common word (`Superterms`);
@@ -22,9 +23,11 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from . import store
 from .collect import DocTable
 from .execute import PostingCache
 from .expand import Superterms
+from .group import PostColumn
 from .schema import KIND_POST
 from .suggest import Suggester
 from .warmup import frequent_terms
@@ -83,8 +86,9 @@ class RequestCache:
 
 
 def _weight(page) -> int:
-    """The characters a page's hits hold: what its memory grows with."""
-    return sum(len(hit.body) + len(hit.snippet) for hit in page.hits) + 1
+    """The characters a page's hits hold (grouped, its posts' comments): what its memory grows with."""
+    hits = list(page.hits) + [hit for group in page.groups for hit in group.comments]
+    return sum(len(hit.body) + len(hit.snippet) for hit in hits) + 1
 
 
 @dataclass
@@ -101,6 +105,8 @@ class Snapshot:
     _locks: dict = field(default_factory=lambda: {name: threading.Lock() for name in _PARTS}, repr=False)
     _inherited: set = field(default_factory=set, repr=False)
     incremental: bool = False  # a commit on top of an earlier version of the same generation
+    # The previous version's post column, until this version's is built from it.
+    _previous_posts: PostColumn | None = field(default=None, repr=False)
 
     def inherit(self, previous: "Snapshot", segments) -> None:
         """Start from `previous`, a commit ago of the same generation; `segments` are this version's.
@@ -117,6 +123,7 @@ class Snapshot:
             self._parts["frequent"] = previous._parts["frequent"]
         if None not in segments:
             self.postings.inherit(previous.postings, segments)
+        self._previous_posts = previous._parts.get("post_column") or previous._previous_posts
         for name in _VOCABULARIES:
             found = previous._parts.get(name)
             if found is not None:
@@ -145,6 +152,15 @@ class Snapshot:
         """The per-document columns of this version."""
         return self._part("table", DocTable, reader)
 
+    def post_column(self, reader) -> PostColumn:
+        """The post of every document of this version (the last version's unchanged segments reused)."""
+        def build(r):
+            column = PostColumn.from_reader(r, self._previous_posts)
+            self._previous_posts = None  # no chain of versions kept alive
+            return column
+
+        return self._part("post_column", build, reader)
+
     def readings(self, reader) -> frozenset:
         """The index's reading vocabulary, for splitting kana queries."""
         return self._part("readings", _BUILDERS["readings"], reader)
@@ -165,12 +181,16 @@ class Snapshot:
         """
         return self._part("frequent", lambda r: frequent_terms(r, budget), reader)
 
+    def updated(self):
+        """When this version's commit was written, in UTC."""
+        return self._part("updated", lambda ix: store.last_updated(ix), self.ix)
+
     def posts(self, searcher) -> int:
         """How many posts this version holds."""
         return self._part("posts", lambda s: len(list(s.document_numbers(kind=KIND_POST))), searcher)
 
 
-_PARTS = ("table", "readings", "superterms", "suggester", "frequent", "posts")
+_PARTS = ("table", "post_column", "updated", "readings", "superterms", "suggester", "frequent", "posts")
 _VOCABULARIES = ("readings", "superterms", "suggester")  # what a commit of a few posts barely changes
 
 

@@ -402,3 +402,25 @@ def test_without_javascript_the_form_submits(server, browser):
     assert page.locator(".facets h2").first.is_visible()  # nothing folded, facets after results
     assert page.locator(".facets").bounding_box()["y"] > page.locator(".hit").first.bounding_box()["y"]
     context.close()
+def test_group_by_post_toggle_and_feed_link(server, browser):
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    page.goto(server + "/?q=数学")
+    page.wait_for_selector(".hit")
+    assert page.locator(".grouping strong").inner_text() == "コメント単位"
+    feed = page.locator('head link[type="application/atom+xml"]').get_attribute("href")
+    assert feed == page.locator("a.feed").get_attribute("href") and feed.startswith("/feed.atom?q=")
+    page.locator(".grouping a", has_text="記事単位").click()
+    page.wait_for_selector(".post-group")
+    assert "group=post" in page.url
+    first = page.locator(".post-group").first
+    assert first.locator(".matches").inner_text().endswith("件")
+    assert 1 <= first.locator(".post-comments li").count() <= 3
+    assert first.locator(".post-comments mark").count() > 0
+    # A new search from the box stays grouped.
+    page.fill("#q", "京都")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".post-group")
+    assert "group=post" in page.url and "京都と東京都の話" in page.locator(".post-title").first.inner_text()
+    page.locator(".grouping a", has_text="コメント単位").click()
+    page.wait_for_selector(".hit:not(.post-group)")
+    assert "group=" not in page.url

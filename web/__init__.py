@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Flask
 
 from search.service import SearchService
-from search.settings import check_public_url, default
+from search.settings import check_origins, check_public_url, default
 
-from . import api, errors, pages, proxy, searching
+from . import api, cors, errors, feed, pages, proxy, searching
 from .searching import EXTENSION as EXTENSION  # re-exported: the key of the app's service
+
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -27,23 +28,32 @@ def create_app(test_config: dict | None = None) -> Flask:
     generation the app opens, in the background; WATCH says a `--watch`
     indexer runs beside the app, so /healthz reports it. PUBLIC_URL and
     PROXY_HEADERS say where readers reach the app (see `web.proxy`);
-    raises ValueError when PUBLIC_URL is not an http(s) URL with a host.
+    CORS_ORIGINS lists the origins whose pages may read /api/ and
+    /feed.atom (see `web.cors`). Raises ValueError when PUBLIC_URL is not
+    an http(s) URL with a host, or an origin is not scheme://host[:port].
     """
     app = Flask(__name__)
     app.config.update(INDEX_DIR=default("index_dir"), SYNONYMS=default("synonyms"), WARM=False, WATCH=False,
-                      PUBLIC_URL=default("public_url"), PROXY_HEADERS=default("proxy_headers"))
+                      PUBLIC_URL=default("public_url"), PROXY_HEADERS=default("proxy_headers"),
+                      CORS_ORIGINS=default("cors_origins"))
     if test_config:
         app.config.update(test_config)
     try:
         app.config["PUBLIC_URL"] = check_public_url(app.config["PUBLIC_URL"])
     except ValueError as exc:
         raise ValueError(f"PUBLIC_URL: {exc}") from None
+    try:
+        app.config["CORS_ORIGINS"] = check_origins(app.config["CORS_ORIGINS"])
+    except ValueError as exc:
+        raise ValueError(f"CORS_ORIGINS: {exc}") from None
     app.json.ensure_ascii = False
     searching.init_app(app, SearchService(app.config["INDEX_DIR"], synonyms=app.config["SYNONYMS"],
                                           warm=app.config["WARM"]))
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(feed.bp)
     errors.register(app)
+    cors.init_app(app)
     proxy.init_app(app)
 
     @app.after_request

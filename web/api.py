@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from search.context import DEFAULT_CONTEXT, MAX_CONTEXT, MAX_POST_PATH
+from search.group import COMMENTS_PER_POST
 from search.serialize import context_to_dict, page_to_dict
-from search.service import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, MAX_RESULT_WINDOW, SORTS
+from search.service import GROUPS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, MAX_RESULT_WINDOW, SORTS
 
+from .feed import FEED_PARAMS, FEED_SIZE
 from .params import MAX_QUOTE_INDEX, parse_context, parse_request
 from .searching import search as run_search
 from .searching import service
@@ -96,6 +98,21 @@ def _context_path(json_of, error) -> dict:
             "503": {"description": "no usable index", "content": json_of(error)},
         },
     }}
+def _post_schema() -> dict:
+    """A result of `group=post`: a post, its matching comments' count and its best comments."""
+    string = {"type": "string"}
+    return {
+        "type": "object",
+        "required": ["post_path", "post_url", "post_title", "post_date", "tags", "matches", "comments"],
+        "properties": {
+            "post_path": string, "post_url": string, "post_title": string,
+            "post_date": {"type": "string", "format": "date"},
+            "tags": {"type": "array", "items": string},
+            "matches": {"type": "integer", "minimum": 1},
+            "comments": {"type": "array", "items": _result_schema(), "minItems": 1,
+                         "maxItems": COMMENTS_PER_POST},
+        },
+    }
 
 
 def _facet() -> dict:
@@ -111,10 +128,12 @@ def openapi_document() -> dict:
         "type": "object",
         "required": ["query", "total", "page", "per_page", "took_ms", "results", "facets"],
         "properties": {
-            "query": {"type": "string"}, "total": {"type": "integer"},
+            "query": {"type": "string"},
+            "total": {"type": "integer", "description": "matching comments; posts with group=post"},
             "page": {"type": "integer"}, "per_page": {"type": "integer"},
             "took_ms": {"type": "number"},
-            "results": {"type": "array", "items": _result_schema()},
+            "results": {"type": "array", "description": "comments; posts with group=post",
+                        "items": {"oneOf": [_result_schema(), _post_schema()]}},
             "facets": {"type": "object", "required": ["users", "tags", "months"],
                        "properties": {"users": _facet(), "tags": _facet(), "months": _facet()}},
             "notes": {"type": "array", "items": {"type": "string"}},
@@ -123,27 +142,41 @@ def openapi_document() -> dict:
         },
     }
     json_of = lambda schema: {"application/json": {"schema": schema}}  # noqa: E731
+    search_parameters = [
+        _param("q", {"type": "string", "maxLength": MAX_QUERY_LENGTH}, "query, see README syntax"),
+        _param("user", {"type": "string", "maxLength": 100}, "only this user", repeat=True),
+        _param("tag", {"type": "string", "maxLength": 100}, "only this tag", repeat=True),
+        _param("since", {"type": "string", "format": "date"}, "comments on or after"),
+        _param("until", {"type": "string", "format": "date"}, "comments on or before"),
+        _param("sort", {"type": "string", "enum": list(SORTS)},
+               "order; grouped, posts by their best, newest or oldest matching comment"),
+        _param("group", {"type": "string", "enum": list(GROUPS), "default": "comment"},
+               f"one result per comment, or per post with its best {COMMENTS_PER_POST} comments"),
+        _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+               f"page; page x per_page at most {MAX_RESULT_WINDOW}"),
+        _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}, "page size"),
+        _param("explain", {"type": "string", "enum": ["0", "1", "true", "false"]}, "add explain"),
+    ]
     return {
         "openapi": "3.1.0",
         "info": {"title": "matome-search", "version": "1"},
         "paths": {"/api/context": _context_path(json_of, error), "/api/search": {"get": {
             "summary": "Search comments",
-            "parameters": [
-                _param("q", {"type": "string", "maxLength": MAX_QUERY_LENGTH}, "query, see README syntax"),
-                _param("user", {"type": "string", "maxLength": 100}, "only this user", repeat=True),
-                _param("tag", {"type": "string", "maxLength": 100}, "only this tag", repeat=True),
-                _param("since", {"type": "string", "format": "date"}, "comments on or after"),
-                _param("until", {"type": "string", "format": "date"}, "comments on or before"),
-                _param("sort", {"type": "string", "enum": list(SORTS)}, "order"),
-                _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
-                       f"page; page x per_page at most {MAX_RESULT_WINDOW}"),
-                _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}, "page size"),
-                _param("explain", {"type": "string", "enum": ["0", "1", "true", "false"]}, "add explain"),
-            ],
+            "parameters": search_parameters,
             "responses": {
                 "200": {"description": "results", "content": json_of(page)},
                 "400": {"description": "bad parameter", "content": json_of(error)},
                 "503": {"description": "no usable index", "content": json_of(error)},
+            },
+        }}, "/feed.atom": {"get": {
+            "summary": f"Atom feed of the {FEED_SIZE} newest comments matching the search",
+            "parameters": [p for p in search_parameters if p["name"] in FEED_PARAMS],
+            "responses": {
+                "200": {"description": "Atom 1.0, with ETag and Last-Modified of the index version",
+                        "content": {"application/atom+xml": {"schema": {"type": "string"}}}},
+                "304": {"description": "unchanged since If-None-Match / If-Modified-Since"},
+                "400": {"description": "bad parameter"},
+                "503": {"description": "no usable index"},
             },
         }}},
     }

@@ -8,9 +8,9 @@ import unicodedata
 from search.context import DEFAULT_CONTEXT, MAX_CONTEXT, MAX_POST_PATH
 from search.errors import BadRequestError
 from search.records import ContextRequest, SearchRequest
-from search.service import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
+from search.service import GROUPS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
 
-SINGLE = ("q", "since", "until", "sort", "page", "per_page")
+SINGLE = ("q", "since", "until", "sort", "page", "per_page", "group")
 MAX_FILTERS = 10
 MAX_NAME = 100
 # A quote index past every post: 400; one past its own post's comments: 404.
@@ -85,6 +85,9 @@ def parse_request(args, default_per_page: int = 10) -> SearchRequest:
     sort = _single(args, "sort") or "relevance"
     if sort not in SORTS:
         raise BadRequestError("sort", f"must be one of {', '.join(SORTS)}")
+    group = _single(args, "group") or "comment"
+    if group not in GROUPS:
+        raise BadRequestError("group", f"must be one of {', '.join(GROUPS)}")
     request = SearchRequest(
         query=_clean(_single(args, "q"), "q", MAX_QUERY_LENGTH),
         users=_names(args, "user"),
@@ -95,6 +98,7 @@ def parse_request(args, default_per_page: int = 10) -> SearchRequest:
         page=_int(args, "page", 1, 1, MAX_PAGE),
         per_page=_int(args, "per_page", default_per_page, 1, MAX_PER_PAGE),
         explain=_single(args, "explain") in ("1", "true"),
+        group=group,
     )
     if request.since and request.until and request.since > request.until:
         raise BadRequestError("since", "is after until")

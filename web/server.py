@@ -28,7 +28,7 @@ import time
 
 from search import hugo
 from search.errors import SearchError
-from search.settings import check_public_url, max_post_bytes
+from search.settings import check_origins, check_public_url, max_post_bytes
 
 from .watcher import refresh_index, watch_site
 
@@ -36,16 +36,19 @@ log = logging.getLogger("matome_search.server")
 
 
 def run(index_dir, site, host, port, threads, workers=None, base_url=None, watch=False,
-        synonyms=None, public_url=None, proxy_headers=False) -> None:
+        synonyms=None, public_url=None, proxy_headers=False, cors_origins=()) -> None:
     """Index `site` if the index is missing or stale, then serve until stopped.
 
     `workers` is the number of server processes (None: one per core).
     `public_url` and `proxy_headers` say where readers reach the app (see
-    `web.proxy`); a bad `public_url` raises ValueError before indexing.
+    `web.proxy`); `cors_origins` the origins whose pages may read the API
+    (see `web.cors`). A bad `public_url` or origin raises ValueError before
+    indexing.
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     options = {"INDEX_DIR": os.fspath(index_dir), "SYNONYMS": synonyms, "WARM": True, "WATCH": watch,
-               "PUBLIC_URL": check_public_url(public_url), "PROXY_HEADERS": proxy_headers}
+               "PUBLIC_URL": check_public_url(public_url), "PROXY_HEADERS": proxy_headers,
+               "CORS_ORIGINS": check_origins(cors_origins)}
     loaded = hugo.load_site(site, base_url=base_url, max_post_bytes=max_post_bytes())
     started = time.perf_counter()
     refresh_index(loaded, index_dir)

@@ -180,17 +180,27 @@ def post_url(site: Site, file: Path) -> str:
     return site.base_url + "".join(url_quote(part) + "/" for part in parts)
 
 
-def text_fragment(body: str) -> str:
-    """Return `#:~:text=` for the comment's opening words, as the post renders them.
+def first_line_text(body: str) -> str:
+    """The comment's first non-blank line as the post renders it: Markdown marks dropped.
 
-    Appended to the post's URL it scrolls the browser to that comment. Every
-    line boundary is whitespace, so the first non-blank line starts at the
-    body's first non-space character; only its first _SCAN_CHARS are read,
-    whatever the comment's size.
+    Every line boundary is whitespace, so the first non-blank line starts at
+    the body's first non-space character; only its first _SCAN_CHARS are
+    read, whatever the comment's size.
+
+    >>> first_line_text("  **太字**と[リンク](https://example.com)\\n二行目")
+    '太字とリンク'
     """
     head = body.lstrip()[:_SCAN_CHARS].splitlines()
     first_line = head[0] if head else ""
-    plain = _MARKDOWN.sub(lambda m: m.group(1) or "", first_line).strip()
+    return _MARKDOWN.sub(lambda m: m.group(1) or "", first_line).strip()
+
+
+def text_fragment(body: str) -> str:
+    """Return `#:~:text=` for the comment's opening words, as the post renders them.
+
+    Appended to the post's URL it scrolls the browser to that comment.
+    """
+    plain = first_line_text(body)
     words = plain[:FRAGMENT_CHARS]
     cut = max(words.rfind(c) for c in "、。！？ ,.") if len(plain) > FRAGMENT_CHARS else -1
     if cut >= 8:
