@@ -382,7 +382,7 @@ class SearchService:
             groups=groups,
         )
 
-    def _results(self, view: _View, request: SearchRequest, compiled, sort: str, clock: "_Clock"):
+    def _results(self, view: _View, request: SearchRequest, compiled, sort: str, clock: _Clock):
         """(what was collected, hits, groups) of one page: comments, or posts with their best comments."""
         searcher, snapshot = view.searcher, view.snapshot
         reader = searcher.reader()

@@ -138,6 +138,6 @@ def test_loanword_recall_keeps_english_and_measures_both_directions(tmp_path, ca
     assert report["pairs"] == len(loanwords.pairs()) >= 40
     assert report["truth"]["english"] > 0 and report["truth"]["katakana"] > 0  # English was kept somewhere
     # Without the table a typed form finds almost none of the other form's comments; with it, nearly all.
-    assert report["recall"]["without"]["english"] < 0.2 < 0.9 < report["recall"]["with"]["english"]
+    assert report["recall"]["without"]["english"] < 0.2 and report["recall"]["with"]["english"] > 0.9
     assert report["recall"]["with"]["katakana"] > 0.9
     assert set(report["latency_pairs"]) == {"without", "with"}

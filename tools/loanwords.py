@@ -36,14 +36,14 @@ OUT = Path(__file__).resolve().parents[1] / "search" / "loanwords.tsv"
 SIMILARITY = 75  # rapidfuzz ratio of the two skeletons, out of 100
 MAX_WORDS = 3
 # English function words: a query for `the` or `which` must not add katakana.
-STOP_WORDS = frozenset("""  # noqa: SIM905 (a list that reads as prose)
+STOP_WORDS = frozenset("""
 a about after all also am an and any are as at be because been before being but by can could did
 do does doing down each few for from further had has have having he her here hers him his how i if
 in into is it its itself just me more most my no nor not now of off on once only or other our out
 over own same she should so some such than that the their them then there these they this those
 through to too under until up very was we were what when where which while who whom why will with
 would you your yes oh ok hi
-""".split())
+""".split())  # noqa: SIM905 (a word list reads better as text)
 
 _KATAKANA = re.compile(r"^[\u30a1-\u30fa\u30fc\u30fb]{2,}$")
 _ENGLISH = re.compile(rf"^[a-z][a-z'\-]*(?: [a-z][a-z'\-]*){{0,{MAX_WORDS - 1}}}$")
