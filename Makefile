@@ -27,7 +27,7 @@ serve: index
 	$(BIN)/matome-search serve --site $(SITE) --index-dir $(INDEX) --host $(HOST) --port $(PORT)
 
 test: install
-	bash tests/ensure-chromium.sh
+	bash tests/ensure-system-packages.sh
 	$(BIN)/python -m pytest -q
 
 clean:
