@@ -8,9 +8,9 @@ jaconv's `alphabet2kana`; what it reads otherwise than Hepburn is
 spelled out first, and a spelling two kana strings share is read both
 ways (MAX_READINGS):
 
-- `n` before a vowel starts the next syllable (`kanin` かにん); `n'`
-  ends one (`kan'in` かんいん); `nn` before a vowel is ambiguous, since
-  Hepburn writes `kannin` for かんにん and an IME for かんいん.
+- `n` before a vowel starts the next syllable (`kanin` かにん), and is
+  also read as `ん`, since readers leave out Hepburn's `n'` (`kan'in`
+  かんいん); `nn` before a vowel is Hepburn's かんにん and an IME's かんいん.
 - Long vowels: `ou` and `uu` stay as written (`toukyou`); `oo` is
   both おお and おう (`ookii`, `tookyoo`); a doubled vowel is also
   `ー`, as loanwords write it (`deeta` データ); macrons are doubled
@@ -41,6 +41,7 @@ _KANA = re.compile(r"^[\u3041-\u3096\u30fc]+$")
 # Spellings that stand for more than one kana string, each choice in order.
 _AMBIGUOUS = (
     (r"nn(?=[aiueoy])", ("n'n", "n'")),  # Hepburn かんにん, an IME かんいん
+    (r"(?<=[aiueo])n(?=[aiueo])", ("n", "n'")),  # てにん, or てんいん typed without the '
     (r"oo", ("oo", "ou")),  # おおきい, とおきょお for とうきょう
     (r"([aiueo])\1", (r"\1\1", r"\1-")),  # a long vowel of a loanword: deeta データ
 )

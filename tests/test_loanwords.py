@@ -143,6 +143,7 @@ def test_romaji_is_read_as_kana(word, kana):
 
 def test_ambiguous_romaji_is_read_every_way():
     assert readings("kannin") == ["かんにん", "かんいん"]  # Hepburn, then an IME's nn
+    assert readings("tenin")[:2] == ["てにん", "てんいん"]  # Hepburn, then n' left out
     assert readings("tookyoo")[0] == "とおきょお" and "とうきょう" in readings("tookyoo")  # oo: おお or おう
     assert "でーた" in readings("deeta")  # a loanword's long vowel
     assert readings("kikaigakushuu")[0] == "きかいがくしゅう"  # uu as written comes first

@@ -2,6 +2,8 @@
 
 import random
 
+import jaconv
+
 from bench import vocabulary_report
 from bench.quality import generated, run
 from bench.quality.generated import KnownItem
@@ -35,6 +37,10 @@ def test_known_items_type_each_variant_as_a_reader_would():
     assert generated._variant("reading", kanji, rng) == "すうがく"
     verb = generated.Word("書い", "動詞,自立,*,*", "書く", "カイ")
     assert generated._variant("inflection", verb, rng) == "書く"
+    items = generated.known_items({"p#0": "線形代数と機械学習の教科書を読んだ。"}, random.Random(1), count=1)
+    romaji = {i.q.split()[-1] for i in items if i.kind == "romaji"}
+    readings = {i.q.split()[-1] for i in items if i.kind == "reading"}
+    assert romaji and {jaconv.kana2alphabet(r) for r in readings} == romaji and all(r.isascii() for r in romaji)
     assert generated.content_words("詳細は https://example.com/ドキュメント を見て]: ね") == [
         generated.Word("詳細", "名詞,形容動詞語幹,*,*", "詳細", "ショウサイ"),
         generated.Word("見", "動詞,自立,*,*", "見る", "ミ"),

@@ -7,8 +7,8 @@ with the archive and need no hand judging:
   (in at least 1 % of the comments), by script;
 - `known_items`: the two or three rarest content words of a sampled comment,
   and the same query as a reader might type it: katakana in hiragana, a
-  kanji word as its reading, Latin in another case or width, a verb or
-  adjective in its dictionary form.
+  kanji word as its reading (and that reading in romaji), Latin in another
+  case or width, a verb or adjective in its dictionary form.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import random
 import re
 import unicodedata
 from dataclasses import dataclass, field
+
+import jaconv
 
 from search.analysis import get_janome, normalize
 
@@ -159,4 +161,7 @@ def known_items(comments: dict[str, str], rng: random.Random, count: int = 300) 
                 rest = [s for s in chosen if s != word.surface][:2]
                 items.append(KnownItem(kind, " ".join(rest + [typed]), cid, rest + [word.surface]))
                 variants[kind] += 1
+                if kind == "reading" and (latin := jaconv.kana2alphabet(typed)).isascii():
+                    # The same reading typed in romaji on a keyboard without an IME (no `n'`).
+                    items.append(KnownItem("romaji", " ".join(rest + [latin]), cid, rest + [word.surface]))
     return items
