@@ -26,7 +26,7 @@ import re
 import jaconv
 
 MAX_READINGS = 4
-MIN_LETTERS = 4  # `hon`, `kan`: too short to tell from an abbreviation
+MIN_LETTERS = 3  # `imi` 意味; two letters are an abbreviation more often than a word
 
 _SYLLABLE = r"""
     (?: [kgsztdnhbpmr]y? | sh | ch | jy? | ts | dz | f | w | y )? [aiueo]   # a, kya, shi, tsu
@@ -41,7 +41,7 @@ _KANA = re.compile(r"^[\u3041-\u3096\u30fc]+$")
 # Spellings that stand for more than one kana string, each choice in order.
 _AMBIGUOUS = (
     (r"nn(?=[aiueoy])", ("n'n", "n'")),  # Hepburn かんにん, an IME かんいん
-    (r"(?<=[aiueo])n(?=[aiueo])", ("n", "n'")),  # てにん, or てんいん typed without the '
+    (r"(?<=[aiueo])n(?=[aiueoy])", ("n", "n'")),  # てにん, or てんいん typed without the '
     (r"oo", ("oo", "ou")),  # おおきい, とおきょお for とうきょう
     (r"([aiueo])\1", (r"\1\1", r"\1-")),  # a long vowel of a loanword: deeta データ
 )

@@ -144,12 +144,13 @@ def test_romaji_is_read_as_kana(word, kana):
 def test_ambiguous_romaji_is_read_every_way():
     assert readings("kannin") == ["かんにん", "かんいん"]  # Hepburn, then an IME's nn
     assert readings("tenin")[:2] == ["てにん", "てんいん"]  # Hepburn, then n' left out
+    assert "かんよう" in readings("kanyou") and readings("imi") == ["いみ"]
     assert readings("tookyoo")[0] == "とおきょお" and "とうきょう" in readings("tookyoo")  # oo: おお or おう
     assert "でーた" in readings("deeta")  # a loanword's long vowel
     assert readings("kikaigakushuu")[0] == "きかいがくしゅう"  # uu as written comes first
 
 
-@pytest.mark.parametrize("word", ["rust", "docker", "kernel", "python", "mysql", "cloud", "hon", "x"])
+@pytest.mark.parametrize("word", ["rust", "docker", "kernel", "python", "mysql", "cloud", "ai", "x"])
 def test_english_and_short_words_are_not_romaji(word):
     assert not is_romaji(word) and readings(word) == []
 
