@@ -268,7 +268,9 @@ def _views(clause: Clause, tokens, vocabulary, frequency, info, compiled) -> lis
         info["readings"] = reading.terms
         if reading.cut:
             _note_cut(compiled, clause, len(reading.terms))
-    if not common:
+    if not vocabulary.substrings:
+        substring, key = None, ""
+    elif not common:
         substring, key = ngram_query(clause.text), "ngrams"
     elif vocabulary.superterms is not None:
         substring, key = superterm_query(clause.text, vocabulary.superterms, frequency), "superterms"
@@ -307,21 +309,36 @@ def _romaji(clause: Clause, readings, frequency, loanwords, info) -> list[wq.Que
 def _bridges(text: str, exact_terms, vocabulary, frequency, analyzer, info, compiled, negated) -> list[wq.Query]:
     """The word in its other script, from the loanword table (`container`: `コンテナ`).
 
-    Each form is searched as if typed (its words, reading and n-gram
-    views), weighed LOANWORD_BOOST of the word as typed: a rarer form's
-    boost cancels its own idf for the word's, so a comment holding the
-    typed form ranks first either way.
+    Each form is searched as if typed (a Latin one without its n-grams),
+    weighed LOANWORD_BOOST of the word as typed: a rarer form's boost
+    cancels its own idf for the word's, so a comment holding the typed form
+    ranks first either way. The forms the index holds come first, up to
+    MAX_BRIDGES; one it does not hold is searched only when it holds none
+    (`linux`: `リナックス`, not `リヌクス`, whose n-grams alone cost more
+    than the whole query).
     """
-    loanwords = vocabulary.loanwords
-    forms = loanwords.bridges(text)[:MAX_BRIDGES] if loanwords is not None else ()
-    plain = vocabulary._replace(loanwords=None)  # a bridge is not bridged again
+    if vocabulary.loanwords is None:
+        return []
+    candidates = []
+    for form in vocabulary.loanwords.bridges(text):
+        terms = [t for t, _ in _collapse(_analyze(form, analyzer))]
+        if terms and terms != list(exact_terms):
+            held = min(frequency(t) for t in terms) if frequency is not None else 1
+            candidates.append((held, form))
+    chosen = sorted((c for c in candidates if c[0]), key=lambda c: -c[0]) or candidates[:1]
     queries, used = [], []
-    for form in forms:
+    for held, form in chosen[:MAX_BRIDGES]:
+        # A bridge is not bridged again. A Latin form is not searched inside
+        # longer words either: the regex, not janome, reads Latin, so its
+        # n-gram phrase (`compiler`: `co om mp …`) would only add pieces of
+        # other words, at ten times the cost of a common word's own query;
+        # nor is a form the index does not hold as a word.
+        plain = vocabulary._replace(loanwords=None, substrings=bool(held) and not form.isascii())
         scratch = CompiledQuery(None, set(), [], [])
         query = _compile_clause(Clause(form, negated=negated), analyzer, scratch, plain, frequency)
-        terms = scratch.explain[0].get("tokens", [])
-        if query is None or terms == list(exact_terms):
+        if query is None:
             continue
+        terms = scratch.explain[0]["tokens"]
         boost = LOANWORD_BOOST
         if len(terms) == 1 and frequency is not None and vocabulary.superterms is not None:
             idf = vocabulary.superterms.idf
@@ -469,6 +486,7 @@ class Vocabulary(NamedTuple):
     synonyms: Synonyms | None = None  # the editor's synonym groups
     superterms: Superterms | None = None  # the longer words searched for a common word
     loanwords: Loanwords | None = None  # English ⇄ katakana bridges
+    substrings: bool = True  # whether a word also gets its n-gram or longer-word view
 
 
 def _loan_spans(groups: list[list[Clause]], loanwords) -> dict[int, tuple[int, str]]:
