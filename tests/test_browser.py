@@ -416,6 +416,11 @@ def test_group_by_post_toggle_and_feed_link(server, browser):
     assert first.locator(".matches").inner_text().endswith("件")
     assert 1 <= first.locator(".post-comments li").count() <= 3
     assert first.locator(".post-comments mark").count() > 0
+    # A grouped comment expands its neighbours under itself, not under the post.
+    comment = first.locator(".post-comments li.comment").first
+    comment.locator("a.context-toggle").click()
+    comment.locator(".thread-inline .thread li").first.wait_for()
+    assert "group=post" in page.url and first.locator(":scope > .thread-inline").count() == 0
     # A new search from the box stays grouped.
     page.fill("#q", "京都")
     page.keyboard.press("Enter")

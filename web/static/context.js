@@ -94,7 +94,7 @@
     if (!toggle || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) {
       return; // a new tab or window gets the page itself
     }
-    var hit = toggle.closest(".hit");
+    var hit = toggle.closest(".post-comments .comment, .hit"); // a grouped post's comment, or a hit
     if (!hit) return;
     event.preventDefault();
     var open = hit.querySelector(":scope > .thread-inline");
