@@ -17,14 +17,21 @@ def format_datetime(value: dt.datetime) -> str:
     return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _post_fields(record) -> dict:
+    """The post a hit, a group or a context belongs to, as every answer names it."""
+    return {
+        "post_path": record.post_path,
+        "post_url": record.post_url,
+        "post_title": record.post_title,
+        "post_date": record.post_date.isoformat(),
+        "tags": list(record.tags),
+    }
+
+
 def hit_to_dict(hit: SearchHit) -> dict:
     """Return one result in the JSON contract's shape."""
     return {
-        "post_path": hit.post_path,
-        "post_url": hit.post_url,
-        "post_title": hit.post_title,
-        "post_date": hit.post_date.isoformat(),
-        "tags": list(hit.tags),
+        **_post_fields(hit),
         "source_url": hit.source_url,
         "quote_index": hit.quote_index,
         "user": hit.user,
@@ -38,11 +45,7 @@ def hit_to_dict(hit: SearchHit) -> dict:
 def group_to_dict(group: PostGroup) -> dict:
     """Return one post of a page grouped by post: its details, match count and best comments."""
     return {
-        "post_path": group.post_path,
-        "post_url": group.post_url,
-        "post_title": group.post_title,
-        "post_date": group.post_date.isoformat(),
-        "tags": list(group.tags),
+        **_post_fields(group),
         "matches": group.matches,
         "comments": [hit_to_dict(h) for h in group.comments],
     }
@@ -79,14 +82,7 @@ def context_to_dict(context: CommentContext) -> dict:
     Each comment's `url` is the post's with a text fragment that scrolls to it.
     """
     return {
-        "post": {
-            "post_path": context.post_path,
-            "post_url": context.post_url,
-            "post_title": context.post_title,
-            "post_date": context.post_date.isoformat(),
-            "tags": list(context.tags),
-            "source_url": context.source_url,
-        },
+        "post": {**_post_fields(context), "source_url": context.source_url},
         "quote_index": context.quote_index,
         "quote_count": context.quote_count,
         "comments": [

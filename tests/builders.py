@@ -53,6 +53,14 @@ def write_post(site: Path, slug: str, text: str | bytes, date: str = "2025-03-21
     return path
 
 
+def write_site(site: Path, posts: dict) -> Path:
+    """The sample archive at `site` plus `posts` (slug `YYYY_MM_DD_name` -> post text)."""
+    copy_sample_site(site)
+    for slug, text in posts.items():
+        write_post(site, slug, text, date=f"{slug[:4]}-{slug[5:7]}-{slug[8:10]}")
+    return site
+
+
 def copy_sample_site(dest: Path) -> Path:
     """Copy the embedded sample archive (config + two real posts) to `dest`."""
     shutil.copytree(SAMPLE_SITE, dest)

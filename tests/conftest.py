@@ -14,7 +14,7 @@ from bench.generate import add_post, generate_site
 from search import hugo, store
 from search.indexer import update_index
 from search.service import SearchService
-from tests.builders import ROOT, copy_sample_site, post_text, write_post
+from tests.builders import ROOT, post_text, write_post, write_site
 
 # Hand-written posts whose words the tests search for.
 EXTRA_POSTS = {
@@ -48,9 +48,7 @@ BROKEN_POST = b"+++\ntitle = 'broken\ndate = 2025-04-04\n+++\n\n{{<matomeQuote b
 
 def build_site(dest: Path) -> Path:
     """Copy the sample archive and add the hand-written and broken posts."""
-    copy_sample_site(dest)
-    for slug, text in EXTRA_POSTS.items():
-        write_post(dest, slug, text, date=f"{slug[:4]}-{slug[5:7]}-{slug[8:10]}")
+    write_site(dest, EXTRA_POSTS)
     write_post(dest, "2025_04_04_broken", BROKEN_POST, date="2025-04-04")
     return dest
 

@@ -8,7 +8,7 @@ import pytest
 
 from search import hugo
 from search.indexer import update_index
-from tests.builders import copy_sample_site, post_text, write_post
+from tests.builders import post_text, write_post, write_site
 from web import EXTENSION, create_app
 from web.feed import FEED_SIZE, entry_title, xml_text
 
@@ -24,13 +24,6 @@ def feed_posts():
             (HOSTILE, "mallory\x02", "2025/05/10 10:00:00"),
         ]),
     }
-
-
-def write_site(site, posts):
-    copy_sample_site(site)
-    for slug, text in posts.items():
-        write_post(site, slug, text, date=f"{slug[:4]}-{slug[5:7]}-{slug[8:10]}")
-    return site
 
 
 @pytest.fixture(scope="module")

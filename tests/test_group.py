@@ -8,7 +8,7 @@ from search import hugo
 from search.indexer import update_index
 from search.records import SearchRequest
 from search.service import SearchService
-from tests.builders import copy_sample_site, post_text, write_post
+from tests.builders import post_text, write_post, write_site
 from tests.conftest import run_cli
 from web import EXTENSION, create_app
 
@@ -30,17 +30,10 @@ CAT_POSTS = {
 }
 
 
-def write_cat_site(site):
-    copy_sample_site(site)
-    for slug, text in CAT_POSTS.items():
-        write_post(site, slug, text, date=f"{slug[:4]}-{slug[5:7]}-{slug[8:10]}")
-    return site
-
-
 @pytest.fixture(scope="module")
 def cat_index(tmp_path_factory):
     root = tmp_path_factory.mktemp("group")
-    site = write_cat_site(root / "site")
+    site = write_site(root / "site", CAT_POSTS)
     update_index(hugo.load_site(site), root / "index", jobs=1)
     return root / "index"
 
@@ -151,7 +144,7 @@ def test_grouped_and_ungrouped_answers_are_cached_apart(cat_index):
 
 
 def test_grouping_follows_an_incremental_commit(tmp_path):
-    site = write_cat_site(tmp_path / "site")
+    site = write_site(tmp_path / "site", CAT_POSTS)
     index = tmp_path / "index"
     update_index(hugo.load_site(site), index, jobs=1)
     service = SearchService(index)
