@@ -21,6 +21,7 @@ words a phrase, the rest ignored with a note.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
@@ -320,9 +321,8 @@ def _bridges(text: str, exact_terms, vocabulary, frequency, analyzer, info, comp
     if vocabulary.loanwords is None:
         return []
     candidates = []
-    for form in vocabulary.loanwords.bridges(text):
-        terms = [t for t, _ in _collapse(_analyze(form, analyzer))]
-        if terms and terms != list(exact_terms):
+    for form, terms in _bridge_forms(vocabulary.loanwords, text):
+        if terms and terms != tuple(exact_terms):
             held = min(frequency(t) for t in terms) if frequency is not None else 1
             candidates.append((held, form))
     chosen = sorted((c for c in candidates if c[0]), key=lambda c: -c[0]) or candidates[:1]
@@ -332,8 +332,10 @@ def _bridges(text: str, exact_terms, vocabulary, frequency, analyzer, info, comp
         # longer words either: the regex, not janome, reads Latin, so its
         # n-gram phrase (`compiler`: `co om mp …`) would only add pieces of
         # other words, at ten times the cost of a common word's own query;
-        # nor is a form the index does not hold as a word.
-        plain = vocabulary._replace(loanwords=None, substrings=bool(held) and not form.isascii())
+        # nor is a form the index does not hold as a word. Its readings are
+        # left out too: a loanword reads as it is written.
+        plain = vocabulary._replace(loanwords=None, readings=frozenset(),
+                                    substrings=bool(held) and not form.isascii())
         scratch = CompiledQuery(None, set(), [], [])
         query = _compile_clause(Clause(form, negated=negated), analyzer, scratch, plain, frequency)
         if query is None:
@@ -352,6 +354,13 @@ def _bridges(text: str, exact_terms, vocabulary, frequency, analyzer, info, comp
     if used:
         info["loanwords"] = used
     return queries
+
+
+@functools.lru_cache(maxsize=4096)
+def _bridge_forms(loanwords: Loanwords, text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The bridges of `text` with their analyzed words, remembered: janome runs once per form."""
+    analyzer = JapaneseAnalyzer()
+    return tuple((form, tuple(t for t, _ in _collapse(_analyze(form, analyzer)))) for form in loanwords.bridges(text))
 
 
 def _joins(clause: Clause, tokens, frequency, info, compiled) -> list[wq.Query]:
