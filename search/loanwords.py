@@ -45,10 +45,6 @@ class Loanwords:
         """The other-script forms of `text` (`container` -> `('コンテナ',)`), or ()."""
         return self._bridges.get(loan_key(text), ())
 
-    def is_source(self, text: str) -> bool:
-        """True when `text` is a word the table knows (an English source or a loanword)."""
-        return loan_key(text) in self._bridges
-
     def overridden(self, overrides) -> Loanwords:
         """This table with `overrides` (word -> its bridges) applied; self when there are none."""
         if not overrides:

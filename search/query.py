@@ -258,7 +258,7 @@ def _views(clause: Clause, tokens, vocabulary, frequency, info, compiled) -> lis
     word boundary.
     """
     readings = vocabulary.readings
-    views = _romaji(clause, readings, frequency, vocabulary.loanwords, info)
+    views = _romaji(clause, readings, frequency, info)
     common = _common(tokens, frequency)
     reading = reading_query(clause.text, readings)
     # Kana that janome reads as words the index holds in quantity (`している`:
@@ -285,15 +285,15 @@ def _views(clause: Clause, tokens, vocabulary, frequency, info, compiled) -> lis
     return views
 
 
-def _romaji(clause: Clause, readings, frequency, loanwords, info) -> list[wq.Query]:
+def _romaji(clause: Clause, readings, frequency, info) -> list[wq.Query]:
     """The reading view of a romaji word the index does not hold (`senkeidaisuu`: せんけいだいすう).
 
-    A Latin word of the index or the loanword table (`rust`, `sake`) is a
-    word, never reread; an ambiguous spelling is read each way (`romaji`).
+    A Latin word of the index (`sake`, `docker`) is a word, never reread;
+    an ambiguous spelling is read each way (`romaji`).
     """
     text = clause.text
     if (clause.phrase or frequency is None or not text.isascii() or not romaji.is_romaji(text)
-            or frequency(text.lower()) or (loanwords is not None and loanwords.is_source(text))):
+            or frequency(text.lower())):
         return []
     views, kana = [], []
     for reading in romaji.readings(text):

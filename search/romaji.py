@@ -2,8 +2,8 @@
 
 A word is reread only when every letter of it belongs to a romaji
 syllable (`rust`, `docker` and `kernel` hold consonants no syllable
-ends with); the query compiler also leaves alone any word the index or
-the loanword table knows as a Latin word. The conversion itself is
+ends with); the query compiler also leaves alone any word the index
+holds as a Latin word. The conversion itself is
 jaconv's `alphabet2kana`; what it reads otherwise than Hepburn is
 spelled out first, and a spelling two kana strings share is read both
 ways (MAX_READINGS):
