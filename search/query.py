@@ -310,8 +310,8 @@ def _romaji(clause: Clause, readings, frequency, info) -> list[wq.Query]:
 def _bridges(text: str, exact_terms, vocabulary, frequency, analyzer, info, compiled, negated) -> list[wq.Query]:
     """The word in its other script, from the loanword table (`container`: `コンテナ`).
 
-    Each form is searched as if typed (a Latin one without its n-grams),
-    weighed LOANWORD_BOOST of the word as typed: a rarer form's boost
+    Each form is searched as its words (and a katakana one the index holds
+    as its n-grams too), weighed LOANWORD_BOOST of the word as typed: a rarer form's boost
     cancels its own idf for the word's, so a comment holding the typed form
     ranks first either way. The forms the index holds come first, up to
     MAX_BRIDGES; one it does not hold is searched only when it holds none
