@@ -126,8 +126,8 @@ def collect_posts(searcher, executor, table: DocTable, posts: PostColumn, query,
         values, tie = list(scores.values()), lambda d: (created[d], d)
     elif sort == "oldest":
         values, tie = [-v for v in pick(created, ids)], lambda d: -d
-    else:
-        values, tie = list(pick(created, ids)), lambda d: d
+    else:  # newest; equal times go to the earlier document, as ungrouped
+        values, tie = list(pick(created, ids)), lambda d: -d
     codes = pick(posts.codes, ids)
     counts = Counter(codes)
     best = _best_per_post(ids, values, codes, tie)

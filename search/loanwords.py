@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import unicodedata
 from pathlib import Path
-from types import MappingProxyType
 
 from .analysis import fold_katakana
 
@@ -30,33 +29,27 @@ def loan_key(text: str) -> str:
 class Loanwords:
     """English source word -> its katakana words, and katakana word -> its English sources."""
 
-    def __init__(self, pairs=(), overrides=None):
-        """`pairs` of (English, katakana); `overrides` maps a word to its bridges ([]: none)."""
+    def __init__(self, pairs=()):
+        """A table of (English, katakana) `pairs`, bridged both ways."""
         bridges: dict[str, dict[str, None]] = {}
         for english, katakana in pairs:
             english, katakana = loan_key(english), loan_key(katakana)
             bridges.setdefault(english, {})[katakana] = None
             bridges.setdefault(katakana, {})[english] = None
-        for word, others in (overrides or {}).items():
-            bridges[loan_key(word)] = dict.fromkeys(loan_key(o) for o in others)
-        self._bridges = MappingProxyType({k: tuple(v) for k, v in bridges.items()})
+        self._bridges = {word: tuple(others) for word, others in bridges.items()}
 
     def bridges(self, text: str) -> tuple[str, ...]:
         """The other-script forms of `text` (`container` -> `('コンテナ',)`), or ()."""
         return self._bridges.get(loan_key(text), ())
 
     def overridden(self, overrides) -> Loanwords:
-        """This table with `overrides` (word -> its bridges) applied; self when there are none."""
+        """This table with `overrides` (word -> its bridges, [] for none) applied; self when there are none."""
         if not overrides:
             return self
         merged = Loanwords()
-        merged._bridges = MappingProxyType({**self._bridges, **{
-            loan_key(word): tuple(dict.fromkeys(loan_key(o) for o in others))
-            for word, others in overrides.items()}})
+        merged._bridges = {**self._bridges, **{
+            loan_key(word): tuple(dict.fromkeys(loan_key(o) for o in others)) for word, others in overrides.items()}}
         return merged
-
-    def __len__(self) -> int:
-        return len(self._bridges)
 
 
 def read_table(path) -> list[tuple[str, str]]:

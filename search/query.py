@@ -326,6 +326,8 @@ def _bridges(text: str, exact_terms, vocabulary, frequency, analyzer, info, comp
             held = min(frequency(t) for t in terms) if frequency is not None else 1
             candidates.append((held, form))
     chosen = sorted((c for c in candidates if c[0]), key=lambda c: -c[0]) or candidates[:1]
+    idf = vocabulary.superterms.idf if frequency is not None and vocabulary.superterms is not None else None
+    typed = sum(idf(frequency(t)) for t in exact_terms) if idf else 0.0
     queries, used = [], []
     for held, form in chosen[:MAX_BRIDGES]:
         # A bridge is not bridged again. A Latin form is not searched inside
@@ -342,10 +344,8 @@ def _bridges(text: str, exact_terms, vocabulary, frequency, analyzer, info, comp
             continue
         terms = scratch.explain[0]["tokens"]
         boost = LOANWORD_BOOST
-        if len(terms) == 1 and frequency is not None and vocabulary.superterms is not None:
-            idf = vocabulary.superterms.idf
-            typed = sum(idf(frequency(t)) for t in exact_terms)
-            boost *= min(1.0, typed / idf(frequency(terms[0]))) if typed else 1.0
+        if len(terms) == 1 and typed:
+            boost *= min(1.0, typed / idf(frequency(terms[0])))
         queries.append(query.with_boost(query.boost * boost))
         used.append(form)
         if not negated:
@@ -509,13 +509,13 @@ def _loan_spans(groups: list[list[Clause]], loanwords) -> dict[int, tuple[int, s
              and g[0].text.isascii() and g[0].text.isalpha() for g in groups]
     spans, i = {}, 0
     while i < len(groups):
-        for end in range(min(len(groups), i + MAX_LOAN_WORDS), i + 1, -1):
-            words = " ".join(g[0].text for g in groups[i:end])
-            if all(latin[i:end]) and loanwords.bridges(words):
-                spans[i] = (end, words)
-                i = end - 1
-                break
-        i += 1
+        ends = range(min(len(groups), i + MAX_LOAN_WORDS), i + 1, -1)  # the longest run first
+        words = {end: " ".join(g[0].text for g in groups[i:end]) for end in ends if all(latin[i:end])}
+        end = next((end for end, spelled in words.items() if loanwords.bridges(spelled)), None)
+        if end is None:
+            i += 1
+        else:
+            spans[i], i = (end, words[end]), end
     return spans
 
 

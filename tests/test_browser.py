@@ -266,6 +266,26 @@ def test_fast_typing_sends_one_search_for_the_last_text(server, browser):
     assert shown_users(page) == ["airport"]
 
 
+def test_a_live_search_moves_the_feed_link_and_a_failed_one_shows_the_page(server, browser):
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    page.goto(server + "/?q=" + quote("京都"))
+    page.fill("#q", "空港")
+    page.wait_for_selector(".hit a.user:text('airport')")
+    feeds = page.locator('head link[type="application/atom+xml"]')
+    assert feeds.count() == 1 and parse_qs(urlparse(feeds.get_attribute("href")).query)["q"] == ["空港"]
+
+    def refuse(route):  # the live request fails; loading the page itself is left alone
+        if route.request.resource_type == "fetch":
+            route.fulfill(status=400, content_type="text/html", body="<title>bad</title>")
+        else:
+            route.continue_()
+
+    page.route(lambda url: urlparse(url).path == "/" and "q=" in url, refuse)
+    with page.expect_navigation():
+        page.fill("#q", "関西")
+    assert url_query(page)["q"] == ["関西"] and page.locator(".hit").count() > 0
+
+
 @pytest.mark.parametrize("abort_works", [True, False])
 def test_a_late_answer_to_an_older_query_is_never_shown(server, browser, abort_works):
     page = browser.new_page(viewport={"width": 1000, "height": 900})

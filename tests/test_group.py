@@ -258,3 +258,19 @@ def test_cli_group_post_text_and_json(cat_index):
 def test_cli_bad_group(cat_index):
     result = run_cli("query", "猫", "--group", "thread", "--index-dir", cat_index)
     assert result.returncode == 2 and "--group" in result.stderr
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_comments_of_the_same_second_keep_the_ungrouped_order(tmp_path, sort):
+    site = write_site(tmp_path / "site", {"2025_05_01_tie": post_text("同時", date="2025-05-01", quotes=[
+        ("同時刻の猫の話その一", "first", "2025/05/01 10:00:00"),
+        ("同時刻の猫の話その二", "second", "2025/05/01 10:00:00"),
+    ])})
+    update_index(hugo.load_site(site), tmp_path / "index", jobs=1)
+    service = SearchService(tmp_path / "index")
+    try:
+        flat = service.search(SearchRequest(query="同時刻", sort=sort))
+        grouped = service.search(SearchRequest(query="同時刻", sort=sort, group="post"))
+        assert [h.user for h in grouped.groups[0].comments] == [h.user for h in flat.hits] == ["first", "second"]
+    finally:
+        service.close()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import lzma
 import sqlite3
 
 import pytest
 
 from search import hugo
+from search.expand import Superterms
 from search.indexer import update_index
-from search.loanwords import Loanwords, loan_key, read_table, shipped
+from search.loanwords import DEFAULT_TABLE, Loanwords, loan_key, read_table, shipped
+from search.query import LOANWORD_BOOST, compile_query
 from search.romaji import is_romaji, readings
 from search.service import SearchService
 from search.synonyms import load_synonyms
@@ -59,6 +62,31 @@ def found(service, query, **kwargs):
 def test_a_word_finds_its_loanword_and_the_exact_form_ranks_first(loan_service, query, exact, bridged):
     users = found(loan_service, query)
     assert users[:2] == [exact, bridged]
+
+
+def test_a_rarer_bridged_form_weighs_half_the_typed_word_whatever_its_idf():
+    # By idf alone one comment saying `container` would outscore the thousands
+    # saying コンテナ; the bridge's boost cancels its idf for the typed word's.
+    held = {"コンテナ": 20_000, "container": 3}
+    frequency = lambda term, fieldname="body": held.get(term, 0)
+    superterms = Superterms([], documents=100_000)
+    table = Loanwords([("container", "コンテナ")])
+    compiled = compile_query("コンテナ", frequency=frequency, superterms=superterms, loanwords=table)
+    bridge = next(q for q in compiled.query.leaves() if q.text == "container")
+    assert bridge.boost * superterms.idf(3) == pytest.approx(LOANWORD_BOOST * superterms.idf(20_000))
+    # The other way the bridged form is the commoner one: half its own weight.
+    compiled = compile_query("container", frequency=frequency, superterms=superterms, loanwords=table)
+    assert next(q for q in compiled.query.leaves() if q.text == "コンテナ").boost == LOANWORD_BOOST
+
+
+def test_a_latin_bridge_is_searched_as_its_word_only():
+    # No n-grams (`co om mp …`) and no reading: those views cost ten times the query.
+    held = {"コンパイラ": 500, "compiler": 50}
+    compiled = compile_query("コンパイラ", frequency=lambda term, fieldname="body": held.get(term, 0),
+                             superterms=Superterms([], documents=100_000),
+                             loanwords=Loanwords([("compiler", "コンパイラ")]))
+    latin = {(q.fieldname, q.text) for q in compiled.query.leaves() if q.text.isascii()}
+    assert latin == {("body", "compiler")}
 
 
 def test_two_english_words_that_spell_a_source_also_find_the_loanword(loan_service):
@@ -132,7 +160,7 @@ def test_the_shipped_table_holds_the_archives_tech_pairs():
                               ("compiler", "コンパイラ"), ("kernel", "カーネル")]:
         assert katakana in table.bridges(english) and english in table.bridges(katakana)
     assert table.bridges("the") == table.bridges("a") == ()
-    assert all(len(english) > 1 for english, _ in read_table("search/loanwords.tsv"))
+    assert all(len(english) > 1 for english, _ in read_table(DEFAULT_TABLE))
 
 
 # -- romaji -------------------------------------------------------------------
@@ -190,6 +218,8 @@ def test_the_cli_explains_a_bridge(loan_service):
     assert "explain:   loanword: コンテナ" in result.stdout
     result = run_cli("query", "--index-dir", loan_service.index_dir, "--explain", "senkeidaisuu")
     assert "explain:   romaji as: せんけいだいすう" in result.stdout and "線形代数" in result.stdout
+    result = run_cli("query", "--index-dir", loan_service.index_dir, "--explain", "LLM")
+    assert "explain:   synonym: 大 規模 言語 モデル" in result.stdout
 
 
 # -- the table's derivation -----------------------------------------------------
@@ -238,6 +268,34 @@ def test_the_table_keeps_loanwords_whose_gloss_is_their_source():
 ])
 def test_sounds_alike_compares_consonant_skeletons(english, katakana, alike):
     assert tool.sounds_alike(english, katakana) is alike
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["db", "xz"])
+def test_the_tool_writes_the_table_from_a_database_file(tmp_path, packed, capsys):
+    db = tmp_path / "jamdict.db"
+    source, target = jmdict([(["コンテナ"], [], [(["container"], [])])]), sqlite3.connect(db)
+    source.commit()
+    source.backup(target)
+    target.close()
+    if packed:
+        packed_db = tmp_path / "jamdict.db.xz"
+        packed_db.write_bytes(lzma.compress(db.read_bytes()))
+        db.unlink()
+        db = packed_db
+    tool.main(["--database", str(db), "--out", str(tmp_path / "out.tsv")])
+    assert read_table(tmp_path / "out.tsv") == [("container", "コンテナ")]
+    assert "1 English words" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("content, message", [(None, "no such file"), (b"not sqlite", "not a JMdict database")])
+def test_the_tool_names_a_bad_database(tmp_path, content, message, capsys):
+    db = tmp_path / "jamdict.db"
+    if content is not None:
+        db.write_bytes(content)
+    with pytest.raises(SystemExit):
+        tool.main(["--database", str(db), "--out", str(tmp_path / "out.tsv")])
+    err = capsys.readouterr().err
+    assert str(db) in err and message in err and not (tmp_path / "out.tsv").exists()
 
 
 def test_the_table_file_round_trips(tmp_path):

@@ -159,13 +159,20 @@ def write_table(table: dict[str, list[str]], path: Path) -> None:
 
 
 def find_database(given: str | None) -> Path:
-    """The JMdict SQLite file: `given`, or the one `jamdict-data` installed."""
+    """The JMdict SQLite file: `given`, or the one `jamdict-data` installed; raise ValueError."""
     if given:
-        return Path(given)
-    import jamdict_data  # pip install 'jamdict-data==1.5'
-
-    folder = Path(jamdict_data.__file__).parent
-    return folder / "jamdict.db" if (folder / "jamdict.db").exists() else folder / "jamdict.db.xz"
+        path = Path(given)
+    else:
+        try:
+            import jamdict_data
+        except ImportError:
+            raise ValueError("jamdict-data is not installed: pip install 'jamdict-data==1.5', "
+                             "or pass --database PATH") from None
+        folder = Path(jamdict_data.__file__).parent
+        path = folder / "jamdict.db" if (folder / "jamdict.db").exists() else folder / "jamdict.db.xz"
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file")
+    return path
 
 
 def main(argv=None) -> None:
@@ -173,7 +180,10 @@ def main(argv=None) -> None:
     parser.add_argument("--database", help="jamdict.db or jamdict.db.xz [default: jamdict-data's]")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
-    database = find_database(args.database)
+    try:
+        database = find_database(args.database)
+    except ValueError as exc:
+        parser.error(str(exc))
     with tempfile.TemporaryDirectory() as tmp:
         if database.suffix == ".xz":
             unpacked = Path(tmp) / "jamdict.db"
@@ -183,6 +193,8 @@ def main(argv=None) -> None:
         connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
         try:
             table = derive(read_entries(connection))
+        except sqlite3.DatabaseError as exc:
+            parser.error(f"{args.database or database}: not a JMdict database of jamdict's schema ({exc})")
         finally:
             connection.close()
     write_table(table, args.out)

@@ -156,7 +156,11 @@
         // An abort can lose the race with the answer: check the sequence, not only the signal.
         if (sequence === self.sequence) self.show(html, url);
       })
-      .catch(function () { /* aborted, or the server failed: the results shown stay */ })
+      .catch(function (error) {
+        // A newer request aborted this one: its answer is coming. Anything else
+        // (a bad parameter, no index): the page itself says what went wrong.
+        if (error.name !== "AbortError" && sequence === self.sequence) location.assign(url);
+      })
       .then(function () {
         if (sequence === self.sequence) {
           self.controller = null;
@@ -169,6 +173,11 @@
     var doc = new DOMParser().parseFromString(html, "text/html");
     var region = doc.getElementById("live");
     if (!region) return;
+    // The feed of what is shown now.
+    var feed = doc.querySelector('head link[type="application/atom+xml"]');
+    var shownFeed = document.querySelector('head link[type="application/atom+xml"]');
+    if (shownFeed) shownFeed.remove();
+    if (feed) document.head.appendChild(document.importNode(feed, true));
     var oldFold = this.region.querySelector("details.fold");
     var open = oldFold ? oldFold.open : !narrow.matches;
     var folds = region.querySelectorAll("details.fold");
