@@ -4,11 +4,13 @@ All are ORed next to the morphological query with a lower boost, so a
 comment matched through its words outranks one matched only through its
 reading, its n-grams or a longer word (`京都` ranks Kyoto before `東京都`).
 
-The n-gram view finds a word inside any longer one, but its query for a
-word in thousands of comments is a phrase over bigrams whose posting lists
-are longer still. For such common words the index's own vocabulary answers
-instead: the words that contain it (`日本` in `日本語`, `日本人`) are term
-lookups (`Superterms`).
+A word inside a longer one is found two ways. Inside a longer word of the
+index (`日本` in `日本語`, `api` in `apis`), by that word: the index's own
+vocabulary lists the words that contain it (`Superterms`), each a term
+lookup. Across a boundary janome drew (`京都` in `東京` `都`), by the
+n-gram view, which indexes bigrams of those runs only. For a word in
+thousands of comments the n-gram phrase over long posting lists would cost
+more than the rest of the query, and the longer words alone stand in.
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ MAX_SUPERTERMS = 512
 MEMO_WORDS = 20_000  # common words whose superterms and counts are remembered per version
 # Words the n-gram view would cover whole, Latin aside: kanji and katakana.
 _JAPANESE_WORD = re.compile(r"^[\u4e00-\u9fff\u3400-\u4dbf々\u30a1-\u30fa\u30fc]{2,}$")
+# Latin words of the index (`node.js`, `c++` too), and a Latin word searched inside them.
+_LATIN_WORD = re.compile(r"^[\x21-\x7e]+$")
+_LATIN_RUN = re.compile(r"^[a-z0-9]{2,}$")
+_LATIN_CHAR = re.compile(r"[A-Za-z0-9]")
 
 
 class View(NamedTuple):
@@ -131,12 +137,13 @@ def ngram_query(text: str) -> View:
     """Return an n-gram view query when every character of `text` is covered.
 
     Words with hiragana or symbols are left to the morphological view: the
-    n-gram view does not index them. Neither are words longer than
-    MAX_NGRAM_CHARS: the view is a safety net for a word janome does not
-    know, and a longer run is several words the morphological view has.
+    n-gram view does not index them; nor does it index Latin, which is
+    always a word or inside one (`Superterms`). Neither are words longer
+    than MAX_NGRAM_CHARS: the view is a safety net for a word janome does
+    not know, and a longer run is several words the morphological view has.
     """
     norm, _ = normalize(text)
-    if len(norm) > MAX_NGRAM_CHARS:
+    if len(norm) > MAX_NGRAM_CHARS or _LATIN_CHAR.search(norm):
         return NO_VIEW
     grams = list(ngrams(norm))
     if not grams or ngram_coverage(norm) != len(norm):
@@ -156,26 +163,27 @@ def ngram_query(text: str) -> View:
 
 
 class Superterms:
-    """The index's words that hold a shorter word: what the n-gram view would add for it.
+    """The index's words that hold a shorter word: a word found inside longer words.
 
-    Built once per index version from the body vocabulary: each kanji or
-    katakana word of three or more characters, filed under each of its
-    characters, so the words holding `日本` are found among those holding
-    its rarer character.
+    Built once per index version from the body vocabulary: each kanji,
+    katakana or Latin word of three or more characters, filed under each
+    of its bigrams, so the words holding `日本` are found among those
+    holding its rarer bigram.
 
-    >>> Superterms(["日本", "日本語", "西日本", "本棚", "rust"]).containing("日本")
-    ['日本語', '西日本']
+    >>> words = Superterms(["日本", "日本語", "西日本", "本棚", "rust", "rustc", "trust"])
+    >>> words.containing("日本"), words.containing("rust")
+    (['日本語', '西日本'], ['rustc', 'trust'])
     """
 
     def __init__(self, terms, documents: int = 0):
         self.documents = documents
         self._weighed: dict[str, tuple] = {}  # word -> its superterms and their comment counts
-        by_char: dict[str, list[str]] = {}
+        by_gram: dict[str, list[str]] = {}
         for term in terms:
-            if len(term) >= 3 and _JAPANESE_WORD.match(term):
-                for ch in set(term):
-                    by_char.setdefault(ch, []).append(term)
-        self._by_char = {ch: tuple(found) for ch, found in by_char.items()}
+            if len(term) >= 3 and (_JAPANESE_WORD.match(term) or _LATIN_WORD.match(term)):
+                for gram in {term[i : i + 2] for i in range(len(term) - 1)}:
+                    by_gram.setdefault(gram, []).append(term)
+        self._by_gram = {gram: tuple(found) for gram, found in by_gram.items()}
 
     @classmethod
     def from_reader(cls, reader) -> Superterms:
@@ -201,19 +209,21 @@ class Superterms:
 
     def containing(self, word: str) -> list[str]:
         """The words longer than `word` that hold it, in vocabulary order."""
-        if not _JAPANESE_WORD.match(word):
+        if not (_JAPANESE_WORD.match(word) or _LATIN_RUN.match(word)):
             return []
-        rarest = min(set(word), key=lambda ch: len(self._by_char.get(ch, ())))
-        return [t for t in self._by_char.get(rarest, ()) if word in t and t != word]
+        grams = {word[i : i + 2] for i in range(len(word) - 1)}
+        rarest = min(grams, key=lambda gram: len(self._by_gram.get(gram, ())))
+        return [t for t in self._by_gram.get(rarest, ()) if word in t and t != word]
 
 
 def superterm_query(text: str, superterms: Superterms, frequency) -> View:
-    """The longer words holding a common word, ORed: the n-gram view's answer for it.
+    """The longer words of the index holding a word, ORed.
 
     Each longer word is weighed as the word itself would be, at NGRAM_BOOST:
     its boost cancels its own idf for the word's. A rare longer word would
     otherwise outscore the word it holds (`日本` in thousands of comments,
-    `コマツ西日本` in one). `frequency(term)` counts a term's comments; with
+    `コマツ西日本` in one); a word the index does not hold (`api` inside
+    `apis` only) is weighed as one in NGRAM_GATE comments. `frequency(term)` counts a term's comments; with
     more than MAX_SUPERTERMS longer words the most frequent are kept (`cut`).
     """
     word = fold_katakana(normalize(text)[0].lower())

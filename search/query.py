@@ -248,14 +248,14 @@ def _common(tokens, frequency) -> bool:
 
 
 def _views(clause: Clause, tokens, vocabulary, frequency, info, compiled) -> list[wq.Query]:
-    """The reading and n-gram alternatives for a plain body word.
+    """The reading, n-gram and longer-word alternatives for a plain body word.
 
     The n-gram view is a safety net for words janome splits oddly or does
-    not know. For words the index already holds in quantity, a bigram phrase
-    over huge posting lists would cost more than the rest of the query: the
-    longer words of the vocabulary that hold them (`superterms`) stand in,
-    term lookups that find the same comments but where the word crosses a
-    word boundary.
+    not know; the longer words of the vocabulary that hold the word
+    (`superterms`) find it inside another word. For words the index already
+    holds in quantity, a bigram phrase over huge posting lists would cost
+    more than the rest of the query: the longer words stand in alone, and
+    miss only where the word crosses a word boundary.
     """
     readings = vocabulary.readings
     views = _romaji(clause, readings, frequency, info)
@@ -269,20 +269,27 @@ def _views(clause: Clause, tokens, vocabulary, frequency, info, compiled) -> lis
         info["readings"] = reading.terms
         if reading.cut:
             _note_cut(compiled, clause, len(reading.terms))
-    if not vocabulary.substrings:
-        substring, key = None, ""
-    elif not common:
-        substring, key = ngram_query(clause.text), "ngrams"
-    elif vocabulary.superterms is not None:
-        substring, key = superterm_query(clause.text, vocabulary.superterms, frequency), "superterms"
-    else:
-        substring, key = None, ""
-    if substring and substring.query is not None:
-        views.append(substring.query)
-        info[key] = substring.terms
-        if not clause.negated:
-            compiled.literals.add(clause.text)
+    for key, substring in _substrings(clause.text, vocabulary, frequency, common):
+        if substring.query is not None:
+            views.append(substring.query)
+            info[key] = substring.terms
+            if not clause.negated:
+                compiled.literals.add(clause.text)
     return views
+
+
+def _substrings(text: str, vocabulary, frequency, common: bool):
+    """The views finding a word inside others: across janome's boundaries (n-grams), inside longer words.
+
+    A common word keeps only the longer words, and a common Latin word
+    neither (`ai` is in `said`, `main`, `email`).
+    """
+    if not vocabulary.substrings:
+        return
+    if not common:
+        yield "ngrams", ngram_query(text)
+    if vocabulary.superterms is not None and not (common and normalize(text)[0].isascii()):
+        yield "superterms", superterm_query(text, vocabulary.superterms, frequency)
 
 
 def _romaji(clause: Clause, readings, frequency, info) -> list[wq.Query]:

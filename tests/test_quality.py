@@ -159,6 +159,41 @@ def test_a_common_word_is_found_inside_longer_words_ranked_after_the_word(tmp_pa
         service.close()
 
 
+@pytest.fixture(scope="module")
+def inside_words(tmp_path_factory):
+    """A service over comments whose words sit inside longer words or across janome's boundaries."""
+    root = tmp_path_factory.mktemp("inside")
+    site = root / "site"  # these comments alone: the sample posts say API too
+    quotes = [
+        ("このAPIは速い。", "exact"),
+        ("新しいAPIsを三つ試した。", "plural"),
+        ("ChatGPTに聞いてみた。", "compound_latin"),
+        ("京都の寺を見た。", "kyoto"),
+        ("東京都の人口は多い。", "tokyo"),
+        ("関西国際空港から出発した。", "airport"),
+        ("ネットワークセキュリティの本を読んだ。", "katakana"),
+    ]
+    write_post(site, "2025_03_21_inside", post_text("inside", quotes=quotes))
+    update_index(hugo.load_site(site, base_url="https://example.com/"), root / "index")
+    service = SearchService(root / "index")
+    yield service
+    service.close()
+
+
+@pytest.mark.parametrize("query, found", [
+    ("API", ["exact", "plural"]),  # the word first, then the longer word holding it
+    ("gpt", ["compound_latin"]),
+    ("京都", ["kyoto", "tokyo"]),  # across janome's boundary: `東京` `都`
+    ("空港", ["airport"]),  # inside one word of the dictionary
+    ("セキュリティ", ["katakana"]),
+    ("トワーク", ["katakana"]),
+])
+def test_a_rare_word_is_found_inside_longer_words(inside_words, query, found):
+    page = search(inside_words, query, explain=True)
+    assert users(page) == found
+    assert all("<mark>" in hit.snippet for hit in page.hits)
+
+
 def test_a_kana_word_that_repeats_a_syllable_is_not_cut_to_it():
     # `こうこう` is 高校 when the index reads コウコウ; `こう` twice otherwise.
     assert "コウコウ" in str(compile_query("こうこう", readings={"コウ", "コウコウ"}).query)
