@@ -56,6 +56,10 @@ NOTE_CHARS = 20  # characters of a clause quoted in a note: enough to recognise 
 LOANWORD_BOOST = 0.5
 MAX_BRIDGES = 4  # other-script forms a word is also searched as
 MAX_LOAN_WORDS = 3  # space-separated Latin words that may spell one source (`garbage collection`)
+# The secondary views a body word may get: its reading, n-grams across
+# janome's boundaries, the longer words holding it.
+VIEWS = frozenset({"readings", "ngrams", "superterms"})
+SUBSTRINGS = frozenset({"ngrams", "superterms"})
 
 
 @dataclass(frozen=True)
@@ -257,7 +261,7 @@ def _views(clause: Clause, tokens, vocabulary, frequency, info, compiled) -> lis
     more than the rest of the query: the longer words stand in alone, and
     miss only where the word crosses a word boundary.
     """
-    readings = vocabulary.readings
+    readings = vocabulary.readings if "readings" in vocabulary.views else frozenset()
     views = _romaji(clause, readings, frequency, info)
     common = _common(tokens, frequency)
     reading = reading_query(clause.text, readings)
@@ -284,11 +288,10 @@ def _substrings(text: str, vocabulary, frequency, common: bool):
     A common word keeps only the longer words, and a common Latin word
     neither (`ai` is in `said`, `main`, `email`).
     """
-    if not vocabulary.substrings:
-        return
-    if not common:
+    if not common and "ngrams" in vocabulary.views:
         yield "ngrams", ngram_query(text)
-    if vocabulary.superterms is not None and not (common and normalize(text)[0].isascii()):
+    if ("superterms" in vocabulary.views and vocabulary.superterms is not None
+            and not (common and normalize(text)[0].isascii())):
         yield "superterms", superterm_query(text, vocabulary.superterms, frequency)
 
 
@@ -344,7 +347,8 @@ def _bridges(text: str, exact_terms, vocabulary, frequency, analyzer, info, comp
         # nor is a form the index does not hold as a word. Its readings are
         # left out too: a loanword reads as it is written.
         plain = vocabulary._replace(loanwords=None, readings=frozenset(),
-                                    substrings=bool(held) and not form.isascii())
+                                    views=vocabulary.views & SUBSTRINGS if held and not form.isascii()
+                                    else frozenset())
         scratch = CompiledQuery(None, set(), [], [])
         query = _compile_clause(Clause(form, negated=negated), analyzer, scratch, plain, frequency)
         if query is None:
@@ -502,7 +506,7 @@ class Vocabulary(NamedTuple):
     synonyms: Synonyms | None = None  # the editor's synonym groups
     superterms: Superterms | None = None  # the longer words searched for a common word
     loanwords: Loanwords | None = None  # English ⇄ katakana bridges
-    substrings: bool = True  # whether a word also gets its n-gram or longer-word view
+    views: frozenset = VIEWS  # the secondary views a word may get
 
 
 def _loan_spans(groups: list[list[Clause]], loanwords) -> dict[int, tuple[int, str]]:
@@ -527,7 +531,7 @@ def _loan_spans(groups: list[list[Clause]], loanwords) -> dict[int, tuple[int, s
 
 
 def compile_query(text: str, readings=frozenset(), synonyms=None, frequency=None,
-                  superterms=None, loanwords=None) -> CompiledQuery:
+                  superterms=None, loanwords=None, views=VIEWS) -> CompiledQuery:
     """Turn a query string into a Whoosh query (None: match everything).
 
     `readings` is the index's set of reading terms (for kana queries);
@@ -535,9 +539,10 @@ def compile_query(text: str, readings=frozenset(), synonyms=None, frequency=None
     `frequency(term, fieldname="body")` the number of comments holding a
     term (None: always add n-grams); `superterms` the index's `Superterms`,
     the longer words searched for a common word instead of its n-grams;
-    `loanwords` the English ⇄ katakana `Loanwords` table (None: no bridges).
+    `loanwords` the English ⇄ katakana `Loanwords` table (None: no bridges);
+    `views` the secondary views a word may get (a subset of VIEWS).
     """
-    vocabulary = Vocabulary(readings, synonyms, superterms, loanwords)
+    vocabulary = Vocabulary(readings, synonyms, superterms, loanwords, frozenset(views))
     parsed = parse(text)
     analyzer = JapaneseAnalyzer()
     compiled = CompiledQuery(None, set(), [], list(parsed.notes))

@@ -32,7 +32,7 @@ from whoosh.reading import ReaderClosed
 from . import store
 from .errors import BadRequestError, IndexCorruptError, SearchError
 from .analysis import warm_dictionary
-from .query import compile_query
+from .query import VIEWS, compile_query
 from .context import read_context, validate_context
 from .records import CommentContext, ContextRequest, IndexVersion, PostGroup, SearchHit, SearchPage, SearchRequest
 from .schema import KIND_QUOTE, split_tags
@@ -122,7 +122,7 @@ class SearchService:
     """
 
     def __init__(self, index_dir, synonyms=None, warm=False, request_cache=REQUEST_CACHE_SIZE,
-                 loanwords: Loanwords | None = None):
+                 loanwords: Loanwords | None = None, views=VIEWS):
         """Serve `index_dir`; `synonyms` is a TOML file (default: the shipped list).
 
         `loanwords` is the English ⇄ katakana table (default: the shipped
@@ -130,7 +130,9 @@ class SearchService:
 
         With `warm`, every index version the service opens is warmed in a
         background thread (`warm_up`). `request_cache` is how many answers
-        each version keeps for identical requests (0: none).
+        each version keeps for identical requests (0: none). `views` are the
+        secondary views a query word may get (a subset of `query.VIEWS`; fewer
+        to measure what each one finds).
         Raises SynonymsError for a bad synonym file.
         """
         self.index_dir = Path(index_dir)
@@ -138,6 +140,7 @@ class SearchService:
         self.loanwords = (shipped_loanwords() if loanwords is None else loanwords).overridden(
             self.synonyms.loanwords)
         self.warm = warm
+        self.views = frozenset(views)
         self.request_cache = request_cache
         self._local = threading.local()
         self._lock = threading.Lock()  # the newest snapshot and every thread's view
@@ -353,6 +356,7 @@ class SearchService:
             frequency=lambda term, fieldname="body": searcher.doc_frequency(fieldname, term),
             superterms=snapshot.superterms(reader),
             loanwords=self.loanwords,
+            views=self.views,
         )
         clock.mark("compile")
         sort = request.sort

@@ -5,7 +5,7 @@ import pytest
 from search.expand import MAX_SUPERTERMS, Superterms, split_reading, split_readings, superterm_query
 from search import hugo
 from search.indexer import update_index
-from search.query import NGRAM_GATE, compile_query
+from search.query import NGRAM_GATE, VIEWS, compile_query
 from search.errors import SynonymsError
 from search.service import MAX_PER_PAGE, SearchService
 from search.synonyms import load_synonyms
@@ -192,6 +192,25 @@ def test_a_rare_word_is_found_inside_longer_words(inside_words, query, found):
     page = search(inside_words, query, explain=True)
     assert users(page) == found
     assert all("<mark>" in hit.snippet for hit in page.hits)
+
+
+@pytest.mark.parametrize("off, query, user", [
+    ("readings", "きかいがくしゅう", None),  # 機械学習, only by its reading
+    ("ngrams", "京都", "tokyoite"),  # 東京都: `東京` `都`
+    ("superterms", "空港", "airport"),  # 関西国際空港, one word
+])
+def test_each_view_finds_what_the_others_do_not(index_dir, service, off, query, user):
+    with_all = search(service, query, per_page=100)
+    without = SearchService(index_dir, views=VIEWS - {off})
+    try:
+        found = search(without, query, per_page=100)
+    finally:
+        without.close()
+    assert found.total < with_all.total
+    if user is None:
+        assert found.total == 0
+    else:
+        assert user in users(with_all) and user not in users(found)
 
 
 def test_a_kana_word_that_repeats_a_syllable_is_not_cut_to_it():
