@@ -1,7 +1,7 @@
 """What a query-side change costs: two revisions searching one index, in one run.
 
     python -m bench.quality.query_cost --index-dir INDEX --site SITE --before REV
-        [--after HEAD] [--out FILE]
+        [--after HEAD] [--before-index-dir INDEX] [--out FILE]
 
 Checks both revisions out into temporary git worktrees and, for each in a
 fresh process, runs three query sets against the same index: the index's
@@ -10,7 +10,9 @@ length affects), the fixed queries of bench/bench_index.py, and a sample of
 the load benchmark's queries (bench/workload.py), each query once (a repeat
 would measure the request cache) in the order given, so the posting cache
 fills as it would on a server. Reports p50/p95/max per set and the p95 ratio
-after / before. The index must suit both revisions (same schema).
+after / before. The index must suit both revisions (same schema); when the
+change is to the index too, `--before-index-dir` is the same site built by
+the before revision, which it searches instead.
 """
 
 from __future__ import annotations
@@ -74,6 +76,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--site", type=Path, required=True, help="the site the index was built from")
     parser.add_argument("--before", required=True)
     parser.add_argument("--after", default="HEAD")
+    parser.add_argument("--before-index-dir", type=Path,
+                        help="the site built by the before revision (default: --index-dir)")
     parser.add_argument("--workload", type=int, default=500, help="load-benchmark queries sampled")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path)
@@ -83,17 +87,18 @@ def main(argv=None) -> dict:
     work = Path(tempfile.mkdtemp(prefix="query-cost-"))
     results: dict = {"queries": {k: len(v) for k, v in sets.items()}}
     try:
+        indexes = {"before": opts.before_index_dir or opts.index_dir, "after": opts.index_dir}
         for name, rev in (("before", opts.before), ("after", opts.after)):
             tree = work / name
             subprocess.run(["git", "worktree", "add", "--detach", str(tree), rev],
                            cwd=ROOT, check=True, capture_output=True)
-            results[name] = {"rev": rev, **time_tree(tree, opts.index_dir, sets)}
+            results[name] = {"rev": rev, "index": str(indexes[name]), **time_tree(tree, indexes[name], sets)}
     finally:
         for name in ("before", "after"):
             subprocess.run(["git", "worktree", "remove", "--force", str(work / name)], cwd=ROOT, check=False,
                            capture_output=True)
     results["p95_ratio"] = {k: round(results["after"][k]["p95_ms"] / max(0.01, results["before"][k]["p95_ms"]), 2)
-                            for k in results["before"] if k != "rev"}
+                            for k in results["before"] if k not in ("rev", "index")}
     return emit(results, opts.out)
 
 
