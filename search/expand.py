@@ -41,12 +41,15 @@ MAX_NGRAM_CHARS = MAX_PHRASE_WORDS + 1
 # commonest two-character words are inside a few hundred (`日本`: 271 on a
 # 165,000-comment archive); each is one term lookup.
 MAX_SUPERTERMS = 512
+# Longer words one query looks up in all: each is a posting list to read,
+# and ten word fragments (`ート ーション ング …`) held two thousand.
+MAX_QUERY_SUPERTERMS = 512
 MEMO_WORDS = 20_000  # common words whose superterms and counts are remembered per version
 # Words the n-gram view would cover whole, Latin aside: kanji and katakana.
 _JAPANESE_WORD = re.compile(r"^[\u4e00-\u9fff\u3400-\u4dbf々\u30a1-\u30fa\u30fc]{2,}$")
 # Latin words of the index (`node.js`, `c++` too), and a Latin word searched inside them.
 _LATIN_WORD = re.compile(r"^[\x21-\x7e]+$")
-_LATIN_RUN = re.compile(r"^[a-z0-9]{2,}$")
+_LATIN_RUN = re.compile(r"^[a-z0-9]{3,}$")  # `ml` inside `html`, `yaml`, `xml` is no match
 _LATIN_CHAR = re.compile(r"[A-Za-z0-9]")
 
 
@@ -170,9 +173,12 @@ class Superterms:
     of its bigrams, so the words holding `日本` are found among those
     holding its rarer bigram.
 
-    >>> words = Superterms(["日本", "日本語", "西日本", "本棚", "rust", "rustc", "trust"])
-    >>> words.containing("日本"), words.containing("rust")
-    (['日本語', '西日本'], ['rustc', 'trust'])
+    A Latin word of two letters is not looked up: inside other words it
+    is a fragment (`ml` in `html`, `yaml`), not the word.
+
+    >>> words = Superterms(["日本", "日本語", "西日本", "本棚", "rust", "rustc", "trust", "html"])
+    >>> words.containing("日本"), words.containing("rust"), words.containing("ml")
+    (['日本語', '西日本'], ['rustc', 'trust'], [])
     """
 
     def __init__(self, terms, documents: int = 0):
@@ -216,7 +222,7 @@ class Superterms:
         return [t for t in self._by_gram.get(rarest, ()) if word in t and t != word]
 
 
-def superterm_query(text: str, superterms: Superterms, frequency) -> View:
+def superterm_query(text: str, superterms: Superterms, frequency, limit: int = MAX_SUPERTERMS) -> View:
     """The longer words of the index holding a word, ORed.
 
     Each longer word is weighed as the word itself would be, at NGRAM_BOOST:
@@ -224,16 +230,16 @@ def superterm_query(text: str, superterms: Superterms, frequency) -> View:
     otherwise outscore the word it holds (`日本` in thousands of comments,
     `コマツ西日本` in one); a word the index does not hold (`api` inside
     `apis` only) is weighed as one in NGRAM_GATE comments. `frequency(term)` counts a term's comments; with
-    more than MAX_SUPERTERMS longer words the most frequent are kept (`cut`).
+    more than `limit` longer words the most frequent are kept (`cut`).
     """
     word = fold_katakana(normalize(text)[0].lower())
-    counts = dict(superterms.weighed(word, frequency))
+    counts = dict(superterms.weighed(word, frequency)) if limit > 0 else {}
     if not counts:
         return NO_VIEW
     terms = list(counts)
-    cut = len(terms) > MAX_SUPERTERMS
+    cut = len(terms) > limit
     if cut:
-        terms = sorted(terms, key=lambda t: (-counts[t], t))[:MAX_SUPERTERMS]
+        terms = sorted(terms, key=lambda t: (-counts[t], t))[:limit]
     weight = NGRAM_BOOST * superterms.idf(frequency(word) or NGRAM_GATE)
     query = wq.Or([wq.Term("body", t, boost=weight / superterms.idf(counts[t])) for t in terms])
     return View(query, terms, cut)

@@ -32,6 +32,8 @@ from .analysis import JapaneseAnalyzer, is_kana, normalize, to_katakana
 from .compounds import compound_term, covers, joins
 from .expand import (
     MAX_PHRASE_WORDS,
+    MAX_QUERY_SUPERTERMS,
+    MAX_SUPERTERMS,
     NGRAM_GATE,
     Superterms,
     ngram_query,
@@ -171,6 +173,7 @@ class CompiledQuery:
     body_runs: int = 0
     # Words whose closeness, in order, earns a bonus when the top hits are reranked.
     proximity_terms: list[str] = field(default_factory=list)
+    superterms_left: int = MAX_QUERY_SUPERTERMS  # longer words the rest of the query may look up
 
 
 def _analyze(text: str, analyzer) -> list[tuple[str, int]]:
@@ -273,7 +276,7 @@ def _views(clause: Clause, tokens, vocabulary, frequency, info, compiled) -> lis
         info["readings"] = reading.terms
         if reading.cut:
             _note_cut(compiled, clause, len(reading.terms))
-    for key, substring in _substrings(clause.text, vocabulary, frequency, common):
+    for key, substring in _substrings(clause.text, vocabulary, frequency, common, compiled):
         if substring.query is not None:
             views.append(substring.query)
             info[key] = substring.terms
@@ -282,17 +285,21 @@ def _views(clause: Clause, tokens, vocabulary, frequency, info, compiled) -> lis
     return views
 
 
-def _substrings(text: str, vocabulary, frequency, common: bool):
+def _substrings(text: str, vocabulary, frequency, common: bool, compiled):
     """The views finding a word inside others: across janome's boundaries (n-grams), inside longer words.
 
     A common word keeps only the longer words, and a common Latin word
-    neither (`ai` is in `said`, `main`, `email`).
+    neither (`ai` is in `said`, `main`, `email`). The words of one query
+    share MAX_QUERY_SUPERTERMS longer words, the first words first.
     """
     if not common and "ngrams" in vocabulary.views:
         yield "ngrams", ngram_query(text)
     if ("superterms" in vocabulary.views and vocabulary.superterms is not None
             and not (common and normalize(text)[0].isascii())):
-        yield "superterms", superterm_query(text, vocabulary.superterms, frequency)
+        limit = min(MAX_SUPERTERMS, compiled.superterms_left)
+        view = superterm_query(text, vocabulary.superterms, frequency, limit)
+        compiled.superterms_left -= len(view.terms)
+        yield "superterms", view
 
 
 def _romaji(clause: Clause, readings, frequency, info) -> list[wq.Query]:
@@ -349,8 +356,9 @@ def _bridges(text: str, exact_terms, vocabulary, frequency, analyzer, info, comp
         plain = vocabulary._replace(loanwords=None, readings=frozenset(),
                                     views=vocabulary.views & SUBSTRINGS if held and not form.isascii()
                                     else frozenset())
-        scratch = CompiledQuery(None, set(), [], [])
+        scratch = CompiledQuery(None, set(), [], [], superterms_left=compiled.superterms_left)
         query = _compile_clause(Clause(form, negated=negated), analyzer, scratch, plain, frequency)
+        compiled.superterms_left = scratch.superterms_left
         if query is None:
             continue
         terms = scratch.explain[0]["tokens"]

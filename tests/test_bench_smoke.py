@@ -3,6 +3,7 @@
 import doctest
 import json
 import sqlite3
+import subprocess
 
 import pytest
 
@@ -120,9 +121,32 @@ def test_query_cost_times_two_revisions_on_one_index(tiny, tmp_path, capsys):
                               "--workload", "5", "--out", str(tmp_path / "cost.json")])
     assert result["queries"]["fixed"] == len(query_cost.QUERIES) and result["queries"]["workload"] >= 1
     for name in ("before", "after"):
-        assert set(result[name]) == {"rev", "common_words", "fixed", "workload"}
+        assert set(result[name]) == {"rev", "index", "common_words", "fixed", "workload"}
         assert result[name]["fixed"]["p95_ms"] > 0
     assert json.loads((tmp_path / "cost.json").read_text("utf-8")) == result
+
+
+def test_query_cost_searches_the_before_revisions_own_build(tiny, tmp_path):
+    from bench.quality import query_cost
+    site, index = tiny
+    missing = tmp_path / "no-index"
+    with pytest.raises(subprocess.CalledProcessError):  # the before revision searches this one: not there
+        query_cost.main(["--index-dir", str(index), "--site", str(site), "--before", "HEAD",
+                         "--before-index-dir", str(missing), "--workload", "2"])
+    result = query_cost.main(["--index-dir", str(index), "--site", str(site), "--before", "HEAD",
+                              "--before-index-dir", str(index), "--workload", "2"])
+    assert result["before"]["index"] == str(index) and result["after"]["index"] == str(index)
+
+
+def test_views_bench_reports_each_fields_postings_and_each_view_turned_off(tiny, capsys):
+    from bench.quality import views
+    site, index = tiny
+    report = views.main(["--work-dir", str(site.parent)])
+    fields = report["fields"]
+    assert set(fields) == set(views.FIELDS) and all(f["postings"] > 0 for f in fields.values())
+    assert sum(f["share of postings"] for f in fields.values()) == pytest.approx(1, abs=0.01)
+    assert set(report["views"]) == set(views.ABLATIONS)
+    assert report["views"]["no readings"]["known-item MRR@10"]["hiragana"] < 0.5  # only readings find these
 
 
 def test_quality_reuse_without_an_earlier_run_names_the_option(tmp_path, capsys):

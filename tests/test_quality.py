@@ -2,7 +2,7 @@
 
 import pytest
 
-from search.expand import MAX_SUPERTERMS, Superterms, split_reading, split_readings, superterm_query
+from search.expand import MAX_QUERY_SUPERTERMS, MAX_SUPERTERMS, Superterms, split_reading, split_readings, superterm_query
 from search import hugo
 from search.indexer import update_index
 from search.query import NGRAM_GATE, VIEWS, compile_query
@@ -211,6 +211,19 @@ def test_each_view_finds_what_the_others_do_not(index_dir, service, off, query, 
         assert found.total == 0
     else:
         assert user in users(with_all) and user not in users(found)
+
+
+def test_one_query_looks_up_a_bounded_number_of_longer_words():
+    # Word fragments held by thousands of longer words (`ート`, `ール`): each is a
+    # posting list to read, so the words of one query share one allowance.
+    words = [f"{part}{chr(0x4E00 + i)}{chr(0x4E00 + j)}" for part in ("ート", "ール")
+             for i in range(30) for j in range(30)]
+    superterms = Superterms(words, documents=100_000)
+    compiled = compile_query("ート ール", frequency=lambda term, fieldname="body": 1, superterms=superterms)
+    looked_up = [len(clause.get("superterms", ())) for clause in compiled.explain]
+    assert looked_up == [MAX_SUPERTERMS, MAX_QUERY_SUPERTERMS - MAX_SUPERTERMS]
+    alone = compile_query("ール", frequency=lambda term, fieldname="body": 1, superterms=superterms)
+    assert len(alone.explain[0]["superterms"]) == MAX_SUPERTERMS
 
 
 def test_a_kana_word_that_repeats_a_syllable_is_not_cut_to_it():
