@@ -229,8 +229,9 @@ def superterm_query(text: str, superterms: Superterms, frequency, limit: int = M
     its boost cancels its own idf for the word's. A rare longer word would
     otherwise outscore the word it holds (`日本` in thousands of comments,
     `コマツ西日本` in one); a word the index does not hold (`api` inside
-    `apis` only) is weighed as one in NGRAM_GATE comments. `frequency(term)` counts a term's comments; with
-    more than `limit` longer words the most frequent are kept (`cut`).
+    `apis` only) is weighed as one in NGRAM_GATE comments.
+    `frequency(term)` counts a term's comments; with more than `limit`
+    longer words the most frequent are kept (`cut`).
     """
     word = fold_katakana(normalize(text)[0].lower())
     counts = dict(superterms.weighed(word, frequency)) if limit > 0 else {}

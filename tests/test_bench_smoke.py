@@ -140,7 +140,7 @@ def test_query_cost_searches_the_before_revisions_own_build(tiny, tmp_path):
 
 def test_views_bench_reports_each_fields_postings_and_each_view_turned_off(tiny, capsys):
     from bench.quality import views
-    site, index = tiny
+    site, _ = tiny
     report = views.main(["--work-dir", str(site.parent)])
     fields = report["fields"]
     assert set(fields) == set(views.FIELDS) and all(f["postings"] > 0 for f in fields.values())

@@ -25,12 +25,20 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 from bench.quality.generated import known_items, recall_terms
 from bench.quality.run import (
-    HERE, OUT, body_vocabulary, judge, judged_text, known_item_mrr, load_bodies, substring_recall,
+    HERE,
+    OUT,
+    body_vocabulary,
+    judge,
+    judged_text,
+    known_item_mrr,
+    load_bodies,
+    substring_recall,
 )
 from search.query import VIEWS
 from search.service import SearchService
