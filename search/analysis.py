@@ -47,7 +47,7 @@ _KATAKANA = re.compile(r"^[\u30a1-\u30fa\u30fc]+$")
 _HIRA_TO_KATA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
 _KANA_WORD = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc]{2,}$")
 # Runs of kanji (with 々), katakana, or Latin letters and digits.
-_NGRAM_RUN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf々]+|[\u30a1-\u30fa\u30fc]+|[a-z0-9]+")
+_NGRAM_RUN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf々]+|[\u30a1-\u30fa\u30fc]+|[A-Za-z0-9]+")
 
 GC_YOUNG_THRESHOLD = 20_000
 
@@ -348,6 +348,19 @@ def _shift(words, offset: int):
         yield start + offset, end + offset, term, stop, same, reading
 
 
+def ngram_runs(norm: str) -> list[tuple[int, int, str]]:
+    """(start, end, run) of the kanji, katakana and Latin runs, lowercased and folded.
+
+    >>> ngram_runs("GPTのデーター分析")
+    [(0, 3, 'gpt'), (4, 8, 'データ'), (8, 10, '分析')]
+    """
+    found = []
+    for m in _NGRAM_RUN.finditer(norm):
+        run = m.group().lower()
+        found.append((m.start(), m.end(), fold_katakana(run) if _KATAKANA.match(run) else run))
+    return found
+
+
 def ngrams(norm: str, words=None):
     """Yield (position, gram) bigrams over the kanji, katakana and Latin runs.
 
@@ -359,8 +372,8 @@ def ngrams(norm: str, words=None):
     words, where a query can cross a word boundary (`京都` in `東京` `都`).
     A run that is one word of the index (`データ`, `機械`), and every Latin
     run (each is a word or a part of one), is found whole by its word and
-    inside it by the index's longer words (`expand.Superterms`); there its
-    bigrams were a third of the index's postings, for no comment found.
+    inside it by the index's longer words (`expand.Superterms`): the index
+    keeps the bigrams of kanji and katakana runs janome splits only.
 
     >>> [gram for _, gram in ngrams("東京都のデータ")]
     ['東京', '京都', 'デー', 'ータ']
@@ -368,14 +381,11 @@ def ngrams(norm: str, words=None):
     ['東京', '京都']
     """
     whole = None if words is None else _whole_words(words)
-    for m in _NGRAM_RUN.finditer(norm.lower()):
-        run = m.group()
-        if _KATAKANA.match(run):
-            run = fold_katakana(run)
-        if whole is not None and (run[0].isascii() or whole.get(m.start()) == (m.end(), run)):
+    for start, end, run in ngram_runs(norm):
+        if whole is not None and (run[0].isascii() or whole.get(start) == (end, run)):
             continue
         for i in range(len(run) - 1):
-            yield m.start() + i, run[i : i + 2]
+            yield start + i, run[i : i + 2]
 
 
 def _whole_words(words) -> dict[int, tuple[int, str]]:
@@ -384,8 +394,8 @@ def _whole_words(words) -> dict[int, tuple[int, str]]:
 
 
 def ngram_coverage(norm: str) -> int:
-    """Return how many characters of `norm` fall in runs the n-gram view indexes."""
-    return sum(m.end() - m.start() for m in _NGRAM_RUN.finditer(norm.lower()))
+    """Return how many characters of `norm` fall in kanji, katakana or Latin runs."""
+    return sum(m.end() - m.start() for m in _NGRAM_RUN.finditer(norm))
 
 
 def _token(positions, chars, removestops, mode, kwargs):

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from whoosh import query as wq
 
-from .analysis import fold_katakana, is_kana, ngram_coverage, ngrams, normalize, to_katakana
+from .analysis import fold_katakana, is_kana, ngram_coverage, ngram_runs, ngrams, normalize, to_katakana
 
 READING_BOOST = 0.6
 NGRAM_BOOST = 0.3
@@ -163,6 +163,18 @@ def ngram_query(text: str) -> View:
     query = parts[0] if len(parts) == 1 else wq.And(parts)
     query.boost = NGRAM_BOOST
     return View(query, [g for _, g in grams])
+
+
+def word_runs(text: str) -> list[str]:
+    """The kanji, katakana and Latin runs of a query word, when they are all of it (else none).
+
+    >>> word_runs("データ分析"), word_runs("GPTモデル"), word_runs("分析する")
+    (['データ', '分析'], ['gpt', 'モデル'], [])
+    """
+    norm, _ = normalize(text)
+    if len(norm) > MAX_NGRAM_CHARS or ngram_coverage(norm) != len(norm):
+        return []
+    return [run for _, _, run in ngram_runs(norm)]
 
 
 class Superterms:

@@ -34,11 +34,14 @@ from .expand import (
     MAX_PHRASE_WORDS,
     MAX_QUERY_SUPERTERMS,
     MAX_SUPERTERMS,
+    NGRAM_BOOST,
     NGRAM_GATE,
     Superterms,
+    View,
     ngram_query,
     reading_query,
     superterm_query,
+    word_runs,
 )
 from .loanwords import Loanwords
 from .schema import tag_term
@@ -289,17 +292,40 @@ def _substrings(text: str, vocabulary, frequency, common: bool, compiled):
     """The views finding a word inside others: across janome's boundaries (n-grams), inside longer words.
 
     A common word keeps only the longer words, and a common Latin word
-    neither (`ai` is in `said`, `main`, `email`). The words of one query
-    share MAX_QUERY_SUPERTERMS longer words, the first words first.
+    neither (`ai` is in `said`, `main`, `email`). A word of several runs
+    (`データ分析`, `GPTモデル`) is found run by run, each as a word, inside a
+    longer word or across a boundary (`メタデータ` `分析`). The words of one
+    query share MAX_QUERY_SUPERTERMS longer words, the first words first.
     """
-    if not common and "ngrams" in vocabulary.views:
+    ngrams = "ngrams" in vocabulary.views
+    longer = "superterms" in vocabulary.views and vocabulary.superterms is not None and frequency is not None
+    if common:
+        if longer and not normalize(text)[0].isascii():
+            yield "superterms", _longer(text, vocabulary, frequency, compiled)
+        return
+    runs = word_runs(text)
+    if len(runs) > 1 and (ngrams or longer):
+        parts = []
+        for run in runs:
+            found = [wq.Term("body", run, boost=NGRAM_BOOST)]
+            found += [view.query for view in (ngram_query(run) if ngrams else None,
+                                              _longer(run, vocabulary, frequency, compiled) if longer else None)
+                      if view is not None and view.query is not None]
+            parts.append(_any(found))
+        yield "parts", View(wq.And(parts), runs)
+        return
+    if ngrams:
         yield "ngrams", ngram_query(text)
-    if ("superterms" in vocabulary.views and vocabulary.superterms is not None
-            and not (common and normalize(text)[0].isascii())):
-        limit = min(MAX_SUPERTERMS, compiled.superterms_left)
-        view = superterm_query(text, vocabulary.superterms, frequency, limit)
-        compiled.superterms_left -= len(view.terms)
-        yield "superterms", view
+    if longer:
+        yield "superterms", _longer(text, vocabulary, frequency, compiled)
+
+
+def _longer(text: str, vocabulary, frequency, compiled) -> View:
+    """The longer words holding `text`, within what is left of the query's allowance."""
+    view = superterm_query(text, vocabulary.superterms, frequency,
+                           min(MAX_SUPERTERMS, compiled.superterms_left))
+    compiled.superterms_left -= len(view.terms)
+    return view
 
 
 def _romaji(clause: Clause, readings, frequency, info) -> list[wq.Query]:
@@ -423,15 +449,17 @@ def _compile_clause(clause: Clause, analyzer, compiled, vocabulary, frequency):
     runs = _runs(tokens)
     info["tokens"] = [t for t, _ in tokens]
     info["groups"] = runs
+    body = clause.field == "body"
+    # The word's own views before its bridges: they share the query's allowance of longer words.
+    views = _views(clause, tokens, vocabulary, frequency, info, compiled) if body and not clause.phrase else []
     bridges = (_bridges(clause.text, info["tokens"], vocabulary, frequency, analyzer, info, compiled,
-                        clause.negated) if clause.field == "body" else [])
+                        clause.negated) if body else [])
     if clause.phrase:
         if cut:
             _note_cut(compiled, clause, len(tokens))
         _account(compiled, clause, tokens, 1)
         phrase = [_phrase_query(clause.field, tokens)] if tokens else []
         return _any(phrase + bridges)
-    views = _views(clause, tokens, vocabulary, frequency, info, compiled) if clause.field == "body" else []
     alternatives = []
     # janome shreds a kana reading it does not know into junk words; when the
     # reading view understood it, trust that instead.
@@ -507,6 +535,14 @@ def _first_clauses(groups: list[list[Clause]], notes: list[str]) -> list[list[Cl
     return kept
 
 
+def known_views(views) -> frozenset:
+    """`views` as a frozenset; ValueError naming any that is not one of VIEWS."""
+    views = frozenset(views)
+    if not views <= VIEWS:
+        raise ValueError(f"unknown views {sorted(views - VIEWS)}; the views are {sorted(VIEWS)}")
+    return views
+
+
 class Vocabulary(NamedTuple):
     """What the compiler knows of the index and the editor's lists."""
 
@@ -550,7 +586,7 @@ def compile_query(text: str, readings=frozenset(), synonyms=None, frequency=None
     `loanwords` the English ⇄ katakana `Loanwords` table (None: no bridges);
     `views` the secondary views a word may get (a subset of VIEWS).
     """
-    vocabulary = Vocabulary(readings, synonyms, superterms, loanwords, frozenset(views))
+    vocabulary = Vocabulary(readings, synonyms, superterms, loanwords, known_views(views))
     parsed = parse(text)
     analyzer = JapaneseAnalyzer()
     compiled = CompiledQuery(None, set(), [], list(parsed.notes))

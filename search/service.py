@@ -32,7 +32,7 @@ from whoosh.reading import ReaderClosed
 from . import store
 from .errors import BadRequestError, IndexCorruptError, SearchError
 from .analysis import warm_dictionary
-from .query import VIEWS, compile_query
+from .query import VIEWS, compile_query, known_views
 from .context import read_context, validate_context
 from .records import CommentContext, ContextRequest, IndexVersion, PostGroup, SearchHit, SearchPage, SearchRequest
 from .schema import KIND_QUOTE, split_tags
@@ -133,14 +133,14 @@ class SearchService:
         each version keeps for identical requests (0: none). `views` are the
         secondary views a query word may get (a subset of `query.VIEWS`; fewer
         to measure what each one finds).
-        Raises SynonymsError for a bad synonym file.
+        Raises SynonymsError for a bad synonym file, ValueError for an unknown view.
         """
         self.index_dir = Path(index_dir)
         self.synonyms = load_synonyms(synonyms)
         self.loanwords = (shipped_loanwords() if loanwords is None else loanwords).overridden(
             self.synonyms.loanwords)
         self.warm = warm
-        self.views = frozenset(views)
+        self.views = known_views(views)
         self.request_cache = request_cache
         self._local = threading.local()
         self._lock = threading.Lock()  # the newest snapshot and every thread's view

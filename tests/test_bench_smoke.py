@@ -146,7 +146,8 @@ def test_views_bench_reports_each_fields_postings_and_each_view_turned_off(tiny,
     assert set(fields) == set(views.FIELDS) and all(f["postings"] > 0 for f in fields.values())
     assert sum(f["share of postings"] for f in fields.values()) == pytest.approx(1, abs=0.01)
     assert set(report["views"]) == set(views.ABLATIONS)
-    assert report["views"]["no readings"]["known-item MRR@10"]["hiragana"] < 0.5  # only readings find these
+    hiragana = {name: figures["known-item MRR@10"]["hiragana"] for name, figures in report["views"].items()}
+    assert hiragana["no readings"] < hiragana["every view"]  # only the readings find these
 
 
 def test_quality_reuse_without_an_earlier_run_names_the_option(tmp_path, capsys):

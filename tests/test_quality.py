@@ -172,6 +172,8 @@ def inside_words(tmp_path_factory):
         ("東京都の人口は多い。", "tokyo"),
         ("関西国際空港から出発した。", "airport"),
         ("ネットワークセキュリティの本を読んだ。", "katakana"),
+        ("メタデータ分析をした。", "metadata"),  # janome: `メタデータ` `分析`, one word each
+        ("PyTorchモデルを比べた。", "latin_parts"),
     ]
     write_post(site, "2025_03_21_inside", post_text("inside", quotes=quotes))
     update_index(hugo.load_site(site, base_url="https://example.com/"), root / "index")
@@ -187,6 +189,8 @@ def inside_words(tmp_path_factory):
     ("空港", ["airport"]),  # inside one word of the dictionary
     ("セキュリティ", ["katakana"]),
     ("トワーク", ["katakana"]),
+    ("データ分析", ["metadata"]),  # a word of two runs, the first inside a longer word
+    ("torchモデル", ["latin_parts"]),
 ])
 def test_a_rare_word_is_found_inside_longer_words(inside_words, query, found):
     page = search(inside_words, query, explain=True)
@@ -211,6 +215,11 @@ def test_each_view_finds_what_the_others_do_not(index_dir, service, off, query, 
         assert found.total == 0
     else:
         assert user in users(with_all) and user not in users(found)
+
+
+def test_an_unknown_view_is_named(index_dir):
+    with pytest.raises(ValueError, match="'ngram'"):
+        SearchService(index_dir, views={"ngram"})
 
 
 def test_one_query_looks_up_a_bounded_number_of_longer_words():
