@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from whoosh import query as wq
 
-from .analysis import fold_katakana, is_kana, ngram_coverage, ngram_runs, ngrams, normalize, to_katakana
+from .analysis import fold_katakana, is_kana, ngram_coverage, ngram_runs, normalize, to_katakana
 
 READING_BOOST = 0.6
 NGRAM_BOOST = 0.3
@@ -50,7 +50,6 @@ _JAPANESE_WORD = re.compile(r"^[\u4e00-\u9fff\u3400-\u4dbf々\u30a1-\u30fa\u30fc
 # Latin words of the index (`node.js`, `c++` too), and a Latin word searched inside them.
 _LATIN_WORD = re.compile(r"^[\x21-\x7e]+$")
 _LATIN_RUN = re.compile(r"^[a-z0-9]{3,}$")  # `ml` inside `html`, `yaml`, `xml` is no match
-_LATIN_CHAR = re.compile(r"[A-Za-z0-9]")
 
 
 class View(NamedTuple):
@@ -137,32 +136,28 @@ def reading_query(text: str, readings) -> View:
 
 
 def ngram_query(text: str) -> View:
-    """Return an n-gram view query when every character of `text` is covered.
+    """The n-gram view of a word of one kanji or katakana run: the phrase of its bigrams.
 
     Words with hiragana or symbols are left to the morphological view: the
     n-gram view does not index them; nor does it index Latin, which is
-    always a word or inside one (`Superterms`). Neither are words longer
-    than MAX_NGRAM_CHARS: the view is a safety net for a word janome does
-    not know, and a longer run is several words the morphological view has.
+    always a word or inside one (`Superterms`). A word of several runs is
+    searched run by run (`query`). Neither are words longer than
+    MAX_NGRAM_CHARS: the view is a safety net for a word janome does not
+    know, and a longer run is several words the morphological view has.
+
+    >>> ngram_query("京都").query, ngram_query("データ").query
+    (Term('body_ngram', '京都', boost=0.3), Phrase('body_ngram', ['デー', 'ータ'], slop=1, boost=0.300000))
+    >>> ngram_query("rust").query, ngram_query("データ分析").query
+    (None, None)
     """
-    norm, _ = normalize(text)
-    if len(norm) > MAX_NGRAM_CHARS or _LATIN_CHAR.search(norm):
+    runs = word_runs(text)
+    if len(runs) != 1 or len(runs[0]) < 2 or runs[0].isascii():
         return NO_VIEW
-    grams = list(ngrams(norm))
-    if not grams or ngram_coverage(norm) != len(norm):
-        return NO_VIEW
-    phrases, current, last = [], [], None
-    for pos, gram in grams:
-        if last is not None and pos != last + 1:
-            phrases.append(current)
-            current = []
-        current.append(gram)
-        last = pos
-    phrases.append(current)
-    parts = [wq.Term("body_ngram", p[0]) if len(p) == 1 else wq.Phrase("body_ngram", p) for p in phrases]
-    query = parts[0] if len(parts) == 1 else wq.And(parts)
+    run = runs[0]
+    grams = [run[i : i + 2] for i in range(len(run) - 1)]
+    query = wq.Term("body_ngram", grams[0]) if len(grams) == 1 else wq.Phrase("body_ngram", grams)
     query.boost = NGRAM_BOOST
-    return View(query, [g for _, g in grams])
+    return View(query, grams)
 
 
 def word_runs(text: str) -> list[str]:

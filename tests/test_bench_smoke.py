@@ -3,7 +3,6 @@
 import doctest
 import json
 import sqlite3
-import subprocess
 
 import pytest
 
@@ -126,13 +125,14 @@ def test_query_cost_times_two_revisions_on_one_index(tiny, tmp_path, capsys):
     assert json.loads((tmp_path / "cost.json").read_text("utf-8")) == result
 
 
-def test_query_cost_searches_the_before_revisions_own_build(tiny, tmp_path):
+def test_query_cost_searches_the_before_revisions_own_build(tiny, tmp_path, capsys):
     from bench.quality import query_cost
     site, index = tiny
     missing = tmp_path / "no-index"
-    with pytest.raises(subprocess.CalledProcessError):  # the before revision searches this one: not there
+    with pytest.raises(SystemExit):  # the before revision would search this one: not there
         query_cost.main(["--index-dir", str(index), "--site", str(site), "--before", "HEAD",
                          "--before-index-dir", str(missing), "--workload", "2"])
+    assert f"--before-index-dir {missing}: no index there" in capsys.readouterr().err
     result = query_cost.main(["--index-dir", str(index), "--site", str(site), "--before", "HEAD",
                               "--before-index-dir", str(index), "--workload", "2"])
     assert result["before"]["index"] == str(index) and result["after"]["index"] == str(index)

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from search import hugo
-from search.expand import Superterms
+from search.expand import MAX_QUERY_SUPERTERMS, Superterms
 from search.indexer import update_index
 from search.loanwords import DEFAULT_TABLE, Loanwords, loan_key, read_table, shipped
 from search.query import LOANWORD_BOOST, compile_query
@@ -87,6 +87,19 @@ def test_a_latin_bridge_is_searched_as_its_word_only():
                              loanwords=Loanwords([("compiler", "コンパイラ")]))
     latin = {(q.fieldname, q.text) for q in compiled.query.leaves() if q.text.isascii()}
     assert latin == {("body", "compiler")}
+
+
+def test_the_typed_word_looks_up_its_longer_words_before_its_bridge_does():
+    # Both forms are held by more longer words than one query may look up:
+    # the word as typed comes first, its bridge gets what is left.
+    longer = ([f"コンテナ{chr(0x4E00 + i)}{chr(0x4E00 + j)}" for i in range(30) for j in range(30)]
+              + [f"container{i}x{j}" for i in range(30) for j in range(30)])
+    compiled = compile_query("container", frequency=lambda term, fieldname="body": 1,
+                             superterms=Superterms(longer, documents=100_000),
+                             loanwords=Loanwords([("container", "コンテナ")]))
+    looked_up = {q.text for q in compiled.query.leaves()
+                 if q.fieldname == "body" and q.text not in ("container", "コンテナ")}
+    assert len(looked_up) == MAX_QUERY_SUPERTERMS and all(t.startswith("container") for t in looked_up)
 
 
 def test_two_english_words_that_spell_a_source_also_find_the_loanword(loan_service):

@@ -217,6 +217,13 @@ def test_each_view_finds_what_the_others_do_not(index_dir, service, off, query, 
         assert user in users(with_all) and user not in users(found)
 
 
+def test_without_comment_counts_a_word_gets_its_ngrams_but_no_longer_words():
+    # Counts order and weigh the longer words; a caller without them (a
+    # test, a tool) still gets a query, with the n-gram view alone.
+    compiled = compile_query("空港", superterms=Superterms(["関西国際空港"], documents=10))
+    assert compiled.explain[0]["ngrams"] == ["空港"] and "superterms" not in compiled.explain[0]
+
+
 def test_an_unknown_view_is_named(index_dir):
     with pytest.raises(ValueError, match="'ngram'"):
         SearchService(index_dir, views={"ngram"})

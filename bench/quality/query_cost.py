@@ -29,7 +29,7 @@ from bench import workload
 from bench.bench_index import QUERIES, percentile
 from bench.quality.generated import script
 from bench.report import emit
-from search.store import open_current
+from search.store import POINTER, open_current
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 _TIMER = """
@@ -82,6 +82,9 @@ def main(argv=None) -> dict:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path)
     opts = parser.parse_args(argv)
+    for option, index in (("--index-dir", opts.index_dir), ("--before-index-dir", opts.before_index_dir)):
+        if index is not None and not (index / POINTER).is_file():
+            parser.error(f"{option} {index}: no index there (build it with matome-search index)")
     drawn = [q.text for q in workload.draw_queries(workload.load_comments(opts.site), opts.workload, opts.seed)]
     sets = {"common_words": common_words(opts.index_dir), "fixed": QUERIES, "workload": drawn}
     work = Path(tempfile.mkdtemp(prefix="query-cost-"))

@@ -33,6 +33,7 @@ import time
 import tomllib
 from collections import defaultdict
 from pathlib import Path
+from typing import NamedTuple
 
 from bench.bench_index import percentile
 from bench.generate import generate_site
@@ -223,6 +224,31 @@ def known_item_mrr(service, comments, items) -> dict:
     return {"summary": summary, "misses": rows}
 
 
+class JudgedSets(NamedTuple):
+    """What a quality run searches for and judges against, drawn from one archive and seed."""
+
+    comments: dict[str, str]  # comment id -> normalized, lowercased body
+    queries: list[dict]  # the hand-judged queries of queries.toml
+    listed: list[str]  # the terms of terms.toml
+    common: list[str]  # terms drawn from the index's vocabulary, in >= 1 % of the comments
+    rare: list[str]
+    known: list  # known-item queries and their reader variants
+
+
+def judged_sets(site: Path, index: Path, seed: int) -> JudgedSets:
+    """The judged sets of `site` and its `index`: the same for the same seed, whatever is measured."""
+    bodies = load_bodies(site)
+    comments = judged_text(bodies)
+    rng = random.Random(seed)
+    drawn = recall_terms(body_vocabulary(index), len(comments), rng)
+    return JudgedSets(
+        comments=comments,
+        queries=tomllib.loads((HERE / "queries.toml").read_text("utf-8"))["query"],
+        listed=tomllib.loads((HERE / "terms.toml").read_text("utf-8"))["terms"],
+        common=drawn["common"], rare=drawn["rare"], known=known_items(bodies, rng),
+    )
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description="Measure search quality.")
     parser.add_argument("--posts", type=int, default=300)
@@ -241,18 +267,14 @@ def main(argv=None) -> dict:
     else:
         site = build_archive(opts.posts, opts.seed, work)
         update_index(hugo.load_site(site), index, rebuild=True, jobs=opts.jobs)
-    bodies = load_bodies(site)
-    comments = judged_text(bodies)
-    rng = random.Random(opts.seed)
-    drawn = recall_terms(body_vocabulary(index), len(comments), rng)
+    sets = judged_sets(site, index, opts.seed)
+    comments = sets.comments
     service = Timed(SearchService(index))
-    queries = tomllib.loads((HERE / "queries.toml").read_text("utf-8"))["query"]
-    listed = tomllib.loads((HERE / "terms.toml").read_text("utf-8"))["terms"]
-    report = {"comments": len(comments), "judged": judge(service, comments, queries),
-              "substring": substring_recall(service, comments, listed),
-              "substring_common": substring_recall(service, comments, drawn["common"]),
-              "substring_rare": substring_recall(service, comments, drawn["rare"]),
-              "known_item": known_item_mrr(service, comments, known_items(bodies, rng)),
+    report = {"comments": len(comments), "judged": judge(service, comments, sets.queries),
+              "substring": substring_recall(service, comments, sets.listed),
+              "substring_common": substring_recall(service, comments, sets.common),
+              "substring_rare": substring_recall(service, comments, sets.rare),
+              "known_item": known_item_mrr(service, comments, sets.known),
               "latency": service.latency()}
     service.service.close()
     (work / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), "utf-8")

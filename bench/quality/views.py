@@ -24,20 +24,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 from pathlib import Path
 
-import tomllib
-
-from bench.quality.generated import known_items, recall_terms
 from bench.quality.run import (
-    HERE,
     OUT,
-    body_vocabulary,
+    JudgedSets,
     judge,
-    judged_text,
+    judged_sets,
     known_item_mrr,
-    load_bodies,
     substring_recall,
 )
 from search.query import VIEWS
@@ -72,16 +66,13 @@ def field_sizes(index: Path) -> dict[str, dict[str, int]]:
         ix.close()
 
 
-def measure(index: Path, views, comments, drawn, items) -> dict:
+def measure(index: Path, views, sets: JudgedSets) -> dict:
     """The quality figures of one set of views."""
     service = SearchService(index, views=views)
     try:
-        queries = tomllib.loads((HERE / "queries.toml").read_text("utf-8"))["query"]
-        listed = tomllib.loads((HERE / "terms.toml").read_text("utf-8"))["terms"]
-        recall = [substring_recall(service, comments, terms)
-                  for terms in (listed, drawn["common"], drawn["rare"])]
-        known = known_item_mrr(service, comments, items)["summary"]
-        judged = judge(service, comments, queries)["summary"]["all"]
+        recall = [substring_recall(service, sets.comments, terms) for terms in (sets.listed, sets.common, sets.rare)]
+        known = known_item_mrr(service, sets.comments, sets.known)["summary"]
+        judged = judge(service, sets.comments, sets.queries)["summary"]["all"]
     finally:
         service.close()
     return {
@@ -100,17 +91,13 @@ def main(argv=None) -> dict:
     site, index = opts.work_dir / "site", opts.work_dir / "index"
     if not (site / "content").is_dir() or not index.is_dir():
         parser.error(f"no archive and index in {opts.work_dir}: run python -m bench.quality.run first")
-    bodies = load_bodies(site)
-    comments = judged_text(bodies)
-    rng = random.Random(opts.seed)  # drawn as the quality run draws them
-    drawn = recall_terms(body_vocabulary(index), len(comments), rng)
-    items = list(known_items(bodies, rng))
+    sets = judged_sets(site, index, opts.seed)
     sizes = field_sizes(index)
     total = sum(s["postings"] for s in sizes.values())
     for figures in sizes.values():
         figures["share of postings"] = round(figures["postings"] / total, 3)
-    report = {"comments": len(comments), "fields": sizes,
-              "views": {name: measure(index, views, comments, drawn, items)
+    report = {"comments": len(sets.comments), "fields": sizes,
+              "views": {name: measure(index, views, sets)
                         for name, views in ABLATIONS.items()}}
     (opts.work_dir / "views.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), "utf-8")
     print(json.dumps(report, ensure_ascii=False, indent=1))
