@@ -65,7 +65,7 @@ def run_timed(args: list[str], root: Path = ROOT) -> tuple[float, int, str]:
     env = {**os.environ, "PYTHONPATH": str(root)}
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "search.cli", *args],
+        [sys.executable, "-m", "web.cli", *args],
         cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     peak = [0]
@@ -87,7 +87,7 @@ def run_timed(args: list[str], root: Path = ROOT) -> tuple[float, int, str]:
 
 def published_posts(site: Path):
     """Yield the site's published posts (drafts and unreadable files left out), in file order."""
-    from search import hugo
+    from search.ingest import hugo
 
     loaded = hugo.load_site(site)
     for file in hugo.iter_post_files(loaded):
@@ -102,7 +102,7 @@ def comment_bodies(site: Path) -> list[str]:
 
 
 def _tokenize_all(bodies: list[str]) -> None:
-    from search.analysis import get_janome
+    from search.analysis.words import get_janome
 
     tokenizer = get_janome()
     for body in bodies:
@@ -112,7 +112,7 @@ def _tokenize_all(bodies: list[str]) -> None:
 
 def janome_only_seconds(bodies: list[str]) -> float:
     """Tokenize every comment body with janome alone, in this one process."""
-    from search.analysis import get_janome
+    from search.analysis.words import get_janome
 
     get_janome()
     started = time.perf_counter()
@@ -128,7 +128,7 @@ def janome_parallel_seconds(bodies: list[str], jobs: int) -> float:
     """
     import multiprocessing
 
-    from search.analysis import get_janome
+    from search.analysis.words import get_janome
 
     get_janome()  # loaded before forking, as the indexer does
     ctx = multiprocessing.get_context("fork")
@@ -158,7 +158,7 @@ def query_latencies(index_dir: Path) -> dict:
     The request cache is off: a repeated query must be answered by the engine.
     """
     from search.records import SearchRequest
-    from search.service import SearchService
+    from search.retrieve.service import SearchService
 
     def run_pass(service) -> list[float]:
         times = []
@@ -240,7 +240,7 @@ def main(argv=None) -> dict:
     results.update(rebuild_warm_s=round(rebuild, 1), rebuild_peak_rss_mb=round(rebuild_peak / 2**20))
     if "janome_only_s" in results:
         results["rebuild_warm_over_janome"] = round(rebuild / results["janome_only_s"], 3)
-    stats = json.loads(subprocess.run([sys.executable, "-m", "search.cli", "stats", "--index-dir", str(index), "--json"],
+    stats = json.loads(subprocess.run([sys.executable, "-m", "web.cli", "stats", "--index-dir", str(index), "--json"],
                                       cwd=ROOT, capture_output=True, text=True, check=True).stdout)
     results.update(index_mb=round(stats["index_bytes"] / 2**20, 1),
                    janome_cache_mb=round(stats["janome_cache_bytes"] / 2**20, 1),

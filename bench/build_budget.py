@@ -49,38 +49,21 @@ def site_texts(root: Path) -> tuple[list[str], list[str]]:
 
 def analyze_all(texts: list[str]) -> tuple[float, dict]:
     """Run our analyzer over `texts` in this process; return (seconds, text -> analysis)."""
-    from search import analysis
+    from search.analysis import words
 
-    analysis.get_janome()
+    words.get_janome()
     done = {}
     started = time.perf_counter()
     for text in texts:
         if text not in done:
-            done[text] = analysis.analyze_text.__wrapped__(text, "index")
+            done[text] = words.analyze_fresh(text, "index")
     return time.perf_counter() - started, done
-
-
-@contextlib.contextmanager
-def precomputed(done: dict):
-    """Serve every index-time analysis from `done` instead of janome."""
-    from search import analysis, compounds
-
-    original = analysis.analyze_text
-
-    def lookup(text, mode="index"):
-        return done[text] if mode == "index" else original(text, mode)
-
-    analysis.analyze_text = compounds.analyze_text = lookup
-    try:
-        yield
-    finally:
-        analysis.analyze_text = compounds.analyze_text = original
 
 
 @contextlib.contextmanager
 def required_fields_only():
     """Build with the fields #2 names alone: no reading, n-gram or compound views."""
-    from search import indexer, schema
+    from search.index import indexer, schema
 
     def make_schema():
         built = schema.make_schema()
@@ -101,12 +84,10 @@ def required_fields_only():
 
 def build_seconds(site, jobs: int) -> float:
     """Time a full build of `site` into a scratch directory."""
-    from search import analysis
-    from search.indexer import update_index
+    from search.analysis import words
+    from search.index.indexer import update_index
 
-    if hasattr(analysis.analyze_text, "cache_clear"):  # not when precomputed
-        analysis.analyze_text.cache_clear()
-    analysis._WORD_MEMO.clear()
+    words.clear_caches()
     with tempfile.TemporaryDirectory(prefix="matome-budget-") as scratch:
         started = time.perf_counter()
         report = update_index(site, Path(scratch) / "index", rebuild=True, jobs=jobs)
@@ -125,7 +106,8 @@ def main(argv=None) -> dict:
     opts = parser.parse_args(argv)
     if opts.posts < 1 or opts.jobs < 1:
         parser.error("--posts and --jobs must be at least 1")
-    from search import hugo
+    from search.analysis import words
+    from search.ingest import hugo
 
     root = opts.out / f"site-{opts.posts}-s{opts.seed}"
     if not root.exists():
@@ -139,7 +121,7 @@ def main(argv=None) -> dict:
     # Millions of long-lived tuples: frozen, so that the garbage collections
     # of the builds that use them do not walk them (a cost no real build has).
     gc.freeze()
-    with precomputed(done):
+    with words.given_analysis(done):
         r["whoosh_full_1p_s"] = build_seconds(site, 1)
         with required_fields_only():
             r["whoosh_required_1p_s"] = build_seconds(site, 1)

@@ -94,7 +94,7 @@ def read_vocabulary(index_dir: Path) -> Vocabulary:
     Words are ranked by how many comments hold them, so the crafted
     comments' thousands of repeats do not make their words look common.
     """
-    from search import store
+    from search.index import store
 
     ix, _ = store.open_current(index_dir)
     with ix.reader() as reader:

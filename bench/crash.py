@@ -29,10 +29,11 @@ from collections import defaultdict
 from pathlib import Path
 
 from bench.generate import add_post, generate_site
-from search import hugo, store
-from search.indexer import update_index
+from search.ingest import hugo
+from search.index import store
+from search.index.indexer import update_index
 from search.records import SearchRequest
-from search.service import SearchService
+from search.retrieve.service import SearchService
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -107,7 +108,7 @@ def kill_once(site_a: Path, site_b: Path, base_index: Path, work: Path, rebuild:
         shutil.rmtree(path, ignore_errors=True)
     shutil.copytree(base_index, index)
     shutil.copytree(site_b, site)
-    args = [sys.executable, "-m", "search.cli", "index", "--site", str(site), "--index-dir", str(index),
+    args = [sys.executable, "-m", "web.cli", "index", "--site", str(site), "--index-dir", str(index),
             "--jobs", "2"] + (["--rebuild"] if rebuild else [])
     proc = subprocess.Popen(args, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -40,9 +40,9 @@ from hypothesis import strategies as st
 
 from bench.report import emit
 from search.cli import _print_page, terminal_safe
-from search.hugo import parse_created_at, parse_post
+from search.ingest.hugo import parse_created_at, parse_post
 from search.records import SearchHit, SearchPage
-from search.schema import to_document
+from search.index.schema import to_document
 
 PATH, URL = "content/posts/2025_01/x/index.md", "https://example.com/posts/2025_01/x/"
 CONTROLS = [chr(c) for c in [*range(0x00, 0x20), 0x7f, *range(0x80, 0xa0)]] + list("\u202a\u202b\u202c\u202d\u202e"

@@ -52,13 +52,14 @@ PHASES = ("quiet", "cached", "during_updates", "during_rebuild", "peer")
 TARGETS = {"quiet_rps_min": 100, "quiet_p99_ms_max": 250, "errors": 0, "during_updates_rate_min": 0.7}
 
 
-def cli(*args: str) -> list[str]:
-    """The command line running `matome-search ARGS` (from the checkout its cwd and env name)."""
-    return [sys.executable, "-m", "search.cli", *args]
+def cli(*args: str, repo: Path = ROOT) -> list[str]:
+    """The command line running `matome-search ARGS` of the checkout `repo` (its cwd and env name it)."""
+    module = "web.cli" if (repo / "web" / "cli.py").exists() else "search.cli"  # or a flat-layout revision
+    return [sys.executable, "-m", module, *args]
 
 
 def repo_env(repo: Path) -> dict:
-    """The environment that makes `python -m search.cli` import the checkout `repo`."""
+    """The environment that makes `python -m web.cli` import the checkout `repo`."""
     return {**os.environ, "PYTHONPATH": str(repo)}
 
 
@@ -69,12 +70,12 @@ def serve_command(opts, port: int, watch: bool) -> list[str]:
     if opts.threads:
         args += ["--threads", str(opts.threads)]
     if opts.workers > 0:
-        helped = subprocess.run(cli("serve", "--help"), cwd=opts.repo, env=repo_env(opts.repo),
+        helped = subprocess.run(cli("serve", "--help", repo=opts.repo), cwd=opts.repo, env=repo_env(opts.repo),
                                 capture_output=True, text=True, timeout=120).stdout
         if "--workers" not in helped:
             raise SystemExit(f"the server in {opts.repo} has no --workers option; use --workers 0")
         args += ["--workers", str(opts.workers)]
-    return cli(*args, *(["--watch"] if watch else []))
+    return cli(*args, *(["--watch"] if watch else []), repo=opts.repo)
 
 
 def search_total(base: str, query: str) -> int:
@@ -158,7 +159,7 @@ def during_rebuild(base: str, paths: list[str], opts, log) -> dict:
     """Load the server during `index --rebuild`, then check for errors until it has finished."""
     started = time.monotonic()
     rebuild = subprocess.Popen(cli("index", "--site", str(opts.site), "--index-dir", str(opts.index_dir),
-                                   "--rebuild"), cwd=opts.repo, env=repo_env(opts.repo), stdout=log, stderr=log)
+                                   "--rebuild", repo=opts.repo), cwd=opts.repo, env=repo_env(opts.repo), stdout=log, stderr=log)
     time.sleep(2)
     result = run_wrk(base, paths, opts.seconds, opts.connections)
     result["rebuild_running_after_load"] = rebuild.poll() is None

@@ -11,7 +11,7 @@ from pathlib import Path
 START_TIMEOUT = 900
 
 
-WARMED = "search.service warmed"  # what each serving process logs once its warm-up ends
+WARMED = "search.retrieve.service warmed"  # what each serving process logs once its warm-up ends
 
 
 def wait_warmed(log_path: Path, processes: int, timeout: float = START_TIMEOUT) -> float | None:

@@ -14,14 +14,13 @@ into buckets:
 - stored: stored fields and snippets (service.py's *to_hit*, snippets.py);
 - scoring: the rest of matching and scoring (execute.py);
 - collect: facets and collection (collect.py, columns.py);
-- query: query compilation and janome (query.py, expand.py, synonyms.py,
-  compounds.py);
+- query: query compilation and janome (search/query/, search/views/);
 - web: WSGI, JSON and templates (flask, werkzeug, jinja2, json, web/,
   serialize.py);
 - other: the rest (the service's own steps, opening searchers, ...).
 
 Rules go by module file name, so they survive renamed functions and moved
-packages. Code that belongs to no bucket (Whoosh, janome, analysis.py,
+packages. Code that belongs to no bucket (Whoosh, janome, search/analysis/,
 execute.py's position and block readers, builtins) is charged to whoever
 called it: its own time per direct caller as cProfile records it, and further
 up in proportion to each caller's share of its cumulative time. So janome
@@ -53,13 +52,13 @@ BUCKETS = {
     "stored": "stored fields and snippets (service.py *to_hit*, snippets.py)",
     "scoring": "matching and scoring (execute.py, the rest)",
     "collect": "facets and collection (collect.py, columns.py)",
-    "query": "query compilation and janome (query.py, expand.py, synonyms.py, compounds.py)",
+    "query": "query compilation and janome (search/query/, search/views/)",
     "web": "WSGI, JSON and templates (flask, werkzeug, jinja2, json, web/, serialize.py)",
     "other": "the rest (service steps, searcher opening, ...)",
 }
 BY_MODULE = {"suggest": "suggest", "snippets": "stored", "collect": "collect", "columns": "collect",
-             "query": "query", "expand": "query", "synonyms": "query", "compounds": "query",
-             "serialize": "web", "analysis": None}
+             "serialize": "web"}
+BY_PACKAGE = {"query": "query", "views": "query", "analysis": None}
 # execute.py helpers that read positions and blocks for whoever asks (phrases, proximity, highlights).
 EXECUTE_SHARED = re.compile(r"position|char_span|values|in_sequence|block", re.IGNORECASE)
 WEB_LIBRARIES = ("flask", "werkzeug", "jinja2", "markupsafe", "json")
@@ -78,6 +77,8 @@ def bucket_of(func: tuple, project: Path) -> str | None:
     if parts and parts[0] == "web":
         return "web"
     if parts and parts[0] == "search":
+        if len(parts) > 2 and parts[1] in BY_PACKAGE:
+            return BY_PACKAGE[parts[1]] if not name.startswith("<") or name == "<module>" else None
         return _project_bucket(path.stem, name)
     if any(lib in path.parts for lib in WEB_LIBRARIES):
         return "web"
@@ -99,7 +100,7 @@ def _project_bucket(stem: str, name: str) -> str | None:
 def attribute(stats: dict, project: Path) -> dict[str, float]:
     """Seconds of own time per bucket, from a pstats `stats` dict (see the module docstring).
 
-    >>> root, leaf = ("/p/search/query.py", 1, "compile"), ("/lib/janome.py", 1, "tokenize")
+    >>> root, leaf = ("/p/search/query/compile.py", 1, "compile_query"), ("/lib/janome.py", 1, "tokenize")
     >>> stats = {root: (1, 1, 0.1, 0.4, {}), leaf: (1, 1, 0.3, 0.3, {root: (1, 1, 0.3, 0.3)})}
     >>> attribute(stats, Path("/p"))["query"]
     0.4

@@ -19,7 +19,7 @@ from collections import Counter
 
 from bench.generate import COMMON_WORDS, _user_pool, render_post
 from bench.report import emit
-from search.analysis import get_janome
+from search.analysis.words import get_janome
 
 REAL_GROWTH = {100: 1738, 500: 5371, 1000: 8149, 2000: 12153, 4000: 18247, 8000: 26916}
 REAL_POS = {"名詞": 0.42, "助詞": 0.31, "動詞": 0.13, "助動詞": 0.09, "副詞": 0.02, "形容詞": 0.02}

@@ -88,7 +88,7 @@ def content_words(body: str) -> list[str]:
     >>> content_words("RustとC++で機械学習の勉強をした。https://example.com")
     ['Rust', 'C++', '機械', '機械学習', '学習', '勉強']
     """
-    from search.analysis import get_janome
+    from search.analysis.words import get_janome
 
     text = _URL.sub(" ", body.replace("<br>", "\n"))
     found: list[tuple[int, str]] = []

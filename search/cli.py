@@ -1,4 +1,4 @@
-"""The `matome-search` command: index, query, context, stats, serve.
+"""The `matome-search` commands of the library: index, query, context, stats.
 
 Each command parses its options, calls the library function a Python user
 would call, and prints. Library errors become one line and a non-zero exit.
@@ -14,18 +14,18 @@ import sys
 
 import click
 
-from . import hugo
-from .context import DEFAULT_CONTEXT, MAX_CONTEXT
+from .ingest import hugo
+from .retrieve.context import DEFAULT_CONTEXT, MAX_CONTEXT
 from .errors import SearchError, StrictModeError
-from .hugo import text_fragment
-from .progress import BuildProgress
+from .ingest.hugo import text_fragment
+from .index.progress import BuildProgress
 from .records import ContextRequest, SearchRequest
-from .serialize import context_to_dict, format_datetime, page_to_dict
-from .service import GROUPS, MAX_PER_PAGE, SORTS, SearchService
-from .settings import SETTINGS, check_origins, check_public_url, max_post_bytes
+from .retrieve.serialize import context_to_dict, format_datetime, page_to_dict
+from .retrieve.service import GROUPS, MAX_PER_PAGE, SORTS, SearchService
+from .settings import SETTINGS, max_post_bytes
 
 
-def _option(name: str, *flags, **kwargs):
+def setting_option(name: str, *flags, **kwargs):
     """A click option whose default, env var and help come from SETTINGS."""
     setting = SETTINGS[name]
     return click.option(
@@ -39,9 +39,9 @@ def _option(name: str, *flags, **kwargs):
     )
 
 
-index_dir_option = _option("index_dir", "--index-dir", type=click.Path(file_okay=False))
-site_option = _option("site", "--site", type=click.Path(file_okay=False))
-synonyms_option = _option("synonyms", "--synonyms", type=click.Path(dir_okay=False))
+index_dir_option = setting_option("index_dir", "--index-dir", type=click.Path(file_okay=False))
+site_option = setting_option("site", "--site", type=click.Path(file_okay=False))
+synonyms_option = setting_option("synonyms", "--synonyms", type=click.Path(dir_okay=False))
 
 
 # C0 and C1 controls but tab and newline, DEL, and the bidi marks,
@@ -99,12 +99,12 @@ def main():
 @click.option("--jobs", type=click.IntRange(1, 64), help="Worker processes [default: all cores].")
 @click.option("--include-drafts", is_flag=True, help="Index posts marked draft = true.")
 @click.option("--strict", is_flag=True, help="Fail, leaving the index unchanged, on any warning.")
-@_option("max_post_mb", "--max-post-mb", type=click.FloatRange(min=0, min_open=True))
+@setting_option("max_post_mb", "--max-post-mb", type=click.FloatRange(min=0, min_open=True))
 @click.option("--no-cache", is_flag=True, help="Run janome on every post again instead of reading its kept output.")
 @reports_errors
 def index(site, index_dir, base_url, rebuild, jobs, include_drafts, strict, max_post_mb, no_cache):
     """Index the site's posts; only new, changed and deleted posts are processed."""
-    from .indexer import update_index
+    from .index.indexer import update_index
 
     loaded = hugo.load_site(site, base_url=base_url, max_post_bytes=max_post_bytes(max_post_mb))
     progress = BuildProgress(sys.stderr, tty=sys.stderr.isatty())
@@ -285,50 +285,6 @@ def stats(index_dir, as_json):
         return
     for key, value in figures.items():
         _say(f"{key:>14}: {value}")
-
-
-def _checked_public_url(ctx, param, value):
-    """Refuse a --public-url that is not http(s)://host[:port], before anything starts."""
-    try:
-        return check_public_url(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), ctx, param) from None
-
-
-def _checked_origins(ctx, param, value):
-    """Refuse a --cors-origin that is not http(s)://host[:port], before anything starts."""
-    try:
-        return check_origins(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), ctx, param) from None
-
-
-@main.command()
-@index_dir_option
-@site_option
-@_option("host", "--host")
-@_option("port", "--port", type=click.IntRange(1, 65535))
-@_option("workers", "--workers", type=click.IntRange(1, 64))
-@_option("threads", "--threads", type=click.IntRange(1, 64))
-@click.option("--base-url", help="Base URL for a bare directory of posts (overrides the config).")
-@click.option("--watch", is_flag=True, help="Re-index new, changed or deleted posts while serving.")
-@synonyms_option
-@_option("public_url", "--public-url", metavar="URL", callback=_checked_public_url)
-@_option("proxy_headers", "--proxy-headers", is_flag=True)
-@_option("cors_origins", "--cors-origin", metavar="ORIGIN", multiple=True, callback=_checked_origins)
-@reports_errors
-def serve(index_dir, site, host, port, workers, threads, base_url, watch, synonyms, public_url,
-          proxy_headers, cors_origins):
-    """Serve the search page and JSON API on every core.
-
-    Several workers: gunicorn pre-forks them; one: waitress. Indexes the
-    site first when the index is missing or stale.
-    """
-    from web.server import run
-
-    run(index_dir=index_dir, site=site, host=host, port=port, threads=threads, workers=workers,
-        base_url=base_url, watch=watch, synonyms=synonyms, public_url=public_url,
-        proxy_headers=proxy_headers, cors_origins=cors_origins)
 
 
 if __name__ == "__main__":

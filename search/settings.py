@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .errors import SettingError
-from .hugo.post import is_web_url
+from .ingest.post import is_web_url
 
 
 @dataclass(frozen=True)

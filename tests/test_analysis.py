@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from search.analysis import JapaneseAnalyzer, analyze, fold_katakana, normalize
+from search.analysis.tokenizer import JapaneseAnalyzer, analyze
+from search.analysis.normalize import fold_katakana, normalize
 
 
 def terms(text, mode="query"):
@@ -99,7 +100,7 @@ def test_analyzer_pickles_without_janome_state():
 def test_janome_dictionary_is_kept_out_of_garbage_collections():
     import gc
 
-    from search.analysis import GC_YOUNG_THRESHOLD, get_janome
+    from search.analysis.words import GC_YOUNG_THRESHOLD, get_janome
 
     get_janome()
     assert gc.get_freeze_count() > 10_000  # the dictionary's objects, frozen once loaded
@@ -124,7 +125,7 @@ def dictionary_residency() -> tuple[int, int]:
 
 @pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="needs Linux /proc")
 def test_warming_the_dictionary_faults_in_every_mapped_page_and_changes_nothing():
-    from search.analysis import warm_dictionary
+    from search.analysis.words import warm_dictionary
 
     before = analyze("機械学習の数学を勉強した")
     touched = warm_dictionary()
@@ -135,7 +136,7 @@ def test_warming_the_dictionary_faults_in_every_mapped_page_and_changes_nothing(
 
 
 def test_memoized_word_decisions_depend_on_everything_janome_said():
-    from search.analysis import _decide
+    from search.analysis.words import _decide
 
     noun = "名詞,一般,*,*"
     assert _decide("日", noun, "日", "ヒ")[2] == "ヒ"
@@ -147,14 +148,15 @@ def test_memoized_word_decisions_depend_on_everything_janome_said():
 
 
 def test_memoized_words_equal_words_decided_afresh():
-    from search import analysis, hugo
+    from search.analysis import words
+    from search.ingest import hugo
     from tests.builders import SAMPLE_SITE
 
     site = hugo.load_site(SAMPLE_SITE)
     bodies = [q.body for f in hugo.iter_post_files(site) for q in hugo.read_post(site, f)[0].quotes]
     afresh = []
     for body in bodies:
-        analysis._WORD_MEMO.clear()
-        afresh.append(analysis.analyze_text.__wrapped__(body, "index"))
+        words.clear_caches()
+        afresh.append(words.analyze_fresh(body, "index"))
     assert len(bodies) > 100
-    assert [analysis.analyze_text.__wrapped__(b, "index") for b in bodies] == afresh
+    assert [words.analyze_fresh(b, "index") for b in bodies] == afresh

@@ -9,8 +9,8 @@ import pytest
 from bench import load, peer, profile_search, workload
 from bench.generate import generate_site
 from bench.wrk import ensure_wrk
-from search import hugo
-from search.indexer import update_index
+from search.ingest import hugo
+from search.index.indexer import update_index
 
 
 @pytest.fixture(scope="module")

@@ -13,12 +13,19 @@ from urllib.parse import unquote
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.analysis import MAX_COMBINING, normalize
-from search.collect import span_in_order
-from search.execute import _in_sequence
-from search.hugo import FRAGMENT_CHARS, text_fragment
-from search.snippets import (CONTEXT_BEFORE, LITERAL_SCAN_CHARS, SNIPPET_CHARS, _window, literal_spans,
-                             make_snippet, merge_spans)
+from search.analysis.normalize import MAX_COMBINING, normalize
+from search.retrieve.collect import span_in_order
+from search.retrieve.execute import _in_sequence
+from search.ingest.hugo import FRAGMENT_CHARS, text_fragment
+from search.retrieve.snippets import (
+    CONTEXT_BEFORE,
+    LITERAL_SCAN_CHARS,
+    SNIPPET_CHARS,
+    _window,
+    literal_spans,
+    make_snippet,
+    merge_spans,
+)
 
 examples = settings(max_examples=300, deadline=None, derandomize=True)
 

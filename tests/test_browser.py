@@ -32,7 +32,7 @@ def server(site_dir, tmp_path_factory):
     index = tmp_path_factory.mktemp("browser") / "index"
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "search.cli", "serve", "--site", site_dir, "--index-dir", index,
+        [sys.executable, "-m", "web.cli", "serve", "--site", site_dir, "--index-dir", index,
          "--port", str(port), "--threads", "4"],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

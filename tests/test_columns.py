@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from whoosh.util.numeric import length_to_byte
 
-from search import columns
+from search.retrieve import columns
 
 COLUMNS = ["user", "month", "tags", "created_at"]
 

@@ -6,12 +6,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
-from search import hugo
-from search.analysis import analyze, analyze_text
-from search.compounds import COMPOUND_MAX, compound_term, compound_terms, covers, joins
-from search.indexer import update_index
-from search.query import compile_query
-from search.service import SearchService
+from search.ingest import hugo
+from search.analysis.tokenizer import analyze
+from search.analysis.words import analyze_text
+from search.views.compound import COMPOUND_MAX, compound_term, compound_terms, covers, joins
+from search.index.indexer import update_index
+from search.query.compile import compile_query
+from search.retrieve.service import SearchService
 from tests.builders import copy_sample_site, post_text, write_post
 from tests.conftest import search
 

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from search import hugo
+from search.ingest import hugo
 from search.errors import BadRequestError, NotFoundError
-from search.indexer import update_index
+from search.index.indexer import update_index
 from search.records import ContextRequest
-from search.serialize import context_to_dict
-from search.service import SearchService
+from search.retrieve.serialize import context_to_dict
+from search.retrieve.service import SearchService
 from tests.builders import BASE_URL, post_text, write_post
 
 KYOTO = "content/posts/2025_04/2025_04_02_kyoto/index.md"

@@ -7,11 +7,11 @@ import subprocess
 
 import pytest
 
-from search import hugo
+from search.ingest import hugo
 from search.errors import IndexWriteError
-from search.indexer import update_index
+from search.index.indexer import update_index
 from search.records import SearchRequest
-from search.service import SearchService
+from search.retrieve.service import SearchService
 from tests.builders import copy_sample_site, post_text, shortcode, write_post
 from tests.conftest import run_cli
 

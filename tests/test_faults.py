@@ -4,11 +4,11 @@ import shutil
 
 import pytest
 
-from search import hugo
+from search.ingest import hugo
 from search.errors import IndexCorruptError, IndexWriteError, SiteError
-from search.indexer import update_index
+from search.index.indexer import update_index
 from search.records import SearchRequest
-from search.service import SearchService
+from search.retrieve.service import SearchService
 from tests.builders import copy_sample_site, post_text, write_post
 from tests.conftest import run_cli
 from web import create_app

@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from search import hugo
-from search.indexer import update_index
+from search.ingest import hugo
+from search.index.indexer import update_index
 from tests.builders import post_text, write_post, write_site
 from web import EXTENSION, create_app
 from web.feed import FEED_SIZE, entry_title, xml_text

@@ -3,7 +3,8 @@
 import tomllib
 
 from bench.generate import add_post, generate_site
-from search import hugo, store
+from search.ingest import hugo
+from search.index import store
 
 
 def read_all(root):
@@ -85,16 +86,17 @@ def test_precomputed_analysis_builds_the_same_index_as_janome(tmp_path, monkeypa
     With `required_fields_only`, exactly that minus the three views.
     """
     from bench import build_budget
-    from search import analysis, hugo
-    from search.indexer import update_index
+    from search.analysis import words
+    from search.ingest import hugo
+    from search.index.indexer import update_index
 
     root = generate_site(tmp_path / "site", 2, seed=3).root
     site = hugo.load_site(root)
     _, done = build_budget.analyze_all(build_budget.site_texts(root)[1])
     update_index(site, tmp_path / "real", jobs=1)
-    analysis.analyze_text.cache_clear()
-    monkeypatch.setattr(analysis.get_janome(), "tokenize", None)  # any janome call fails
-    with build_budget.precomputed(done):
+    words.clear_caches()
+    monkeypatch.setattr(words.get_janome(), "tokenize", None)  # any janome call fails
+    with words.given_analysis(done):
         update_index(site, tmp_path / "pre", jobs=1)
         with build_budget.required_fields_only():
             update_index(site, tmp_path / "required", jobs=1)

@@ -5,11 +5,11 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search import hugo
-from search.hugo import parse_post
-from search.indexer import update_index
+from search.ingest import hugo
+from search.ingest.hugo import parse_post
+from search.index.indexer import update_index
 from search.records import SearchRequest
-from search.service import SearchService
+from search.retrieve.service import SearchService
 from tests.builders import SAMPLE_SITE, copy_sample_site, post_text, shortcode, write_post
 
 PATH, URL = "content/posts/2025_01/x/index.md", "https://example.com/posts/2025_01/x/"

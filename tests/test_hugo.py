@@ -5,9 +5,9 @@ import os
 
 import pytest
 
-from search import hugo
+from search.ingest import hugo
 from search.errors import SiteError
-from search.hugo import parse_post
+from search.ingest.hugo import parse_post
 from tests.builders import SAMPLE_SITE, post_text, refuse_listing, shortcode
 
 PATH, URL = "content/posts/2025_04/x/index.md", "https://example.com/posts/2025_04/x/"

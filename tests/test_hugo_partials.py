@@ -131,7 +131,7 @@ def _serve_and_browse(tmp_path, site_dir, site_port, port, log):
     from tests.test_server import get_json, stop_server, wait_for
 
     proc = subprocess.Popen(
-        [sys.executable, "-m", "search.cli", "serve", "--site", site_dir, "--index-dir", tmp_path / "index",
+        [sys.executable, "-m", "web.cli", "serve", "--site", site_dir, "--index-dir", tmp_path / "index",
          "--port", str(port), "--workers", "1", "--cors-origin", f"http://127.0.0.1:{site_port}"],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL, stderr=log)
     static = None
@@ -153,7 +153,7 @@ def _serve_and_browse(tmp_path, site_dir, site_port, port, log):
         if static is not None:
             static.shutdown()
             static.server_close()
-        wait_for(lambda: "search.service warmed" in (tmp_path / "server.log").read_text("utf-8"), 60)
+        wait_for(lambda: "search.retrieve.service warmed" in (tmp_path / "server.log").read_text("utf-8"), 60)
         stop_server(proc, log)
 
 

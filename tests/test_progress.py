@@ -3,7 +3,7 @@
 import io
 import re
 
-from search.progress import BuildProgress
+from search.index.progress import BuildProgress
 from tests.builders import copy_sample_site
 from tests.conftest import run_cli
 

@@ -2,13 +2,16 @@
 
 import pytest
 
-from search.expand import MAX_QUERY_SUPERTERMS, MAX_SUPERTERMS, Superterms, split_reading, split_readings, superterm_query
-from search import hugo
-from search.indexer import update_index
-from search.query import NGRAM_GATE, VIEWS, compile_query
+from search.views.superterms import MAX_QUERY_SUPERTERMS, MAX_SUPERTERMS, Superterms, superterm_query
+from search.views.reading import split_reading, split_readings
+from search.ingest import hugo
+from search.index.indexer import update_index
+from search.views.superterms import NGRAM_GATE
+from search.query.compiled import VIEWS
+from search.query.compile import compile_query
 from search.errors import SynonymsError
-from search.service import MAX_PER_PAGE, SearchService
-from search.synonyms import load_synonyms
+from search.retrieve.service import MAX_PER_PAGE, SearchService
+from search.query.synonyms import load_synonyms
 from tests.builders import copy_sample_site, post_text, write_post
 from tests.conftest import search, users
 

@@ -3,9 +3,13 @@
 import pytest
 from whoosh import query as wq
 
-from search.analysis import analyze
-from search.expand import MAX_NGRAM_CHARS, MAX_PHRASE_WORDS, split_reading
-from search.query import MAX_CLAUSE_WORDS, MAX_CLAUSES, compile_query, parse
+from search.analysis.tokenizer import analyze
+from search.views.ngram import MAX_NGRAM_CHARS
+from search.views import MAX_PHRASE_WORDS
+from search.views.reading import split_reading
+from search.query.phrases import MAX_CLAUSE_WORDS
+from search.query.compile import MAX_CLAUSES, compile_query
+from search.query.parse import parse
 
 from .conftest import search
 

@@ -43,7 +43,7 @@ def start_server(tmp_path, *options):
     port = free_port()
     log = open(tmp_path / "server.log", "w+", encoding="utf-8")  # a file: nobody reads a pipe meanwhile
     proc = subprocess.Popen(
-        [sys.executable, "-m", "search.cli", "serve", "--site", site, "--index-dir", tmp_path / "index",
+        [sys.executable, "-m", "web.cli", "serve", "--site", site, "--index-dir", tmp_path / "index",
          "--port", str(port), "--watch", *options],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.DEVNULL, stderr=log, text=True,
@@ -71,7 +71,7 @@ def served(request, tmp_path):
     site, base, proc, log = start_server(tmp_path, "--workers", request.param)
     yield site, base
     # Serving warms the index it opens, in the background: wait for it, not a race with the stop.
-    warmed = wait_for(lambda: "search.service warmed" in (tmp_path / "server.log").read_text("utf-8"), 60)
+    warmed = wait_for(lambda: "search.retrieve.service warmed" in (tmp_path / "server.log").read_text("utf-8"), 60)
     stop_server(proc, log)
     assert warmed
 
@@ -134,7 +134,7 @@ def test_workers_use_every_core_and_one_process_watches(tmp_path):
     try:
         assert len(worker_pids(base)) == 2  # both workers answer
         kids = children(proc.pid)
-        watchers = [k for k in kids if "web.watcher" in cmdline(k)]
+        watchers = [k for k in kids if "search.index.watch" in cmdline(k)]
         workers = [k for k in kids if k not in watchers]
         assert len(watchers) == 1 and len(workers) == 2
         # Readers first: the watcher yields the CPU to the workers.
@@ -208,7 +208,7 @@ def test_healthz_reports_the_watcher_and_its_last_error(served):
 
 def test_watch_survives_a_site_it_cannot_list(monkeypatch, caplog):
     from search.errors import SiteError
-    from web import watcher
+    from search.index import watch as watcher
 
     stop = threading.Event()
     states = [{"a": 1}, SiteError("posts/2025_09", "cannot list directory"),

@@ -9,8 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from whoosh.support.levenshtein import distance
 
-from search import store, suggest
-from search.suggest import MAX_QUERY_CHARS, MAX_TERMS, MAX_WORD, MIN_WORD, SUGGEST_BELOW, Suggester
+from search.index import store
+from search.retrieve import suggest
+from search.retrieve.suggest import MAX_QUERY_CHARS, MAX_TERMS, MAX_WORD, MIN_WORD, SUGGEST_BELOW, Suggester
 
 
 def test_docstring_examples():

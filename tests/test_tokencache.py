@@ -14,10 +14,12 @@ from contextlib import closing
 import pytest
 
 from bench.generate import generate_site
-from search import analysis, hugo, tokencache
-from search.indexer import update_index
+from search.analysis import normalize, words
+from search.ingest import hugo
+from search.analysis import tokencache
+from search.index.indexer import update_index
 from search.records import SearchRequest
-from search.service import SearchService
+from search.retrieve.service import SearchService
 from tests.builders import ROOT, copy_sample_site, post_text, write_post
 from tests.conftest import run_cli
 
@@ -29,8 +31,8 @@ class JanomeSpy:
 
     def __init__(self, monkeypatch):
         self.texts: list[str] = []
-        real = analysis.get_janome
-        analysis.clear_caches()  # nothing memoized in this process stands in for the cache
+        real = words.get_janome
+        words.clear_caches()  # nothing memoized in this process stands in for the cache
 
         spy = self
 
@@ -39,7 +41,7 @@ class JanomeSpy:
                 spy.texts.append(text)
                 return real().tokenize(text)
 
-        monkeypatch.setattr(analysis, "get_janome", lambda: Tokenizer())
+        monkeypatch.setattr(words, "get_janome", lambda: Tokenizer())
 
 
 def results(index_dir) -> list:
@@ -75,7 +77,7 @@ def test_a_warm_rebuild_runs_no_janome_and_finds_the_same(site, tmp_path, monkey
     update_index(hugo.load_site(site), index, jobs=1, rebuild=True)
     assert spy.texts == []
     assert results(index) == before
-    analysis.clear_caches()
+    words.clear_caches()
     update_index(hugo.load_site(site), index, jobs=1, rebuild=True, janome_cache=False)
     assert len(spy.texts) > 100  # --no-cache: janome again
     assert results(index) == before
@@ -89,7 +91,7 @@ def test_an_incremental_run_tokenizes_only_new_text(site, tmp_path, monkeypatch)
     update_index(hugo.load_site(site), index, jobs=1)
     assert spy.texts and all("カワウソ" in t or "新しい" in t for t in spy.texts)
     spy.texts.clear()
-    analysis.clear_caches()
+    words.clear_caches()
     update_index(hugo.load_site(site), index, jobs=1, rebuild=True)
     assert spy.texts == []  # the incremental run's text was kept too
 
@@ -99,7 +101,7 @@ def test_each_key_part_invalidates_the_cache(site, tmp_path, monkeypatch, part):
     index = tmp_path / "index"
     update_index(hugo.load_site(site), index, jobs=1)
     if part == "normalization":
-        monkeypatch.setattr(analysis, "NORMALIZATION_VERSION", analysis.NORMALIZATION_VERSION + 1)
+        monkeypatch.setattr(normalize, "NORMALIZATION_VERSION", normalize.NORMALIZATION_VERSION + 1)
     else:
         import janome.version
 
@@ -143,7 +145,7 @@ def test_a_damaged_entry_or_file_costs_a_warning_never_a_wrong_token(site, tmp_p
     path = current_cache(index)
     path.write_bytes(b"not a database at all" * 100)  # the whole file replaced
     spy.texts.clear()
-    analysis.clear_caches()
+    words.clear_caches()
     update_index(hugo.load_site(site), index, jobs=1, rebuild=True)
     assert len(spy.texts) > 100 and "cannot be read" in caplog.text
     assert results(index) == before
@@ -157,7 +159,7 @@ def test_parallel_builds_share_the_cache_and_a_killed_rebuild_loses_nothing(tmp_
     assert run_cli("index", "--site", site, "--index-dir", index, "--jobs", "2").returncode == 0
     rows = cache_rows(index)
     assert rows > 1000  # the workers' entries, each written by its own process
-    proc = subprocess.Popen([sys.executable, "-m", "search.cli", "index", "--site", site, "--index-dir", index,
+    proc = subprocess.Popen([sys.executable, "-m", "web.cli", "index", "--site", site, "--index-dir", index,
                              "--jobs", "2", "--rebuild"], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 120

@@ -33,7 +33,7 @@ def test_search_contract(client):
 
 def test_same_json_as_cli_contract(client, service):
     from search.records import SearchRequest
-    from search.serialize import page_to_dict
+    from search.retrieve.serialize import page_to_dict
 
     api = client.get("/api/search?q=京都&user=kyotofan").get_json()
     lib = page_to_dict(service.search(SearchRequest(query="京都", users=("kyotofan",))))

@@ -31,7 +31,7 @@ def test_api_contract(client):
 
 def test_api_is_the_library_contract(client, service):
     from search.records import ContextRequest
-    from search.serialize import context_to_dict
+    from search.retrieve.serialize import context_to_dict
 
     assert api(client, post=KYOTO, quote=0, n=10).get_json() == context_to_dict(
         service.context(ContextRequest(KYOTO, 0, 10)))

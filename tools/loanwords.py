@@ -1,4 +1,4 @@
-"""Regenerate `search/loanwords.tsv`, the English source words of katakana loanwords, from JMdict.
+"""Regenerate `search/query/loanwords.tsv`, the English source words of katakana loanwords, from JMdict.
 
     pip install 'jamdict-data==1.5'
     python -m tools.loanwords            # or --database PATH/jamdict.db[.xz]
@@ -15,7 +15,7 @@ other source languages (`アルバイト`, German) keep no English gloss.
 The table holds each English source (one to three words, no stop word
 or single letter alone) and the katakana words it became. The search
 reads it at query time; an editor's synonym file overrides it
-(`[loanwords]` in search/synonyms.toml).
+(`[loanwords]` in search/query/synonyms.toml).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pathlib import Path
 import jaconv
 from rapidfuzz import fuzz
 
-OUT = Path(__file__).resolve().parents[1] / "search" / "loanwords.tsv"
+OUT = Path(__file__).resolve().parents[1] / "search" / "query" / "loanwords.tsv"
 SIMILARITY = 75  # rapidfuzz ratio of the two skeletons, out of 100
 MAX_WORDS = 3
 # English function words: a query for `the` or `which` must not add katakana.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from search.service import SearchService
+from search.retrieve.service import SearchService
 from search.settings import check_origins, check_public_url, default
 
 from . import api, cors, errors, feed, pages, proxy, searching

@@ -19,9 +19,9 @@ from urllib.parse import quote, urlencode, urlsplit
 from flask import Blueprint, Response, request, url_for
 from werkzeug.http import http_date, is_resource_modified
 
-from search.hugo import first_line_text, text_fragment
+from search.ingest.hugo import first_line_text, text_fragment
 from search.records import SearchPage, SearchRequest
-from search.serialize import format_datetime
+from search.retrieve.serialize import format_datetime
 
 from .params import parse_request
 from .searching import search, service

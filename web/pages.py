@@ -17,17 +17,17 @@ from flask import (
 )
 from werkzeug.routing import PathConverter, ValidationError
 
-from search.context import MAX_CONTEXT
+from search.retrieve.context import MAX_CONTEXT
 from search.errors import SearchError
-from search.hugo import text_fragment
+from search.ingest.hugo import text_fragment
 from search.records import SearchRequest
-from search.service import MAX_RESULT_WINDOW
+from search.retrieve.service import MAX_RESULT_WINDOW
 
 from .errors import UNAVAILABLE, log_unavailable
 from .histogram import month_histogram
 from .params import check_user_name, parse_context, parse_request, parse_user_name
 from .searching import search, service
-from .watcher import read_status
+from search.index.watch import read_status
 
 bp = Blueprint("pages", __name__)
 

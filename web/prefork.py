@@ -9,7 +9,7 @@ import sys
 
 from gunicorn.app.base import BaseApplication
 
-from search.analysis import get_janome
+from search.analysis.words import get_janome
 from search.errors import SearchError
 
 log = logging.getLogger("matome_search.server")
@@ -110,7 +110,7 @@ def serve_prefork(options: dict, host: str, port: int, workers: int, threads: in
 class _Watcher:
     """The one `--watch` indexer, a process of its own started by the arbiter.
 
-    A fresh interpreter (`python -m web.watcher`), not a fork of the
+    A fresh interpreter (`python -m search.index.watch`), not a fork of the
     arbiter: it holds the index's write lock and runs janome, and shares
     nothing with the workers but the index directory.
     """
@@ -120,7 +120,7 @@ class _Watcher:
         self._process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        command = [sys.executable, "-m", "web.watcher", "--site", self.site, "--index-dir", self.index_dir]
+        command = [sys.executable, "-m", "search.index.watch", "--site", self.site, "--index-dir", self.index_dir]
         if self.base_url:
             command += ["--base-url", self.base_url]
         self._process = subprocess.Popen(command)

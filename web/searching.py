@@ -12,7 +12,7 @@ import time
 from flask import current_app, g
 
 from search.records import SearchPage, SearchRequest
-from search.service import SearchService
+from search.retrieve.service import SearchService
 
 EXTENSION = "matome_search"
 

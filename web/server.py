@@ -26,11 +26,11 @@ import signal
 import threading
 import time
 
-from search import hugo
+from search.ingest import hugo
 from search.errors import SearchError
 from search.settings import check_origins, check_public_url, max_post_bytes
 
-from .watcher import refresh_index, watch_site
+from search.index.watch import refresh_index, watch_site
 
 log = logging.getLogger("matome_search.server")
 

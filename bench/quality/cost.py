@@ -28,7 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 def query_p95(root: Path, index: Path) -> tuple[float, float]:
     """Return query (p95, p50) in ms for the tree at `root`, in a fresh process."""
     code = (
-        "import json,time,sys;from search.service import SearchService;"
+        "import json,time,sys\n"
+        "try:\n from search.retrieve.service import SearchService\n"
+        "except ImportError:\n from search.service import SearchService\n"  # a revision of the flat layout
         "from search.records import SearchRequest as R;s=SearchService(sys.argv[1]);"
         "qs=json.loads(sys.argv[2]);[s.search(R(query=q)) for q in qs];t=[]\n"
         "for q in qs:\n a=time.perf_counter();s.search(R(query=q));t.append((time.perf_counter()-a)*1000)\n"

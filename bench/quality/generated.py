@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 import jaconv
 
-from search.analysis import get_janome, normalize
+from search.analysis.words import get_janome
+from search.analysis.normalize import normalize
 
 _KANJI = re.compile(r"^[\u4e00-\u9fff々]{2,}$")
 _KATAKANA = re.compile(r"^[\u30a1-\u30fa\u30fc]{3,}$")

@@ -33,11 +33,11 @@ from bench.quality.run import (
     load_bodies,
     ranked_ids,
 )
-from search import hugo
-from search.analysis import normalize
-from search.indexer import update_index
-from search.loanwords import Loanwords
-from search.service import MAX_PER_PAGE, SearchService
+from search.ingest import hugo
+from search.analysis.normalize import normalize
+from search.index.indexer import update_index
+from search.query.loanwords import Loanwords
+from search.retrieve.service import MAX_PER_PAGE, SearchService
 
 KEEP_ENGLISH = 0.1  # share of comments whose translator kept the English word
 _KATAKANA = "\u30a1-\u30fa\u30fc"

@@ -29,13 +29,16 @@ from bench import workload
 from bench.bench_index import QUERIES, percentile
 from bench.quality.generated import script
 from bench.report import emit
-from search.store import POINTER, open_current
+from search.index.store import POINTER, open_current
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 _TIMER = """
 import json, sys, time
 from search.records import SearchRequest
-from search.service import SearchService
+try:
+    from search.retrieve.service import SearchService
+except ImportError:  # a revision of the flat layout
+    from search.service import SearchService
 service = SearchService(sys.argv[1])
 out = {}
 for name, queries in json.loads(sys.argv[2]).items():

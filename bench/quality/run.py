@@ -38,13 +38,14 @@ from typing import NamedTuple
 from bench.bench_index import percentile
 from bench.generate import generate_site
 from bench.quality.generated import known_items, recall_terms
-from search import hugo
-from search.analysis import analyze, normalize
-from search.indexer import update_index
+from search.ingest import hugo
+from search.analysis.tokenizer import analyze
+from search.analysis.normalize import normalize
+from search.index.indexer import update_index
 from search.records import SearchRequest
-from search.service import MAX_PER_PAGE, SearchService
-from search.store import open_current
-from search.synonyms import load_synonyms
+from search.retrieve.service import MAX_PER_PAGE, SearchService
+from search.index.store import open_current
+from search.query.synonyms import load_synonyms
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent

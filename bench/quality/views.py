@@ -34,9 +34,9 @@ from bench.quality.run import (
     known_item_mrr,
     substring_recall,
 )
-from search.query import VIEWS
-from search.service import SearchService
-from search.store import open_current
+from search.query.compiled import VIEWS
+from search.retrieve.service import SearchService
+from search.index.store import open_current
 
 FIELDS = ("body", "body_reading", "body_ngram", "body_compound")
 ABLATIONS = {

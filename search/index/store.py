@@ -34,13 +34,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
-from .errors import (
-    IndexCorruptError,
-    IndexLockedError,
-    IndexNotFoundError,
-    IndexUnsafeError,
-    IndexVersionError,
-)
+from ..errors import IndexCorruptError, IndexLockedError, IndexNotFoundError, IndexUnsafeError, IndexVersionError
 from .schema import BUILD_ID
 
 POINTER = "CURRENT"

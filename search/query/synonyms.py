@@ -10,8 +10,8 @@ try:
 except ModuleNotFoundError:  # Python < 3.11
     import tomli as tomllib
 
-from .analysis import JapaneseAnalyzer
-from .errors import SynonymsError
+from ..analysis.tokenizer import JapaneseAnalyzer
+from ..errors import SynonymsError
 
 DEFAULT_SYNONYMS = Path(__file__).with_name("synonyms.toml")
 

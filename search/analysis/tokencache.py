@@ -44,7 +44,7 @@ def namespace() -> str:
     """What janome's output depends on besides the text: its version, its dictionary, our normalization."""
     from janome.version import JANOME_VERSION
 
-    from .analysis import NORMALIZATION_VERSION
+    from .normalize import NORMALIZATION_VERSION
 
     return f"janome {JANOME_VERSION}; ipadic; normalization {NORMALIZATION_VERSION}"
 

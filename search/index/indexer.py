@@ -14,26 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import analysis, hugo, store
-from .analysis import get_janome
-from .errors import (
-    IndexCorruptError,
-    IndexVersionError,
-    IndexWriteError,
-    StrictModeError,
-)
+from ..analysis import words
+from ..ingest import hugo
+from . import store
+from ..analysis.words import get_janome
+from ..errors import IndexCorruptError, IndexVersionError, IndexWriteError, StrictModeError
 from .merge import merge_tiers
-from .records import ParseWarning
-from .schema import (
-    BUILD_ID,
-    KIND_POST,
-    iter_documents,
-    make_schema,
-    to_manifest_document,
-)
-from .statcache import StatCache, hash_bytes
-from .tokencache import FILE as TOKEN_FILE
-from .tokencache import TokenCache
+from ..records import ParseWarning
+from .schema import BUILD_ID, KIND_POST, iter_documents, make_schema, to_manifest_document
+from ..ingest.statcache import StatCache, hash_bytes
+from ..analysis.tokencache import FILE as TOKEN_FILE
+from ..analysis.tokencache import TokenCache
 
 # Below this many changed posts one process is faster than starting workers.
 PARALLEL_THRESHOLD = 40
@@ -296,7 +287,7 @@ def _apply(writer, site, pending, deleted, include_drafts, strict, report, progr
     commit is done: the forked workers have written theirs by then.
     """
     try:
-        with analysis.token_cache(tokens):
+        with words.token_cache(tokens):
             try:
                 for path in deleted:
                     writer.delete_by_term("post_path", path)

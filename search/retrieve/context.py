@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
-from .errors import BadRequestError, NotFoundError
-from .records import CommentContext, ContextComment, ContextRequest
-from .schema import KIND_POST, KIND_QUOTE, manifest_id, quote_id, split_tags
+from ..errors import BadRequestError, NotFoundError
+from ..records import CommentContext, ContextComment, ContextRequest
+from ..index.schema import KIND_POST, KIND_QUOTE, manifest_id, quote_id, split_tags
 
 MAX_CONTEXT = 10  # neighbours on each side
 DEFAULT_CONTEXT = ContextRequest.n  # the default of `n`

@@ -12,7 +12,7 @@ import functools
 import unicodedata
 from pathlib import Path
 
-from .analysis import fold_katakana
+from ..analysis.normalize import fold_katakana
 
 DEFAULT_TABLE = Path(__file__).with_name("loanwords.tsv")
 

@@ -23,12 +23,12 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from . import store
+from ..index import store
 from .collect import DocTable
 from .execute import PostingCache
-from .expand import Superterms
+from ..views.superterms import Superterms
 from .group import PostColumn
-from .schema import KIND_POST
+from ..index.schema import KIND_POST
 from .suggest import Suggester
 from .warmup import frequent_terms
 

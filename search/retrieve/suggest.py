@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .analysis import normalize
+from ..analysis.normalize import normalize
 
 SUGGEST_BELOW = 3  # offer a suggestion when fewer matches than this
 MIN_WORD = 3  # shorter words have too many neighbours to guess from

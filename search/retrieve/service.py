@@ -29,23 +29,24 @@ from whoosh import query as wq
 from whoosh import sorting
 from whoosh.reading import ReaderClosed
 
-from . import store
-from .errors import BadRequestError, IndexCorruptError, SearchError
-from .analysis import warm_dictionary
-from .query import VIEWS, compile_query, known_views
+from ..index import store
+from ..errors import BadRequestError, IndexCorruptError, SearchError
+from ..analysis.words import warm_dictionary
+from ..query.compiled import VIEWS, known_views
+from ..query.compile import compile_query
 from .context import read_context, validate_context
-from .records import CommentContext, ContextRequest, IndexVersion, PostGroup, SearchHit, SearchPage, SearchRequest
-from .schema import KIND_QUOTE, split_tags
+from ..records import CommentContext, ContextRequest, IndexVersion, PostGroup, SearchHit, SearchPage, SearchRequest
+from ..index.schema import KIND_QUOTE, split_tags
 from .collect import collect
 from .group import collect_posts
 from .execute import Executor, segment_ids
-from .loanwords import Loanwords
-from .loanwords import shipped as shipped_loanwords
+from ..query.loanwords import Loanwords
+from ..query.loanwords import shipped as shipped_loanwords
 from .snapshot import REQUEST_CACHE_SIZE, RequestCache, Snapshot
 from .snippets import literal_spans, make_snippet
-from .tokencache import cache_bytes
+from ..analysis.tokencache import cache_bytes
 from .suggest import SUGGEST_BELOW
-from .synonyms import load_synonyms
+from ..query.synonyms import load_synonyms
 from .warmup import WARM_SHARE
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@
 reading) and runs an incremental update when they change. It runs as a
 thread beside waitress, or, under gunicorn, as a process of its own:
 
-    python -m web.watcher --site DIR --index-dir DIR [--base-url URL]
+    python -m search.index.watch --site DIR --index-dir DIR [--base-url URL]
 
 which runs at a lower CPU priority than the workers (`NICENESS`), stops
 cleanly on SIGTERM or SIGINT once the update in progress is committed, and
@@ -23,10 +23,11 @@ import stat
 import threading
 from pathlib import Path
 
-from search import hugo, store
-from search.errors import IndexLockedError, SearchError
-from search.indexer import update_index
-from search.settings import max_post_bytes
+from ..ingest import hugo
+from . import store
+from ..errors import IndexLockedError, SearchError
+from .indexer import update_index
+from ..settings import max_post_bytes
 
 log = logging.getLogger("matome_search.server")
 POLL_SECONDS = 1.0

@@ -21,7 +21,7 @@ from whoosh import query as wq
 
 from .columns import column_values
 from .execute import Unsupported
-from .schema import split_tags, tag_term
+from ..index.schema import split_tags, tag_term
 
 RERANK_DEPTH = 50  # top hits reranked by how close the query's words stand
 # Words whose closeness is measured: the positions of each are read for every

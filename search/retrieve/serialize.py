@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .hugo import text_fragment
-from .records import CommentContext, PostGroup, SearchHit, SearchPage
+from ..ingest.hugo import text_fragment
+from ..records import CommentContext, PostGroup, SearchHit, SearchPage
 
 
 def format_datetime(value: dt.datetime) -> str:

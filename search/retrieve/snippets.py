@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from .analysis import normalize
+from ..analysis.normalize import normalize
 
 SNIPPET_CHARS = 160
 LITERAL_SCAN_CHARS = 10_000  # of a comment, searched for the n-gram view's literals
