@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import os
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import quote as url_quote
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python < 3.11
-    import tomli as tomllib
 
 from ..errors import SiteError
 from ..records import ParseWarning, Post

@@ -10,12 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tomllib
 from urllib.parse import urlsplit
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python < 3.11
-    import tomli as tomllib
 
 from ..records import ParseWarning, Post, Quote
 
