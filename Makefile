@@ -27,6 +27,8 @@ serve: index
 	$(BIN)/matome-search serve --site $(SITE) --index-dir $(INDEX) --host $(HOST) --port $(PORT)
 
 test: install
+	$(BIN)/ruff check search web bench tests tools
+	$(BIN)/ruff format --check search web bench tests tools
 	bash tests/ensure-system-packages.sh
 	$(BIN)/python -m pytest -q
 

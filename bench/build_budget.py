@@ -1,4 +1,4 @@
-"""Where a full build's time goes, against #2's build-ratio target, in one run.
+"""Where a full build's time goes, against the first-build target, in one run.
 
     python -m bench.build_budget --posts 200 --seed 1 [--jobs 2]
 
@@ -10,12 +10,12 @@ one process <= 0.6 on 2 cores. On one synthetic archive this measures:
 - our analyzer in 1 process: janome plus normalisation, identifiers,
   base forms, stop words and readings;
 - a 1-process build whose analysis was computed beforehand, so that it
-  times parsing and Whoosh only: for the full schema, and for the fields
-  the issue names alone (no reading, n-gram or compound views);
+  times parsing and Whoosh only: for the full schema, and for the required
+  fields alone (body, user, date, tags: no reading, n-gram or compound views);
 - the real build in 1 process and in `--jobs` processes.
 
 From these it derives `bound_required_fields`: the ratio a `--jobs` build
-of the issue's fields alone would reach if the analyzer around janome were
+of the required fields alone would reach if the analyzer around janome were
 free and Whoosh's work spread over the processes as well as janome's does;
 and `bound_full_schema`, the same for the schema we ship, analyzer included.
 The target is out of reach on this machine when a bound is above it.
