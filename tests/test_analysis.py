@@ -42,19 +42,16 @@ def test_c_plus_plus_is_not_split_into_c():
     assert "c" not in terms("C++で書いた", "index")
 
 
-def test_offsets_point_into_original_full_width_text():
-    text = "ＰｙＴｏｒｃｈで機械学習"
-    for term, _, start, end in analyze(text):
-        if term == "pytorch":
-            assert text[start:end] == "ＰｙＴｏｒｃｈ"
-        if term == "学習":
-            assert text[start:end] == "学習"
-
-
-def test_offsets_survive_half_width_voiced_katakana():
-    text = "ｶﾞｲﾄﾞのﾃﾞｰﾀ"
-    found = {term: text[s:e] for term, _, s, e in analyze(text)}
-    assert found == {"ガイド": "ｶﾞｲﾄﾞ", "データ": "ﾃﾞｰﾀ"}
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("ＰｙＴｏｒｃｈで機械学習", [("pytorch", "ＰｙＴｏｒｃｈ"), ("機械", "機械"), ("学習", "学習")]),
+        ("ｶﾞｲﾄﾞのﾃﾞｰﾀ", [("ガイド", "ｶﾞｲﾄﾞ"), ("データ", "ﾃﾞｰﾀ")]),
+    ],
+    ids=["full-width", "half-width-voiced"],
+)
+def test_offsets_point_into_the_original_text(text, expected):
+    assert [(term, text[start:end]) for term, _, start, end in analyze(text)] == expected
 
 
 def test_repeated_words_get_their_own_offsets():
