@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from whoosh.util.numeric import length_to_byte
 
 from search import columns
@@ -27,26 +29,40 @@ def test_length_bytes_equal_whoosh_per_document(searcher):
             assert any(expected), field  # a column of zeros would prove nothing
 
 
-class OtherCodec:
-    """A reader as another codec would give one: columns that are plain sequences, no Whoosh 3 files."""
+class Public:
+    """A Whoosh object as another codec would give it: the wrapped one's public names only."""
 
-    def __init__(self, reader):
-        self.reader = reader
+    def __init__(self, inner):
+        self.inner = inner
 
-    def is_atomic(self):
-        return self.reader.is_atomic()
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+
+class OtherCodec(Public):
+    """A reader of another codec: its columns plain sequences, its matchers without Whoosh 3 blocks."""
+
+    def __contains__(self, term):
+        return term in self.inner
 
     def leaf_readers(self):
-        return [(OtherCodec(leaf), offset) for leaf, offset in self.reader.leaf_readers()]
-
-    def doc_count_all(self):
-        return self.reader.doc_count_all()
-
-    def doc_field_length(self, docnum, fieldname, default=0):
-        return self.reader.doc_field_length(docnum, fieldname, default)
+        return [(OtherCodec(leaf), offset) for leaf, offset in self.inner.leaf_readers()]
 
     def column_reader(self, name, translate=False):
-        return list(self.reader.column_reader(name, translate=translate))
+        return list(self.inner.column_reader(name, translate=translate))
+
+    def postings(self, fieldname, text, *args, **kwargs):
+        return Public(self.inner.postings(fieldname, text, *args, **kwargs))
+
+
+class OtherCodecSearcher(Public):
+    """A searcher whose leaves are read through `OtherCodec`."""
+
+    def leaf_searchers(self):
+        return [(SimpleNamespace(reader=lambda leaf=leaf: OtherCodec(leaf.reader())), offset)
+                for leaf, offset in self.inner.leaf_searchers()]
 
 
 def test_other_layouts_are_read_value_by_value(searcher):

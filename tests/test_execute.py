@@ -15,11 +15,12 @@ from hypothesis import strategies as st
 from whoosh import query as wq
 
 from search.collect import match_scores
-from search import columns, execute, store
+from search import execute, store
 from search.execute import Executor, PostingCache, Unsupported
 from search.expand import Superterms
 from search.query import compile_query
 from search.synonyms import load_synonyms
+from tests.test_columns import OtherCodecSearcher
 
 QUERIES = [
     "機械学習", "数学", "線形代数", "大規模言語モデル", "Rust", "C++", "GPT-4o", "サーバー",
@@ -191,12 +192,10 @@ def test_other_query_shapes_fall_back_to_whoosh(searcher):
     assert_same(match_scores(searcher, prefix, Executor(searcher)), whoosh_scores(searcher, prefix))
 
 
-def test_readers_without_whoosh3_blocks_give_the_same_results(searcher, monkeypatch):
+def test_readers_without_whoosh3_blocks_give_the_same_results(searcher):
     """The posting-by-posting path, taken for any other codec or Whoosh."""
     fast = Executor(searcher)
-    monkeypatch.setattr(execute, "_has_blocks", lambda matcher: False)
-    monkeypatch.setattr(columns, "_length_column", lambda reader, fieldname: None)
-    slow = Executor(searcher)
+    slow = Executor(OtherCodecSearcher(searcher))
     for text in QUERIES:
         query = compiled(searcher, text)
         assert_same(slow.scores(query), whoosh_scores(searcher, query))
