@@ -4,8 +4,15 @@ import pickle
 
 import pytest
 
-from search.analysis import (JapaneseAnalyzer, ReadingAnalyzer, analyze, analyze_text, clear_caches,
-                             fold_katakana, normalize)
+from search.analysis import (
+    JapaneseAnalyzer,
+    ReadingAnalyzer,
+    analyze,
+    analyze_text,
+    clear_caches,
+    fold_katakana,
+    normalize,
+)
 
 
 def terms(text, mode="query"):
