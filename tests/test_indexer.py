@@ -19,7 +19,7 @@ from search.indexer import update_index
 from search.records import SearchRequest
 from search.service import SearchService
 from tests.builders import ROOT, copy_sample_site, post_text, refuse_listing, write_post
-from tests.conftest import run_cli
+from tests.conftest import invoke_cli, run_cli
 
 
 def count(index_dir, query="", **kwargs):
@@ -198,8 +198,8 @@ def test_index_from_other_version_asks_for_rebuild(site, tmp_path):
     (index / "CURRENT").write_text(json.dumps(pointer))
     with pytest.raises(IndexVersionError, match="schema-0/old"):
         update_index(hugo.load_site(site), index, jobs=1)
-    result = run_cli("query", "数学", "--index-dir", index)
-    assert result.returncode == 1 and "--rebuild" in result.stderr
+    result = invoke_cli("query", "数学", "--index-dir", index)
+    assert result.exit_code == 1 and "schema-0/old" in result.stderr and "--rebuild" in result.stderr
     assert update_index(hugo.load_site(site), index, jobs=1, rebuild=True).comments == 142
 
 
@@ -393,10 +393,10 @@ def test_an_index_from_before_base_urls_were_recorded_learns_it_without_a_rebuil
 
 def test_cli_says_why_a_new_base_url_indexed_everything(site, tmp_path):
     index = tmp_path / "index"
-    run_cli("index", "--site", str(site), "--index-dir", str(index), "--jobs", "1")
-    moved = run_cli("index", "--site", str(site), "--index-dir", str(index), "--jobs", "1",
-                    "--base-url", "https://moved.example.org/")
-    assert moved.returncode == 0
+    assert invoke_cli("index", "--site", site, "--index-dir", index, "--jobs", "1").exit_code == 0
+    moved = invoke_cli("index", "--site", site, "--index-dir", index, "--jobs", "1",
+                       "--base-url", "https://moved.example.org/")
+    assert moved.exit_code == 0
     assert "note: base URL changed from https://www.kaigai-tech-matome.com/ to https://moved.example.org/" in moved.stderr
     assert "2 added" in moved.stdout
 
