@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from bench.generate import add_post, generate_site
-from search import hugo, store
-from search.indexer import update_index
-from search.service import SearchService
+from search.ingest import hugo
+from search.index import store
+from search.index.indexer import update_index
+from search.retrieve.service import SearchService
 from tests.builders import ROOT, post_text, write_post, write_site
 
 # Hand-written posts whose words the tests search for.
@@ -91,7 +92,7 @@ def run_cli(*args, cwd=None, env=None, timeout=300) -> subprocess.CompletedProce
     """Run the real `matome-search` command as a subprocess."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "search.cli", *map(str, args)],
+        [sys.executable, "-m", "web.cli", *map(str, args)],
         cwd=cwd or ROOT,
         env=full_env,
         capture_output=True,
@@ -109,7 +110,7 @@ def invoke_cli(*args, env=None):
     """
     from click.testing import CliRunner
 
-    from search.cli import main
+    from web.cli import main
 
     return CliRunner().invoke(main, [str(a) for a in args], env=env, prog_name="matome-search",
                               catch_exceptions=False)

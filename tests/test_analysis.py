@@ -4,15 +4,10 @@ import pickle
 
 import pytest
 
-from search.analysis import (
-    JapaneseAnalyzer,
-    ReadingAnalyzer,
-    analyze,
-    analyze_text,
-    clear_caches,
-    fold_katakana,
-    normalize,
-)
+from search.analysis.tokenizer import JapaneseAnalyzer, analyze
+from search.views.reading import ReadingAnalyzer
+from search.analysis.words import analyze_text, clear_caches
+from search.analysis.normalize import fold_katakana, normalize
 
 
 def terms(text, mode="query"):
@@ -101,7 +96,7 @@ def test_analyzer_pickles_without_janome_state():
 
 
 def test_warming_the_dictionary_touches_it_whole_and_changes_no_analysis():
-    from search.analysis import warm_dictionary
+    from search.analysis.words import warm_dictionary
 
     clear_caches()
     before = analyze("機械学習の数学を勉強した")
@@ -135,7 +130,7 @@ def test_a_word_memoized_in_one_text_is_analyzed_as_janome_read_it_in_another(fi
 
 
 def test_memoized_words_equal_words_analyzed_afresh():
-    from search import hugo
+    from search.ingest import hugo
     from tests.builders import SAMPLE_SITE
 
     site = hugo.load_site(SAMPLE_SITE)

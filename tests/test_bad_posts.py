@@ -12,11 +12,11 @@ from contextlib import contextmanager
 
 import pytest
 
-from search import hugo
-from search.hugo import parse_created_at, parse_post
-from search.indexer import update_index
+from search.ingest import hugo
+from search.ingest.hugo import parse_created_at, parse_post
+from search.index.indexer import update_index
 from search.records import SearchRequest
-from search.service import SearchService
+from search.retrieve.service import SearchService
 from tests.builders import copy_sample_site, post_text, shortcode, write_post
 from tests.conftest import invoke_cli, run_cli
 
@@ -112,7 +112,7 @@ def test_serve_refuses_a_bad_size_limit_before_reading_the_site(tmp_path, bad, m
 
 
 def test_the_watch_loop_outlives_a_failing_round_and_reports_it(tmp_path, monkeypatch):
-    from web import watcher
+    from search.ingest import watch as watcher
 
     site_dir = copy_sample_site(tmp_path / "site")
     index_dir = tmp_path / "index"
@@ -144,8 +144,8 @@ def test_the_watch_loop_outlives_a_failing_round_and_reports_it(tmp_path, monkey
 
 
 def test_a_round_that_finds_the_index_locked_is_retried_without_a_new_change(tmp_path):
-    from search import store
-    from web import watcher
+    from search.index import store
+    from search.ingest import watch as watcher
 
     site_dir = copy_sample_site(tmp_path / "site")
     index_dir = tmp_path / "index"

@@ -17,12 +17,18 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 
-from search.analysis import MAX_COMBINING, normalize
-from search.collect import span_in_order
-from search.execute import Executor
-from search.hugo import FRAGMENT_CHARS, text_fragment
-from search.snippets import (CONTEXT_BEFORE, LITERAL_SCAN_CHARS, SNIPPET_CHARS, literal_spans, make_snippet,
-                             merge_spans)
+from search.analysis.normalize import MAX_COMBINING, normalize
+from search.retrieve.collect import span_in_order
+from search.retrieve.execute import Executor
+from search.ingest.hugo import FRAGMENT_CHARS, text_fragment
+from search.retrieve.snippets import (
+    CONTEXT_BEFORE,
+    LITERAL_SCAN_CHARS,
+    SNIPPET_CHARS,
+    literal_spans,
+    make_snippet,
+    merge_spans,
+)
 
 examples = settings(max_examples=300, deadline=None, derandomize=True)
 

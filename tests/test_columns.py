@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from whoosh.util.numeric import length_to_byte
 
-from search import columns
+from search.retrieve import columns
 
 COLUMNS = ["user", "month", "tags", "created_at"]
 

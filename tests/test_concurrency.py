@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from search import service as service_module
-from search import store
+from search.retrieve import service as service_module
+from search.index import store
 from search.errors import BadRequestError
 from search.records import SearchRequest
-from search.service import MAX_RESULT_WINDOW, SearchService
+from search.retrieve.service import MAX_RESULT_WINDOW, SearchService
 from tests.builders import ROOT, copy_sample_site
 
 QUERIES = ["機械学習", "数学", "線形代数", "京都", "ユーザー", "Rust OR Go", "LLM -GPU", "すうがく",
@@ -226,7 +226,7 @@ def test_opening_the_service_leaves_no_searcher_on_the_opening_thread(own_index)
 
 def test_the_request_cache_keeps_pages_within_its_character_budget():
     from search.records import SearchHit, SearchPage
-    from search.snapshot import RequestCache
+    from search.retrieve.snapshot import RequestCache
 
     def page(chars: int) -> SearchPage:
         hit = SearchHit("p", "u", "t", None, (), None, 0, "user", None, "x" * chars, "", 1.0)
@@ -242,8 +242,8 @@ def test_the_request_cache_keeps_pages_within_its_character_budget():
 
 
 def test_a_commit_starts_from_the_last_vocabularies_until_refreshed(index_dir):
-    from search.execute import segment_ids
-    from search.snapshot import Snapshot
+    from search.retrieve.execute import segment_ids
+    from search.retrieve.snapshot import Snapshot
 
     ix, pointer = store.open_current(index_dir)
     with ix.searcher() as searcher:
@@ -258,7 +258,7 @@ def test_a_commit_starts_from_the_last_vocabularies_until_refreshed(index_dir):
 
 
 def test_a_query_that_scores_everything_alike_is_cut_as_a_sort_would():
-    from search.collect import best_first
+    from search.retrieve.collect import best_first
 
     created = list(range(1000, 0, -1))  # older documents last
     scores = {d: 1.0 for d in range(1000)} | {7: 2.0}
@@ -271,7 +271,7 @@ def test_a_query_that_scores_everything_alike_is_cut_as_a_sort_would():
 LAUNCH_AND_VANISH = """
 import pathlib, subprocess, sys, time
 site, index_dir, log, status = sys.argv[1:]
-watcher = subprocess.Popen([sys.executable, "-m", "web.watcher", "--site", site, "--index-dir", index_dir],
+watcher = subprocess.Popen([sys.executable, "-m", "search.index.watch", "--site", site, "--index-dir", index_dir],
                            stdout=subprocess.DEVNULL, stderr=open(log, "w"))
 while not (pathlib.Path(index_dir) / status).exists():
     time.sleep(0.05)
@@ -289,7 +289,7 @@ def running(pid: int) -> bool:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 def test_the_watcher_stops_when_its_server_is_gone(tmp_path):
-    from web.watcher import STATUS_FILE
+    from search.ingest.watch import STATUS_FILE
 
     site, index, log = copy_sample_site(tmp_path / "site"), tmp_path / "index", tmp_path / "watcher.log"
     launched = subprocess.run([sys.executable, "-c", LAUNCH_AND_VANISH, site, index, log, STATUS_FILE], cwd=ROOT,

@@ -14,12 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
-from search.collect import match_scores
-from search import execute, store
-from search.execute import Executor, PostingCache, Unsupported
-from search.expand import Superterms
-from search.query import compile_query
-from search.synonyms import load_synonyms
+from search.retrieve.collect import match_scores
+from search.retrieve import execute
+from search.index import store
+from search.retrieve.execute import Executor, PostingCache, Unsupported
+from search.views.superterms import Superterms
+from search.query.compile import compile_query
+from search.query.synonyms import load_synonyms
 from tests.test_columns import OtherCodecSearcher
 
 QUERIES = [
@@ -238,8 +239,8 @@ def test_the_next_commits_take_over_the_cache_and_score_as_whoosh(tmp_path):
     version, positions and spans included, with the old segment's postings taken
     over, also for a word the version in between never looked up."""
     from bench.generate import add_post, generate_site
-    from search import hugo
-    from search.indexer import update_index
+    from search.ingest import hugo
+    from search.index.indexer import update_index
 
     site = generate_site(tmp_path / "site", 8, seed=11).root
     index_dir = tmp_path / "index"

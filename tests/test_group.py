@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from search import hugo
-from search.indexer import update_index
+from search.ingest import hugo
+from search.index.indexer import update_index
 from search.records import SearchRequest
-from search.service import SearchService
+from search.retrieve.service import SearchService
 from tests.builders import post_text, write_post, write_site
 from tests.conftest import invoke_cli
 from web import EXTENSION, create_app

@@ -13,9 +13,9 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from flask import request, url_for
 
-from search import hugo
-from search.indexer import update_index
-from search.schema import BUILD_ID
+from search.ingest import hugo
+from search.index.indexer import update_index
+from search.index.schema import BUILD_ID
 from search.settings import check_public_url
 from tests.builders import copy_sample_site, post_text, write_post
 from tests.conftest import invoke_cli

@@ -7,10 +7,11 @@ import sys
 
 import pytest
 
-from search import hugo, store
+from search.ingest import hugo
+from search.index import store
 from search.errors import IndexCorruptError, IndexUnsafeError
-from search.indexer import update_index
-from search.statcache import CACHE_FILE
+from search.index.indexer import update_index
+from search.ingest.statcache import CACHE_FILE
 from tests.builders import ROOT, copy_sample_site, post_text, write_post
 from tests.conftest import invoke_cli, run_cli
 
@@ -239,7 +240,7 @@ def test_hint_quotes_a_path_with_spaces(site, tmp_path):
 def test_indexer_never_creates_a_shared_index_whatever_the_umask(site, tmp_path):
     index = tmp_path / "new" / "index"
     # umask 000 in a child only: the test process's umask stays as it is.
-    command = [sys.executable, "-m", "search.cli", "index", "--site", str(site),
+    command = [sys.executable, "-m", "web.cli", "index", "--site", str(site),
                "--index-dir", str(index), "--jobs", "1"]
     done = subprocess.run(["sh", "-c", 'umask 000 && exec "$@"', "sh", *command],
                           check=False,

@@ -13,11 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from search import analysis, hugo, store, tokencache
+from search.analysis import words
+from search.ingest import hugo
+from search.index import store
+from search.analysis import tokencache
 from search.errors import IndexLockedError, IndexVersionError, SiteError, StrictModeError
-from search.indexer import update_index
+from search.index.indexer import update_index
 from search.records import SearchRequest
-from search.service import SearchService
+from search.retrieve.service import SearchService
 from tests.builders import ROOT, copy_sample_site, post_text, refuse_listing, write_post
 from tests.conftest import invoke_cli, run_cli
 
@@ -49,8 +52,8 @@ def site(tmp_path):
 
 @pytest.fixture
 def spy(monkeypatch):
-    spy = JanomeSpy(analysis.get_janome())
-    monkeypatch.setattr(analysis, "get_janome", lambda: spy)
+    spy = JanomeSpy(words.get_janome())
+    monkeypatch.setattr(words, "get_janome", lambda: spy)
     return spy
 
 
@@ -161,7 +164,7 @@ def test_killed_rebuild_leaves_old_index_searchable(site, tmp_path, moment):
     for i in range(6):  # about 500 comments: seconds of janome and a commit of its own
         add_post(site, seed=1000 + i, comments=80)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "search.cli", "index", "--site", site, "--index-dir", index,
+        [sys.executable, "-m", "web.cli", "index", "--site", site, "--index-dir", index,
          "--rebuild", "--jobs", "1"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
@@ -257,7 +260,7 @@ def _age(site):
 
 @pytest.fixture
 def manifest_reads(monkeypatch):
-    from search import indexer
+    from search.index import indexer
 
     reads = []
     real = indexer.read_manifest
@@ -404,7 +407,7 @@ def test_cli_says_why_a_new_base_url_indexed_everything(site, tmp_path):
 def test_commits_one_by_one_keep_the_segment_count_bounded(tmp_path):
     """Commits one by one keep the count within the tiers, and posts deleted take their segments along."""
     from bench.generate import add_post, generate_site
-    from search.merge import MERGE_FACTOR
+    from search.index.merge import MERGE_FACTOR
 
     site = generate_site(tmp_path / "site", 4, seed=3).root
     index_dir = tmp_path / "index"
@@ -438,7 +441,7 @@ def _segments(index_dir) -> int:
 def test_the_merge_plan_splits_segments_into_kept_merged_and_dropped():
     from dataclasses import dataclass
 
-    from search.merge import MERGE_FACTOR, plan
+    from search.index.merge import MERGE_FACTOR, plan
 
     @dataclass(eq=False)
     class Segment:

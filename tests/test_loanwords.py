@@ -8,14 +8,15 @@ import sqlite3
 
 import pytest
 
-from search import hugo
-from search.expand import MAX_QUERY_SUPERTERMS, Superterms
-from search.indexer import update_index
-from search.loanwords import DEFAULT_TABLE, Loanwords, loan_key, read_table, shipped
-from search.query import LOANWORD_BOOST, compile_query
-from search.romaji import is_romaji, readings
-from search.service import SearchService
-from search.synonyms import load_synonyms
+from search.ingest import hugo
+from search.views.superterms import MAX_QUERY_SUPERTERMS, Superterms
+from search.index.indexer import update_index
+from search.query.loanwords import DEFAULT_TABLE, Loanwords, loan_key, read_table, shipped
+from search.query.bridges import LOANWORD_BOOST
+from search.query.compile import compile_query
+from search.query.romaji import is_romaji, readings
+from search.retrieve.service import SearchService
+from search.query.synonyms import load_synonyms
 from tests.builders import copy_sample_site, post_text, write_post
 from tests.conftest import invoke_cli, search
 from tools import loanwords as tool

@@ -7,9 +7,9 @@ import jaconv
 from bench import vocabulary_report
 from bench.quality import generated, run
 from bench.quality.generated import KnownItem
-from search import hugo
-from search.indexer import update_index
-from search.service import SearchService
+from search.ingest import hugo
+from search.index.indexer import update_index
+from search.retrieve.service import SearchService
 from tests.builders import post_text, write_post
 
 

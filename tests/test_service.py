@@ -4,12 +4,12 @@ import datetime as dt
 
 import pytest
 
-from search import hugo
-from search.collect import RERANK_DEPTH
+from search.ingest import hugo
+from search.retrieve.collect import RERANK_DEPTH
 from search.errors import BadRequestError, IndexNotFoundError
-from search.indexer import update_index
+from search.index.indexer import update_index
 from search.records import SearchRequest
-from search.service import SearchService
+from search.retrieve.service import SearchService
 from tests.builders import post_text, write_post
 from tests.conftest import search, users
 
@@ -192,7 +192,7 @@ def test_facets_equal_a_plain_count_with_ties_in_name_order(searcher):
     """count_facets ranks integer codes; the result equals counting names directly."""
     from collections import Counter
 
-    from search.collect import FACET_SIZE, DocTable, count_facets
+    from search.retrieve.collect import FACET_SIZE, DocTable, count_facets
 
     table = DocTable(searcher.reader())
     quotes = [d for d in range(searcher.doc_count_all())
@@ -210,7 +210,7 @@ def test_facets_equal_a_plain_count_with_ties_in_name_order(searcher):
 def test_facet_ties_at_the_cut_go_to_the_first_names():
     from types import SimpleNamespace
 
-    from search.collect import FACET_SIZE, count_facets
+    from search.retrieve.collect import FACET_SIZE, count_facets
 
     # Thirty users with 5 comments each, coded in reverse name order, user00
     # with one more; and the most comments of all by a user without a name.

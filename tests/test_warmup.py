@@ -6,11 +6,12 @@ import time
 
 import pytest
 
-from search import store, warmup
-from search.execute import Executor
+from search.index import store
+from search.retrieve import warmup
+from search.retrieve.execute import Executor
 from search.records import SearchRequest
-from search.service import SearchService
-from search.warmup import frequent_terms
+from search.retrieve.service import SearchService
+from search.retrieve.warmup import frequent_terms
 
 QUERIES = ["機械学習", "数学", "線形代数", "大規模言語モデル", "理解 している", "学習 データ",
            "LLM -GPU", "Rust OR Go", "すうがく", "title:数学", "コンピューター"]
@@ -67,7 +68,7 @@ def warmed(caplog) -> list:
 
 
 def test_serving_warms_each_generation_in_the_background(generated_index, low_floor, caplog):
-    caplog.set_level("INFO", logger="search.service")
+    caplog.set_level("INFO", logger="search.retrieve.service")
     service = SearchService(generated_index, warm=True)
     cold = SearchService(generated_index)
     try:
