@@ -101,6 +101,21 @@ def run_cli(*args, cwd=None, env=None, timeout=300) -> subprocess.CompletedProce
     )
 
 
+def invoke_cli(*args, env=None):
+    """Run `matome-search` in this process with click's CliRunner; return click's `Result`.
+
+    Options, messages and output are checked this way; the subprocess of
+    `run_cli` is for exit codes, signals and tracebacks. An exception the
+    command does not turn into a message fails the test.
+    """
+    from click.testing import CliRunner
+
+    from web.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args], env=env, prog_name="matome-search",
+                              catch_exceptions=False)
+
+
 @pytest.fixture(scope="session")
 def app(index_dir):
     """The Flask app over the session index."""

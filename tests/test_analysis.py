@@ -1,11 +1,12 @@
 """Golden tokenization tests: terms, positions and offsets into the original text."""
 
 import pickle
-from pathlib import Path
 
 import pytest
 
 from search.analysis.tokenizer import JapaneseAnalyzer, analyze
+from search.views.reading import ReadingAnalyzer
+from search.analysis.words import analyze_text, clear_caches
 from search.analysis.normalize import fold_katakana, normalize
 
 
@@ -43,19 +44,16 @@ def test_c_plus_plus_is_not_split_into_c():
     assert "c" not in terms("C++で書いた", "index")
 
 
-def test_offsets_point_into_original_full_width_text():
-    text = "ＰｙＴｏｒｃｈで機械学習"
-    for term, _, start, end in analyze(text):
-        if term == "pytorch":
-            assert text[start:end] == "ＰｙＴｏｒｃｈ"
-        if term == "学習":
-            assert text[start:end] == "学習"
-
-
-def test_offsets_survive_half_width_voiced_katakana():
-    text = "ｶﾞｲﾄﾞのﾃﾞｰﾀ"
-    found = {term: text[s:e] for term, _, s, e in analyze(text)}
-    assert found == {"ガイド": "ｶﾞｲﾄﾞ", "データ": "ﾃﾞｰﾀ"}
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("ＰｙＴｏｒｃｈで機械学習", [("pytorch", "ＰｙＴｏｒｃｈ"), ("機械", "機械"), ("学習", "学習")]),
+        ("ｶﾞｲﾄﾞのﾃﾞｰﾀ", [("ガイド", "ｶﾞｲﾄﾞ"), ("データ", "ﾃﾞｰﾀ")]),
+    ],
+    ids=["full-width", "half-width-voiced"],
+)
+def test_offsets_point_into_the_original_text(text, expected):
+    assert [(term, text[start:end]) for term, _, start, end in analyze(text)] == expected
 
 
 def test_repeated_words_get_their_own_offsets():
@@ -97,58 +95,41 @@ def test_analyzer_pickles_without_janome_state():
     assert [t.text for t in clone("テスト")] == ["テスト"]
 
 
-def test_janome_dictionary_is_kept_out_of_garbage_collections():
-    import gc
-
-    from search.analysis.words import GC_YOUNG_THRESHOLD, get_janome
-
-    get_janome()
-    assert gc.get_freeze_count() > 10_000  # the dictionary's objects, frozen once loaded
-    assert gc.get_threshold()[0] >= GC_YOUNG_THRESHOLD
-
-
-def dictionary_residency() -> tuple[int, int]:
-    """(resident bytes, mapped bytes) of janome's dictionary files in this process."""
-    resident = size = 0
-    mapping = False
-    for line in Path("/proc/self/smaps").read_text().splitlines():
-        if line[:1] in "0123456789abcdef" and "-" in line.split()[0]:
-            mapping = "janome/sysdic/entries_" in line
-        elif mapping and line.startswith(("Rss:", "Size:")):
-            kb = int(line.split()[1]) * 1024
-            if line.startswith("Rss:"):
-                resident += kb
-            else:
-                size += kb
-    return resident, size
-
-
-@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="needs Linux /proc")
-def test_warming_the_dictionary_faults_in_every_mapped_page_and_changes_nothing():
+def test_warming_the_dictionary_touches_it_whole_and_changes_no_analysis():
     from search.analysis.words import warm_dictionary
 
+    clear_caches()
     before = analyze("機械学習の数学を勉強した")
     touched = warm_dictionary()
-    resident, size = dictionary_residency()
-    assert touched > 50 * 2**20 and size >= touched  # janome 0.5's system dictionary is about 90 MB
-    assert resident >= 0.95 * size
+    assert touched > 50 * 2**20  # janome 0.5's system dictionary is about 90 MB
+    assert warm_dictionary() == touched
+    clear_caches()  # analyzed again, not recalled
     assert analyze("機械学習の数学を勉強した") == before
 
 
-def test_memoized_word_decisions_depend_on_everything_janome_said():
-    from search.analysis.words import _decide
-
-    noun = "名詞,一般,*,*"
-    assert _decide("日", noun, "日", "ヒ")[2] == "ヒ"
-    assert _decide("日", noun, "日", "ニチ")[2] == "ニチ"  # same word, another reading
-    assert _decide("日", noun, "*", "ニチ")[0] == "日"
-    assert _decide("日", noun, "陽", "ニチ")[0] == "陽"  # another base form
-    assert _decide("の", "助詞,連体化,*,*", "の", "ノ")[1:] == (True, "")
-    assert _decide("の", noun, "の", "ノ")[1:] == (False, "ノ")  # another part of speech
+def readings(text):
+    return [t.text for t in ReadingAnalyzer()(text)]
 
 
-def test_memoized_words_equal_words_decided_afresh():
-    from search.analysis import words
+# One surface that janome reads, or classes, differently in two texts.
+SAME_SURFACE = [
+    ("人が来た", "三人で行く"),  # 人: ヒト, a noun; ニン, a counter (no term of its own)
+    ("日が昇る", "三日"),  # 日: ヒ; ニチ, a counter
+    ("本の話", "私のです"),  # の: a particle (no reading); a dependent noun, read ノ
+    ("学校にいった", "彼がいった"),  # いっ: one reading and part of speech, base forms いく and いう
+]
+
+
+@pytest.mark.parametrize("first, then", SAME_SURFACE + [(b, a) for a, b in SAME_SURFACE])
+def test_a_word_memoized_in_one_text_is_analyzed_as_janome_read_it_in_another(first, then):
+    clear_caches()
+    fresh = (analyze(then, "index"), readings(then))
+    clear_caches()
+    assert (analyze(first, "index"), readings(first)) != fresh
+    assert (analyze(then, "index"), readings(then)) == fresh  # with the words of `first` memoized
+
+
+def test_memoized_words_equal_words_analyzed_afresh():
     from search.ingest import hugo
     from tests.builders import SAMPLE_SITE
 
@@ -156,7 +137,8 @@ def test_memoized_words_equal_words_decided_afresh():
     bodies = [q.body for f in hugo.iter_post_files(site) for q in hugo.read_post(site, f)[0].quotes]
     afresh = []
     for body in bodies:
-        words.clear_caches()
-        afresh.append(words.analyze_fresh(body, "index"))
+        clear_caches()
+        afresh.append(analyze_text(body, "index"))
+    clear_caches()
     assert len(bodies) > 100
-    assert [words.analyze_fresh(b, "index") for b in bodies] == afresh
+    assert [analyze_text(b, "index") for b in bodies] == afresh

@@ -12,16 +12,19 @@ from urllib.parse import unquote
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from whoosh import query as wq
+from whoosh.analysis import Token, Tokenizer
+from whoosh.fields import TEXT, Schema
+from whoosh.filedb.filestore import RamStorage
 
 from search.analysis.normalize import MAX_COMBINING, normalize
 from search.retrieve.collect import span_in_order
-from search.retrieve.execute import _in_sequence
+from search.retrieve.execute import Executor
 from search.ingest.hugo import FRAGMENT_CHARS, text_fragment
 from search.retrieve.snippets import (
     CONTEXT_BEFORE,
     LITERAL_SCAN_CHARS,
     SNIPPET_CHARS,
-    _window,
     literal_spans,
     make_snippet,
     merge_spans,
@@ -101,10 +104,12 @@ spans_ = st.lists(st.tuples(st.integers(-3, 15), st.integers(0, 12)), max_size=4
 
 @examples
 @given(st.integers(0, 160), spans_, st.integers(1, 70))
-def test_window_picks_the_same_window_as_the_quadratic_scan(length, spans, size):
-    # The spans exactly as make_snippet hands them over: merged, clamped, non-empty.
+def test_snippet_window_is_the_one_the_quadratic_scan_picked(length, spans, size):
+    text = "".join(chr(0x4E00 + i) for i in range(length))  # every character its own, none escaped
     spans = [(max(0, s), min(length, e)) for s, e in merge_spans(spans) if min(length, e) > max(0, s)]
-    assert _window(length, spans, size) == window_reference(length, spans, size)
+    lo, hi = window_reference(length, spans, size)
+    expected = ("…" if lo > 0 else "") + text[lo:hi] + ("…" if hi < length else "")
+    assert re.sub("</?mark>", "", make_snippet(text, spans, size)) == expected
 
 
 def visible(snippet):
@@ -151,17 +156,43 @@ def test_span_in_order_on_two_lists_of_12000():
     assert span_in_order([evens, odds, evens]) == 2
 
 
+class Placed(Tokenizer):
+    """Tokens written `word@position`, so that a test lays out a comment's positions freely."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for item in value.split():
+            t.text, pos = item.split("@")
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos + int(pos)
+            yield t
+
+
+def phrase_matches(position_lists, slop) -> bool:
+    """Whether the executor matches a sloppy phrase of words w0, w1, ... at these positions."""
+    placed = sorted((p, i) for i, positions in enumerate(position_lists) for p in positions)
+    ix = RamStorage().create_index(Schema(body=TEXT(analyzer=Placed(), phrase=True)))
+    with ix.writer() as writer:
+        writer.add_document(body=" ".join(f"w{i}@{p}" for p, i in placed))
+        writer.add_document(body="other@0")
+    with ix.searcher() as searcher:
+        phrase = wq.Phrase("body", [f"w{i}" for i in range(len(position_lists))], slop=slop)
+        return set(Executor(searcher).scores(phrase)) == {0}
+
+
 @examples
-@given(st.lists(positions_, min_size=1, max_size=4), st.integers(0, 12))
-def test_in_sequence_matches_the_scan_of_every_end(position_lists, slop):
-    assert _in_sequence(position_lists, slop) == in_sequence_reference(position_lists, slop)
+@given(st.lists(positions_, min_size=2, max_size=4), st.integers(0, 12))  # one word: its own postings
+def test_sloppy_phrases_match_as_the_scan_of_every_end(position_lists, slop):
+    assert phrase_matches(position_lists, slop) == in_sequence_reference(position_lists, slop)
 
 
-def test_in_sequence_on_lists_of_12000():
+def test_sloppy_phrases_on_lists_of_12000():
     evens, odds = list(range(0, 24000, 2)), list(range(1, 24000, 2))
-    assert _in_sequence([evens, odds, evens, odds], 8)
-    assert not _in_sequence([odds, list(range(30000, 42000))], 8)
-    assert _in_sequence([odds, list(range(24007, 36007))], 8)
+    assert phrase_matches([evens, odds, evens, odds], 8)
+    assert not phrase_matches([odds, list(range(30000, 42000))], 8)
+    assert phrase_matches([odds, list(range(24007, 36007))], 8)
 
 
 # -- text fragments -----------------------------------------------------------

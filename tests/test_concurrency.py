@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +18,7 @@ from search.index import store
 from search.errors import BadRequestError
 from search.records import SearchRequest
 from search.retrieve.service import MAX_RESULT_WINDOW, SearchService
+from tests.builders import ROOT, copy_sample_site
 
 QUERIES = ["機械学習", "数学", "線形代数", "京都", "ユーザー", "Rust OR Go", "LLM -GPU", "すうがく",
            "title:数学", "学習 データ", "コンピューター", "寺"]
@@ -261,12 +266,41 @@ def test_a_query_that_scores_everything_alike_is_cut_as_a_sort_would():
     assert best_first(scores, created, 10) == ranked  # 1,000 ties: the heap path
 
 
-def test_the_watcher_stops_when_its_server_is_gone(monkeypatch):
-    from search.index import watch as watcher
+# Starts a watcher as a server would, waits until it has watched one round,
+# prints its pid and exits without stopping it.
+LAUNCH_AND_VANISH = """
+import pathlib, subprocess, sys, time
+site, index_dir, log, status = sys.argv[1:]
+watcher = subprocess.Popen([sys.executable, "-m", "search.index.watch", "--site", site, "--index-dir", index_dir],
+                           stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+while not (pathlib.Path(index_dir) / status).exists():
+    time.sleep(0.05)
+print(watcher.pid)
+"""
 
-    monkeypatch.setattr(watcher, "POLL_SECONDS", 0.01)
-    parents = iter([100, 100, 1])  # re-parented to init: the server died
-    monkeypatch.setattr(watcher.os, "getppid", lambda: next(parents, 1))
-    stop = threading.Event()
-    watcher._stop_when_orphaned(stop, 100)
-    assert stop.is_set()
+
+def running(pid: int) -> bool:
+    """True while `pid` runs (an exited process nobody has reaped yet is not running)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_the_watcher_stops_when_its_server_is_gone(tmp_path):
+    from search.index.watch import STATUS_FILE
+
+    site, index, log = copy_sample_site(tmp_path / "site"), tmp_path / "index", tmp_path / "watcher.log"
+    launched = subprocess.run([sys.executable, "-c", LAUNCH_AND_VANISH, site, index, log, STATUS_FILE], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120, check=True)
+    pid = int(launched.stdout)
+    try:
+        deadline = time.monotonic() + 30
+        while running(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not running(pid)
+    finally:
+        if running(pid):
+            os.kill(pid, signal.SIGTERM)
+    assert "the server that started this watcher is gone; stopping" in log.read_text()

@@ -3,7 +3,7 @@
 import pytest
 
 from search.settings import check_origin
-from tests.conftest import run_cli
+from tests.conftest import invoke_cli
 from web import EXTENSION, create_app
 
 SITE = "https://www.kaigai-tech-matome.com"
@@ -110,20 +110,23 @@ def test_a_bad_origin_is_refused_by_the_app(index_dir, origin):
         create_app({"INDEX_DIR": str(index_dir), "CORS_ORIGINS": [origin]})
 
 
-def test_serve_refuses_a_bad_origin_before_starting(tmp_path):
-    result = run_cli("serve", "--index-dir", tmp_path / "index", "--site", tmp_path / "nosite",
-                     "--cors-origin", "https://blog.example.com/search")
-    assert result.returncode == 2
-    assert "Invalid value for '--cors-origin'" in result.stderr
-    assert "must be scheme://host[:port] only" in result.stderr
-    env = run_cli("serve", "--index-dir", tmp_path / "index", "--site", tmp_path / "nosite",
-                  env={"MATOME_CORS_ORIGINS": "https://ok.example.com not-an-origin"})
-    assert env.returncode == 2 and "'not-an-origin' is not an http:// or https:// origin" in env.stderr
+@pytest.mark.parametrize("args, env, message", [
+    (("--cors-origin", "https://blog.example.com/search"), None,
+     "'https://blog.example.com/search' must be scheme://host[:port] only, without a path, query or user"),
+    ((), {"MATOME_CORS_ORIGINS": "https://ok.example.com not-an-origin"},
+     "'not-an-origin' is not an http:// or https:// origin with a host"),
+], ids=["option", "env"])
+def test_serve_refuses_a_bad_origin_before_starting(tmp_path, args, env, message):
+    # The site does not exist: refused before it is read, or this would say so instead.
+    result = invoke_cli("serve", "--index-dir", tmp_path / "index", "--site", tmp_path / "nosite", *args, env=env)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == f"Error: Invalid value for '--cors-origin': {message}"
+    assert not (tmp_path / "index").exists()
 
 
 def test_serve_help_documents_the_option():
-    result = run_cli("serve", "--help")
-    assert result.returncode == 0
+    result = invoke_cli("serve", "--help")
+    assert result.exit_code == 0
     assert "--cors-origin ORIGIN" in result.stdout and "repeatable" in result.stdout
 
 

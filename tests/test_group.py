@@ -9,7 +9,7 @@ from search.index.indexer import update_index
 from search.records import SearchRequest
 from search.retrieve.service import SearchService
 from tests.builders import post_text, write_post, write_site
-from tests.conftest import run_cli
+from tests.conftest import invoke_cli
 from web import EXTENSION, create_app
 
 CAT_POSTS = {
@@ -243,21 +243,22 @@ def test_page_bad_group_is_a_400(cat_client):
 # -- the CLI ------------------------------------------------------------------
 
 def test_cli_group_post_text_and_json(cat_index):
-    text = run_cli("query", "猫", "--group", "post", "--index-dir", cat_index)
-    assert text.returncode == 0, text.stderr
+    text = invoke_cli("query", "猫", "--group", "post", "--index-dir", cat_index)
+    assert text.exit_code == 0, text.stderr
     assert text.stdout.startswith("2 posts (")
     assert "1. 記事A  2025-01-10  (4 matching comments)" in text.stdout
     assert "2. 記事B  2025-02-01  (1 matching comments)" in text.stdout
     assert "   - u2  2025-01-11T10:00:00Z" in text.stdout and "[猫]と[猫]と[猫]" in text.stdout
-    data = json.loads(run_cli("query", "猫", "--group", "post", "--json", "--limit", "1",
-                              "--index-dir", cat_index).stdout)
+    data = json.loads(invoke_cli("query", "猫", "--group", "post", "--json", "--limit", "1",
+                                 "--index-dir", cat_index).stdout)
     assert (data["total"], len(data["results"]), data["per_page"]) == (2, 1, 1)
     assert set(data["results"][0]) == POST_KEYS
 
 
 def test_cli_bad_group(cat_index):
-    result = run_cli("query", "猫", "--group", "thread", "--index-dir", cat_index)
-    assert result.returncode == 2 and "--group" in result.stderr
+    result = invoke_cli("query", "猫", "--group", "thread", "--index-dir", cat_index)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == "Error: Invalid value for '--group': 'thread' is not one of 'comment', 'post'."
 
 
 @pytest.mark.parametrize("sort", ["newest", "oldest"])

@@ -13,7 +13,7 @@ from search.errors import IndexCorruptError, IndexUnsafeError
 from search.index.indexer import update_index
 from search.ingest.statcache import CACHE_FILE
 from tests.builders import ROOT, copy_sample_site, post_text, write_post
-from tests.conftest import run_cli
+from tests.conftest import invoke_cli, run_cli
 
 VICTIM_TEXT = "root:x:0:0:root:/root:/bin/bash\n"
 
@@ -191,12 +191,13 @@ def test_index_dir_writable_by_others_is_refused_with_the_fix(site, index, mode)
         store.open_current(index)
     assert caught.value.path == str(index)
     assert caught.value.hint == f"run `chmod go-w {index}`"
-    result = query(index)
-    assert result.returncode == 1 and "Traceback" not in result.stderr
+    result = invoke_cli("query", "数学", "--index-dir", index)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
     assert f"{index} is writable by group or others" in result.stderr
-    assert f"chmod go-w {index}" in result.stderr
-    result = run_cli("index", "--site", site, "--index-dir", index, "--jobs", "1", "--rebuild")
-    assert result.returncode == 1 and f"chmod go-w {index}" in result.stderr
+    assert result.stderr.endswith(f"(run `chmod go-w {index}`)\n")
+    result = invoke_cli("index", "--site", site, "--index-dir", index, "--jobs", "1", "--rebuild")
+    assert result.exit_code == 1 and result.stderr.endswith(f"(run `chmod go-w {index}`)\n")
     index.chmod(mode & ~0o022)
     assert hits(index) > 0
 
@@ -262,10 +263,8 @@ def test_a_parent_others_can_write_is_refused_unless_sticky(site, tmp_path, mode
     index = parent / "index"
     update_index(hugo.load_site(site), index, jobs=1)
     parent.chmod(mode)
-    result = run_cli("query", "数学", "--index-dir", index)
-    if refused:
-        assert result.returncode == 1 and "parent) is writable by group or others" in result.stderr
-        assert "chmod go-w" in result.stderr
-    else:
-        assert result.returncode == 0, result.stderr
+    result = invoke_cli("query", "数学", "--index-dir", index)
     parent.chmod(0o755)
+    assert result.exit_code == (1 if refused else 0), result.stderr
+    refusal = "parent) is writable by group or others"
+    assert (refusal in result.stderr and f"chmod go-w {parent}" in result.stderr) == refused

@@ -4,9 +4,11 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -14,12 +16,13 @@ import pytest
 from search.analysis import words
 from search.ingest import hugo
 from search.index import store
+from search.analysis import tokencache
 from search.errors import IndexLockedError, IndexVersionError, SiteError, StrictModeError
 from search.index.indexer import update_index
 from search.records import SearchRequest
 from search.retrieve.service import SearchService
 from tests.builders import ROOT, copy_sample_site, post_text, refuse_listing, write_post
-from tests.conftest import run_cli
+from tests.conftest import invoke_cli, run_cli
 
 
 def count(index_dir, query="", **kwargs):
@@ -50,7 +53,7 @@ def site(tmp_path):
 @pytest.fixture
 def spy(monkeypatch):
     spy = JanomeSpy(words.get_janome())
-    monkeypatch.setattr(words, "_janome", spy)
+    monkeypatch.setattr(words, "get_janome", lambda: spy)
     return spy
 
 
@@ -77,14 +80,14 @@ def test_add_change_delete_touch_only_those_posts(site, tmp_path, spy):
     report = update_index(hugo.load_site(site), index, jobs=1)
     assert (report.added, report.unchanged, report.comments) == (1, 2, 1)
     # Only the new post's comment and title were tokenized, nothing else.
-    assert all("ゼブラ" in t or "新しい投稿" in t for t in spy.texts), spy.texts
+    assert spy.texts and all("ゼブラ" in t or "新しい投稿" in t for t in spy.texts), spy.texts
     assert count(index, "ゼブラ") == 1
 
     spy.texts.clear()
     added.write_text(added.read_text("utf-8").replace("ゼブラ", "キリン"), "utf-8")
     report = update_index(hugo.load_site(site), index, jobs=1)
     assert (report.updated, report.unchanged) == (1, 2)
-    assert all("キリン" in t or "新しい投稿" in t for t in spy.texts)
+    assert spy.texts and all("キリン" in t or "新しい投稿" in t for t in spy.texts)
     assert count(index, "ゼブラ") == 0 and count(index, "キリン") == 1
 
     added.unlink()
@@ -115,36 +118,74 @@ def test_rebuild_swaps_generation_and_keeps_previous(site, tmp_path):
     assert store.generations(index) == [second.generation, third.generation]
 
 
-def test_killed_rebuild_leaves_old_index_searchable(site, tmp_path):
+def cached_tokens(generation: Path) -> int:
+    """The janome outputs a run has committed to `generation`'s cache so far."""
+    try:
+        with closing(sqlite3.connect(f"file:{generation / tokencache.FILE}?mode=ro", uri=True)) as db:
+            return db.execute("SELECT count(*) FROM tokens").fetchone()[0]
+    except sqlite3.Error:  # not created yet
+        return 0
+
+
+def postings_written(generation: Path) -> bool:
+    """True once the new segment's postings file holds data: the commit has begun."""
+    return any(path.suffix == ".pst" and path.stat().st_size > 0 for path in generation.iterdir())
+
+
+# Moments of a rebuild another process can see in the generation it writes,
+# one early, one late; the old generation stays current through both.
+KILL_POINTS = {
+    "tokenizing": lambda generation: cached_tokens(generation) > 0,
+    "writing-postings": postings_written,
+}
+
+
+def wait_for(proc, index, point) -> bool:
+    """Wait until the generation a rebuild writes reaches `point`; False if the run ended first."""
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        generations = store.generations(index)
+        try:
+            if len(generations) > 1 and point(index / generations[-1]):
+                return True
+        except FileNotFoundError:  # a file renamed while it was looked at
+            pass
+        time.sleep(0.005)
+    return False
+
+
+@pytest.mark.parametrize("moment", KILL_POINTS)
+def test_killed_rebuild_leaves_old_index_searchable(site, tmp_path, moment):
+    from bench.generate import add_post
+
     index = tmp_path / "index"
     update_index(hugo.load_site(site), index, jobs=1)
     before = store.read_pointer(index)
-    for i in range(60):
-        new_post(site, f"2025_05_02_k{i:02d}", word=f"中断テスト{i}の投稿です。" * 20)
+    for i in range(6):  # about 500 comments: seconds of janome and a commit of its own
+        add_post(site, seed=1000 + i, comments=80)
     proc = subprocess.Popen(
         [sys.executable, "-m", "web.cli", "index", "--site", site, "--index-dir", index,
          "--rebuild", "--jobs", "1"],
-        cwd=ROOT,
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
-    while len(store.generations(index)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.3)  # let it write some segments
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    try:
+        reached = wait_for(proc, index, KILL_POINTS[moment])
+    finally:
+        proc.send_signal(signal.SIGKILL)  # not sent if the run has ended on its own
+        proc.wait()
+    assert reached and proc.returncode == -signal.SIGKILL, "the rebuild ended before it was killed"
+    assert len(store.generations(index)) == 2  # the half-built generation is left behind
     assert store.read_pointer(index) == before
     assert count(index) == 142
     report = update_index(hugo.load_site(site), index, jobs=1)
-    assert report.added == 60
+    assert report.added == 6
     assert store.generations(index) == [before["generation"]]
 
 
-def test_second_indexer_exits_at_once(site, tmp_path):
+def test_second_indexer_is_refused_while_the_lock_is_held(site, tmp_path):
     index = tmp_path / "index"
     with store.writer_lock(index):
-        started = time.monotonic()
-        result = run_cli("index", "--site", site, "--index-dir", index)
-        assert time.monotonic() - started < 30
+        result = run_cli("index", "--site", site, "--index-dir", index, timeout=120)  # a hang fails
     assert result.returncode == 1
     assert "being updated" in result.stderr
     with store.writer_lock(index):
@@ -160,8 +201,8 @@ def test_index_from_other_version_asks_for_rebuild(site, tmp_path):
     (index / "CURRENT").write_text(json.dumps(pointer))
     with pytest.raises(IndexVersionError, match="schema-0/old"):
         update_index(hugo.load_site(site), index, jobs=1)
-    result = run_cli("query", "数学", "--index-dir", index)
-    assert result.returncode == 1 and "--rebuild" in result.stderr
+    result = invoke_cli("query", "数学", "--index-dir", index)
+    assert result.exit_code == 1 and "schema-0/old" in result.stderr and "--rebuild" in result.stderr
     assert update_index(hugo.load_site(site), index, jobs=1, rebuild=True).comments == 142
 
 
@@ -355,10 +396,10 @@ def test_an_index_from_before_base_urls_were_recorded_learns_it_without_a_rebuil
 
 def test_cli_says_why_a_new_base_url_indexed_everything(site, tmp_path):
     index = tmp_path / "index"
-    run_cli("index", "--site", str(site), "--index-dir", str(index), "--jobs", "1")
-    moved = run_cli("index", "--site", str(site), "--index-dir", str(index), "--jobs", "1",
-                    "--base-url", "https://moved.example.org/")
-    assert moved.returncode == 0
+    assert invoke_cli("index", "--site", site, "--index-dir", index, "--jobs", "1").exit_code == 0
+    moved = invoke_cli("index", "--site", site, "--index-dir", index, "--jobs", "1",
+                       "--base-url", "https://moved.example.org/")
+    assert moved.exit_code == 0
     assert "note: base URL changed from https://www.kaigai-tech-matome.com/ to https://moved.example.org/" in moved.stderr
     assert "2 added" in moved.stdout
 

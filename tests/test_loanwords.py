@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import lzma
+import re
 import sqlite3
 
 import pytest
@@ -17,7 +18,7 @@ from search.query.romaji import is_romaji, readings
 from search.retrieve.service import SearchService
 from search.query.synonyms import load_synonyms
 from tests.builders import copy_sample_site, post_text, write_post
-from tests.conftest import run_cli, search
+from tests.conftest import invoke_cli, search
 from tools import loanwords as tool
 
 COMMENTS = [
@@ -226,14 +227,16 @@ def test_a_word_of_the_index_is_never_reread(loan_service):
     assert "romaji" not in search(loan_service, "garbage", explain=True).explain["clauses"][0]
 
 
-def test_the_cli_explains_a_bridge(loan_service):
-    result = run_cli("query", "--index-dir", loan_service.index_dir, "--explain", "container")
-    assert result.returncode == 0, result.stderr
-    assert "explain:   loanword: コンテナ" in result.stdout
-    result = run_cli("query", "--index-dir", loan_service.index_dir, "--explain", "senkeidaisuu")
-    assert "explain:   romaji as: せんけいだいすう" in result.stdout and "線形代数" in result.stdout
-    result = run_cli("query", "--index-dir", loan_service.index_dir, "--explain", "LLM")
-    assert "explain:   synonym: 大 規模 言語 モデル" in result.stdout
+@pytest.mark.parametrize("query, line, user", [
+    ("container", "explain:   loanword: コンテナ", "kata-container"),
+    ("senkeidaisuu", "explain:   romaji as: せんけいだいすう", "linalg"),
+    ("LLM", "explain:   synonym: 大 規模 言語 モデル", "erdehaas"),
+])
+def test_the_cli_explains_a_bridge(loan_service, query, line, user):
+    result = invoke_cli("query", "--index-dir", loan_service.index_dir, "--explain", query)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert line in lines and any(re.match(rf"\d+\. {user}  ", hit) for hit in lines)
 
 
 # -- the table's derivation -----------------------------------------------------

@@ -29,14 +29,12 @@ def test_recall_terms_are_half_common_and_spread_over_scripts():
 
 
 def test_known_items_type_each_variant_as_a_reader_would():
-    rng = random.Random(2)
-    word = generated.Word("ブラウザ", "名詞,一般,*,*", "ブラウザ", "ブラウザ")
-    assert generated._variant("hiragana", word, rng) == "ぶらうざ"
-    assert generated._variant("width_case", word, rng) == "ﾌﾞﾗｳｻﾞ"
-    kanji = generated.Word("数学", "名詞,一般,*,*", "数学", "スウガク")
-    assert generated._variant("reading", kanji, rng) == "すうがく"
-    verb = generated.Word("書い", "動詞,自立,*,*", "書く", "カイ")
-    assert generated._variant("inflection", verb, rng) == "書く"
+    # One katakana word, one kanji word, one inflected verb: one candidate for each variant.
+    items = generated.known_items({"p#0": "ブラウザで数学を書いた。"}, random.Random(2), count=1)
+    assert {i.kind: i.q for i in items} == {
+        "base": "ブラウザ 数学", "hiragana": "数学 ぶらうざ", "reading": "ブラウザ すうがく",
+        "romaji": "ブラウザ suugaku", "width_case": "数学 ﾌﾞﾗｳｻﾞ", "inflection": "ブラウザ 数学 書く",
+    }
     items = generated.known_items({"p#0": "線形代数と機械学習の教科書を読んだ。"}, random.Random(1), count=1)
     romaji = {i.q.split()[-1] for i in items if i.kind == "romaji"}
     readings = {i.q.split()[-1] for i in items if i.kind == "reading"}

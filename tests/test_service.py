@@ -208,12 +208,16 @@ def test_facets_equal_a_plain_count_with_ties_in_name_order(searcher):
 
 
 def test_facet_ties_at_the_cut_go_to_the_first_names():
-    from collections import Counter
+    from types import SimpleNamespace
 
-    from search.retrieve.collect import FACET_SIZE, _top
+    from search.retrieve.collect import FACET_SIZE, count_facets
 
-    names = [f"user{i:02d}" for i in range(30)][::-1] + [""]  # codes count in reverse name order
-    counts = Counter({code: 5 for code in range(30)})
-    counts.update({30: 9, 29: 1})  # an unnamed code is never shown
-    assert _top(counts, names.__getitem__) == tuple((f"user{i:02d}", 6 if i == 0 else 5)
-                                                    for i in range(FACET_SIZE))
+    # Thirty users with 5 comments each, coded in reverse name order, user00
+    # with one more; and the most comments of all by a user without a name.
+    names = [f"user{i:02d}" for i in range(30)][::-1] + [""]
+    user = [code for code in range(30) for _ in range(5)] + [29] + [30] * 9
+    table = SimpleNamespace(user=user, user_names=names, month_tags=[0] * len(user),
+                            tag_sets=[("タグ",)], month_names=["2025-01"])  # a DocTable's columns
+    users, tags, months = count_facets(table, list(range(len(user))))
+    assert users == tuple((f"user{i:02d}", 6 if i == 0 else 5) for i in range(FACET_SIZE))
+    assert (tags, months) == ((("タグ", len(user)),), (("2025-01", len(user)),))

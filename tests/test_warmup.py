@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+import time
 
 import pytest
 
@@ -62,25 +62,23 @@ def test_a_warmed_service_answers_as_a_cold_one(generated_index, low_floor):
         warmed.close()
 
 
-def test_serving_warms_each_generation_in_the_background(generated_index, low_floor, monkeypatch, caplog):
-    done = threading.Event()
-    threads = []
-    real = SearchService._warm_quietly
+def warmed(caplog) -> list:
+    """The log records of finished warm-ups."""
+    return [r for r in caplog.records if r.getMessage().startswith("warmed")]
 
-    def spy(service, searcher):
-        threads.append(threading.current_thread().name)
-        real(service, searcher)
-        done.set()
 
-    monkeypatch.setattr(SearchService, "_warm_quietly", spy)
+def test_serving_warms_each_generation_in_the_background(generated_index, low_floor, caplog):
     caplog.set_level("INFO", logger="search.retrieve.service")
     service = SearchService(generated_index, warm=True)
     cold = SearchService(generated_index)
     try:
         service.open()
         during = pages(service)  # searches go on while it warms
-        assert done.wait(60) and threads == ["matome-search-warm"]
-        (record,) = [r for r in caplog.records if r.getMessage().startswith("warmed")]
+        deadline = time.monotonic() + 60
+        while not warmed(caplog) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (record,) = warmed(caplog)
+        assert record.threadName == "matome-search-warm"
         assert record.args[0] > 10  # words
         same_answers(during, pages(cold))
         same_answers(pages(service), pages(cold))
