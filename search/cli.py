@@ -172,16 +172,17 @@ def _print_posts(groups, first: int, color: bool) -> None:
             click.echo(f"     {_terminal_snippet(hit.snippet, color)}")
 
 
-def _explain_lines(explain: dict):
-    for clause in explain["clauses"]:
-        neg = "NOT " if clause.get("negated") else ""
-        groups = " + ".join("".join(f"[{t}]" for t in g) for g in clause.get("groups", [])) or clause["text"]
-        yield f"explain: {neg}{clause['field']}: {clause['text']} -> {groups}"
-        for key, label in (("loanwords", "loanword"), ("romaji", "romaji as"), ("synonyms", "synonym")):
-            if clause.get(key):
-                forms = (" ".join(f) if isinstance(f, list) else f for f in clause[key])
+def _explain_lines(explain):
+    """The `--explain` lines: each clause's runs of words and other forms, then the Whoosh query."""
+    for clause in explain.clauses:
+        neg = "NOT " if clause.negated else ""
+        groups = " + ".join("".join(f"[{t}]" for t in g) for g in clause.groups or []) or clause.text
+        yield f"explain: {neg}{clause.field}: {clause.text} -> {groups}"
+        synonyms = [" ".join(words) for words in clause.synonyms or []]
+        for label, forms in (("loanword", clause.loanwords), ("romaji as", clause.romaji), ("synonym", synonyms)):
+            if forms:
                 yield f"explain:   {label}: {', '.join(forms)}"
-    yield f"explain: whoosh query {explain['query']}"
+    yield f"explain: whoosh query {explain.query}"
 
 
 @main.command()

@@ -1,13 +1,14 @@
 """Plain records that flow through the pipeline: files -> Post/Quote -> index -> SearchHit.
 
 No I/O happens here; every record is a frozen dataclass so stages cannot
-mutate what an earlier stage produced.
+mutate what an earlier stage produced, but for `ClauseExplain`, which the
+query compiler fills in as it reads a clause.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,39 @@ class SearchRequest:
     group: str = "comment"  # comment | post: one result per comment, or per post
 
 
+@dataclass
+class ClauseExplain:
+    """How the compiler read one clause of a query, and what else it searched it as.
+
+    A field left None was not reached and is left out of the JSON; `tokens`
+    and `groups` are set, even empty, for every body or title clause. The
+    compiler fills the fields in as it goes (the order of the fields is the
+    order of the JSON); nothing changes them once the query is compiled.
+    """
+
+    text: str
+    field: str
+    negated: bool
+    tokens: list[str] | None = None  # the clause's words
+    groups: list[list[str]] | None = None  # its runs of adjacent words
+    readings: list[str] | None = None  # the readings a kana or romaji word was searched as
+    romaji: list[str] | None = None  # the kana a romaji word was read as
+    ngrams: list[str] | None = None  # bigrams across janome's boundaries
+    superterms: list[str] | None = None  # longer words holding the word
+    parts: list[str] | None = None  # the runs a word of several scripts was searched by
+    loanwords: list[str] | None = None  # its forms in the other script
+    synonyms: list[list[str]] | None = None  # the editor's synonyms, each as its words
+    joins: list[list[str]] | None = None  # the word as the index holds it where janome read it otherwise
+
+
+@dataclass(frozen=True)
+class Explain:
+    """How a query was compiled (`--explain`): each clause, and the Whoosh query it all became."""
+
+    clauses: tuple[ClauseExplain, ...]
+    query: str  # the Whoosh query, as `str()` prints it
+
+
 @dataclass(frozen=True)
 class SearchHit:
     """One matching comment, detached from the Whoosh searcher that found it."""
@@ -115,7 +149,7 @@ class SearchPage:
     months: tuple[tuple[str, int], ...] = ()
     notes: tuple[str, ...] = ()
     suggestion: str | None = None
-    explain: dict | None = field(default=None)
+    explain: Explain | None = None
     # (stage, milliseconds) of the server's own work, for `Server-Timing`.
     timings: tuple[tuple[str, float], ...] = ()
     cached: bool = False  # answered from the request cache

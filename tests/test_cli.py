@@ -112,6 +112,19 @@ def test_explain(cli_index):
     assert "[機械][学習] + [数学]" in result.stdout
 
 
+def test_explain_json_names_what_was_set_in_order(cli_index):
+    _, index, _ = cli_index
+    result = run_cli("query", "user:kyotofan", "機械学習の数学", "--index-dir", index, "--json", "--explain")
+    explain = json.loads(result.stdout)["explain"]
+    assert list(explain) == ["clauses", "query"]
+    user, words = explain["clauses"]
+    assert user == {"text": "kyotofan", "field": "user", "negated": False}  # a filter has no words
+    assert words == {"text": "機械学習の数学", "field": "body", "negated": False, "tokens": ["機械", "学習", "数学"],
+                     "groups": [["機械", "学習"], ["数学"]], "synonyms": [["ml"]]}
+    assert list(words) == ["text", "field", "negated", "tokens", "groups", "synonyms"]
+    assert explain["query"] == "(user:kyotofan AND ((body_compound:機械 学習^2.0 OR body:ml) AND body:数学))"
+
+
 def test_bad_syntax_is_a_note(cli_index):
     _, index, _ = cli_index
     result = invoke_cli("query", '"京都の寺', "--index-dir", index)

@@ -121,7 +121,7 @@ def test_a_word_janome_splits_in_context_ranks_as_a_word(tmp_path):
         page = search(service, "キリスト教徒", explain=True)
         scores = {h.user: h.score for h in page.hits}
         assert set(scores) == {"split", "whole"}
-        assert page.explain["clauses"][0]["joins"] == [["キリスト", "教徒"]]
+        assert page.explain.clauses[0].joins == [["キリスト", "教徒"]]
         assert scores["split"] > 0.9 * scores["whole"]  # an n-gram match alone: about half
     finally:
         service.close()

@@ -113,10 +113,10 @@ def test_two_english_words_that_spell_a_source_also_find_the_loanword(loan_servi
 
 def test_explain_shows_the_bridge(loan_service):
     page = search(loan_service, "container", explain=True)
-    assert page.explain["clauses"][0]["loanwords"] == ["コンテナ"]
+    assert page.explain.clauses[0].loanwords == ["コンテナ"]
     page = search(loan_service, "garbage collection", explain=True)
     # The table also has ガーベジコレクション and ガーベッジコレクション; the index holds neither.
-    bridged = [c["loanwords"] for c in page.explain["clauses"] if c["text"] == "garbage collection"]
+    bridged = [c.loanwords for c in page.explain.clauses if c.text == "garbage collection"]
     assert bridged == [["ガベージコレクション"]]
 
 
@@ -126,8 +126,8 @@ def test_only_the_forms_the_index_holds_are_searched_unless_it_holds_none(loan_s
                       '"widget" = ["ウィジェット", "ウイジェット"]\n', encoding="utf-8")
     service = SearchService(loan_service.index_dir, synonyms=custom)
     try:
-        assert search(service, "container", explain=True).explain["clauses"][0]["loanwords"] == ["コンテナ"]
-        assert search(service, "widget", explain=True).explain["clauses"][0]["loanwords"] == ["ウィジェット"]
+        assert search(service, "container", explain=True).explain.clauses[0].loanwords == ["コンテナ"]
+        assert search(service, "widget", explain=True).explain.clauses[0].loanwords == ["ウィジェット"]
     finally:
         service.close()
 
@@ -217,14 +217,14 @@ def test_a_romaji_query_finds_the_japanese_word(loan_service):
         users = found(loan_service, query, per_page=50)
         assert users[0] == user and set(users) <= set(found(loan_service, kana, per_page=50))
     page = search(loan_service, "senkeidaisuu", explain=True)
-    assert page.explain["clauses"][0]["romaji"] == ["せんけいだいすう"]
+    assert page.explain.clauses[0].romaji == ["せんけいだいすう"]
 
 
 def test_a_word_of_the_index_is_never_reread(loan_service):
     page = search(loan_service, "docker", explain=True)
-    assert found(loan_service, "docker") == ["tech"] and "romaji" not in page.explain["clauses"][0]
+    assert found(loan_service, "docker") == ["tech"] and page.explain.clauses[0].romaji is None
     # `garbage` spells romaji syllables (が…) but the index holds it as a word.
-    assert "romaji" not in search(loan_service, "garbage", explain=True).explain["clauses"][0]
+    assert search(loan_service, "garbage", explain=True).explain.clauses[0].romaji is None
 
 
 @pytest.mark.parametrize("query, line, user", [

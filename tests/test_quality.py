@@ -91,9 +91,9 @@ def test_no_suggestion_when_results_are_plenty(service):
 
 def test_explain_shows_tokens_readings_and_synonyms(service):
     page = search(service, "LLM きかいがくしゅう", explain=True)
-    llm, reading = page.explain["clauses"]
-    assert llm["tokens"] == ["llm"] and ["大", "規模", "言語", "モデル"] in llm["synonyms"]
-    assert reading["readings"] == ["キカイ", "ガクシュウ"]
+    llm, reading = page.explain.clauses
+    assert llm.tokens == ["llm"] and ["大", "規模", "言語", "モデル"] in llm.synonyms
+    assert reading.readings == ["キカイ", "ガクシュウ"]
 
 
 def test_closer_words_rank_higher(service):
@@ -155,8 +155,8 @@ def test_a_common_word_is_found_inside_longer_words_ranked_after_the_word(tmp_pa
         assert page.total == len(plain) + len(longer)
         last = search(service, "日本", per_page=MAX_PER_PAGE, page=-(-page.total // MAX_PER_PAGE))
         assert {h.user for h in last.hits[-2:]} == {"longer", "west"}  # after every comment with the word
-        assert page.explain["clauses"][0]["superterms"] == ["日本語", "西日本"]
-        assert "ngrams" not in page.explain["clauses"][0]
+        assert page.explain.clauses[0].superterms == ["日本語", "西日本"]
+        assert page.explain.clauses[0].ngrams is None
         assert "<mark>日本</mark>語" in search(service, "日本", users=("longer",)).hits[0].snippet
     finally:
         service.close()
@@ -224,7 +224,7 @@ def test_without_comment_counts_a_word_gets_its_ngrams_but_no_longer_words():
     # Counts order and weigh the longer words; a caller without them (a
     # test, a tool) still gets a query, with the n-gram view alone.
     compiled = compile_query("空港", superterms=Superterms(["関西国際空港"], documents=10))
-    assert compiled.explain[0]["ngrams"] == ["空港"] and "superterms" not in compiled.explain[0]
+    assert compiled.explain[0].ngrams == ["空港"] and compiled.explain[0].superterms is None
 
 
 def test_an_unknown_view_is_named(index_dir):
@@ -239,10 +239,10 @@ def test_one_query_looks_up_a_bounded_number_of_longer_words():
              for i in range(30) for j in range(30)]
     superterms = Superterms(words, documents=100_000)
     compiled = compile_query("ート ール", frequency=lambda term, fieldname="body": 1, superterms=superterms)
-    looked_up = [len(clause.get("superterms", ())) for clause in compiled.explain]
+    looked_up = [len(clause.superterms or ()) for clause in compiled.explain]
     assert looked_up == [MAX_SUPERTERMS, MAX_QUERY_SUPERTERMS - MAX_SUPERTERMS]
     alone = compile_query("ール", frequency=lambda term, fieldname="body": 1, superterms=superterms)
-    assert len(alone.explain[0]["superterms"]) == MAX_SUPERTERMS
+    assert len(alone.explain[0].superterms) == MAX_SUPERTERMS
 
 
 def test_a_kana_word_that_repeats_a_syllable_is_not_cut_to_it():

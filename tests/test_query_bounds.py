@@ -84,7 +84,7 @@ def test_a_query_keeps_its_first_clauses():
     compiled = common(" ".join(SUBJECTS))
     assert compiled.notes == [f"query cut to its first {MAX_CLAUSES} words; the rest was ignored"]
     assert compiled.query == wq.And([wq.Term("body", w) for w in SUBJECTS[:MAX_CLAUSES]])
-    assert [c["text"] for c in compiled.explain] == SUBJECTS[:MAX_CLAUSES]
+    assert [c.text for c in compiled.explain] == SUBJECTS[:MAX_CLAUSES]
 
 
 def test_the_limit_cuts_an_or_group_too():

@@ -41,6 +41,15 @@ def test_same_json_as_cli_contract(client, service):
     assert api == lib
 
 
+def test_explain_shape(client):
+    data = client.get("/api/search", query_string={"q": "京都 -の", "explain": "1"}).get_json()
+    words, stop = data["explain"]["clauses"]
+    assert words == {"text": "京都", "field": "body", "negated": False, "tokens": ["京都"], "groups": [["京都"]],
+                     "ngrams": ["京都"]}
+    assert stop == {"text": "の", "field": "body", "negated": True, "tokens": [], "groups": []}  # set, though empty
+    assert "explain" not in client.get("/api/search", query_string={"q": "京都"}).get_json()
+
+
 def test_filters_and_sort(client):
     data = client.get("/api/search?user=tokyoite&user=kyotofan&sort=oldest&since=2025-04-01").get_json()
     assert [r["user"] for r in data["results"]] == ["kyotofan", "tokyoite"]

@@ -43,6 +43,8 @@ def normalize(text: str) -> tuple[str, list[int] | None]:
     ('ガイド', [0, 2, 3, 5])
     >>> normalize("機械学習")
     ('機械学習', None)
+    >>> normalize("ｻｰﾊﾞｰ")[0], fold_katakana(normalize("ｻｰﾊﾞｰ")[0])
+    ('サーバー', 'サーバ')
     """
     if unicodedata.is_normalized("NFKC", text):
         return text, None
@@ -106,17 +108,31 @@ def _normalize_pieces(text: str, i: int, stop: int, out: list[str], offsets: lis
 
 
 def fold_katakana(word: str) -> str:
-    """Drop a trailing `ー` from katakana words of four or more characters."""
+    """Drop a trailing `ー` from katakana words of four or more characters.
+
+    >>> fold_katakana("コンピューター"), fold_katakana("サーバー")
+    ('コンピュータ', 'サーバ')
+    >>> fold_katakana("キー"), fold_katakana("ゲーム"), fold_katakana("ぼーー")  # short, inside, hiragana
+    ('キー', 'ゲーム', 'ぼーー')
+    """
     if len(word) >= 4 and word[-1] == _PROLONGED and _KATAKANA.match(word):
         return word.rstrip(_PROLONGED)
     return word
 
 
 def to_katakana(text: str) -> str:
-    """Fold hiragana to katakana: `きかい` -> `キカイ`."""
+    """Fold hiragana to katakana.
+
+    >>> to_katakana("きかいがくしゅう"), to_katakana("機械のがくしゅう")
+    ('キカイガクシュウ', '機械ノガクシュウ')
+    """
     return text.translate(_HIRA_TO_KATA)
 
 
 def is_kana(text: str) -> bool:
-    """True when `text` is hiragana/katakana only (a reading a reader typed)."""
+    """True when `text` is two or more hiragana/katakana only (a reading a reader typed).
+
+    >>> is_kana("きかい"), is_kana("キカイ"), is_kana("機械"), is_kana("あ")
+    (True, True, False, False)
+    """
     return bool(_KANA_WORD.match(text))

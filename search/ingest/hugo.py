@@ -1,7 +1,7 @@
 """Hugo site files -> `Post`/`Quote` records: the only package that knows Hugo.
 
 This module finds a site's config, base URL and post files and maps each
-file to its path and URL; `hugo.post` parses one post file's bytes. Parsing
+file to its path and URL; `ingest.post` parses one post file's bytes. Parsing
 never raises on bad content: it returns what can be trusted plus
 `ParseWarning`s naming the file and line.
 """
@@ -18,7 +18,8 @@ from urllib.parse import quote as url_quote
 
 from ..errors import SiteError
 from ..records import ParseWarning, Post
-from .post import is_web_url, parse_created_at, parse_post
+from .post import is_web_url, parse_post
+from .shortcodes import parse_created_at
 
 __all__ = ["Site", "iter_post_files", "load_site", "parse_created_at", "parse_post", "post_path",
            "post_url", "read_post", "text_fragment"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from whoosh import query as wq
 
 from ..analysis.normalize import normalize
+from ..records import ClauseExplain
 from ..views import View
 from ..views.ngram import NGRAM_BOOST, ngram_query, word_runs
 from ..views.reading import reading_query
@@ -22,7 +23,7 @@ def _common(tokens, frequency) -> bool:
     ) >= NGRAM_GATE
 
 
-def word_views(clause: Clause, tokens, vocabulary, frequency, info, compiled) -> list[wq.Query]:
+def word_views(clause: Clause, tokens, vocabulary, frequency, explain: ClauseExplain, compiled) -> list[wq.Query]:
     """The reading, n-gram and longer-word alternatives for a plain body word.
 
     The n-gram view is a safety net for words janome splits oddly or does
@@ -30,10 +31,11 @@ def word_views(clause: Clause, tokens, vocabulary, frequency, info, compiled) ->
     (`superterms`) find it inside another word. For words the index already
     holds in quantity, a bigram phrase over huge posting lists would cost
     more than the rest of the query: the longer words stand in alone, and
-    miss only where the word crosses a word boundary.
+    miss only where the word crosses a word boundary. What each view
+    searched is noted in `explain`.
     """
     readings = vocabulary.readings if "readings" in vocabulary.views else frozenset()
-    views = romaji_views(clause, readings, frequency, info)
+    views = romaji_views(clause, readings, frequency, explain)
     common = _common(tokens, frequency)
     reading = reading_query(clause.text, readings)
     # Kana that janome reads as words the index holds in quantity (`している`:
@@ -41,13 +43,13 @@ def word_views(clause: Clause, tokens, vocabulary, frequency, info, compiled) ->
     # would only add noise, at the price of decoding huge posting lists.
     if reading.query is not None and not (len(reading.terms) > 1 and common):
         views.append(reading.query)
-        info["readings"] = reading.terms
+        explain.readings = reading.terms
         if reading.cut:
             note_cut(compiled, clause, len(reading.terms))
     for key, substring in _substrings(clause.text, vocabulary, frequency, common, compiled):
         if substring.query is not None:
             views.append(substring.query)
-            info[key] = substring.terms
+            setattr(explain, key, substring.terms)
             if not clause.negated:
                 compiled.literals.add(clause.text)
     return views
@@ -93,7 +95,7 @@ def _longer(text: str, vocabulary, frequency, compiled) -> View:
     return view
 
 
-def romaji_views(clause: Clause, readings, frequency, info) -> list[wq.Query]:
+def romaji_views(clause: Clause, readings, frequency, explain: ClauseExplain) -> list[wq.Query]:
     """The reading view of a romaji word the index does not hold (`senkeidaisuu`: せんけいだいすう).
 
     A Latin word of the index (`sake`, `docker`) is a word, never reread;
@@ -109,7 +111,8 @@ def romaji_views(clause: Clause, readings, frequency, info) -> list[wq.Query]:
         if view.query is not None:
             views.append(view.query)
             kana.append(reading)
-            info.setdefault("readings", view.terms)
+            if explain.readings is None:
+                explain.readings = view.terms
     if kana:
-        info["romaji"] = kana
+        explain.romaji = kana
     return views

@@ -7,6 +7,7 @@ import functools
 from whoosh import query as wq
 
 from ..analysis.tokenizer import JapaneseAnalyzer
+from ..records import ClauseExplain
 from .compiled import SUBSTRINGS, CompiledQuery
 from .loanwords import Loanwords
 from .parse import Clause
@@ -19,8 +20,8 @@ MAX_BRIDGES = 4  # other-script forms a word is also searched as
 MAX_LOAN_WORDS = 3  # space-separated Latin words that may spell one source (`garbage collection`)
 
 
-def bridge_queries(text: str, exact_terms, vocabulary, frequency, analyzer, info, compiled, negated,
-            compile_clause) -> list[wq.Query]:
+def bridge_queries(text: str, exact_terms, vocabulary, frequency, analyzer, explain: ClauseExplain, compiled,
+            negated, compile_clause) -> list[wq.Query]:
     """The word in its other script, from the loanword table (`container`: `コンテナ`).
 
     Each form is searched as its words (and a katakana one the index holds
@@ -58,7 +59,7 @@ def bridge_queries(text: str, exact_terms, vocabulary, frequency, analyzer, info
         compiled.superterms_left = scratch.superterms_left
         if query is None:
             continue
-        terms = scratch.explain[0]["tokens"]
+        terms = scratch.explain[0].tokens
         boost = LOANWORD_BOOST
         if len(terms) == 1 and typed:
             boost *= min(1.0, typed / idf(frequency(terms[0])))
@@ -68,7 +69,7 @@ def bridge_queries(text: str, exact_terms, vocabulary, frequency, analyzer, info
             compiled.highlight_terms.update(scratch.highlight_terms)
             compiled.literals.update(scratch.literals)
     if used:
-        info["loanwords"] = used
+        explain.loanwords = used
     return queries
 
 

@@ -21,6 +21,7 @@ from whoosh import query as wq
 from ..analysis.normalize import is_kana, normalize, to_katakana
 from ..analysis.tokenizer import JapaneseAnalyzer
 from ..index.schema import tag_term
+from ..records import ClauseExplain
 from .alternatives import word_views
 from .bridges import bridge_queries, loan_spans
 from .compiled import VIEWS, CompiledQuery, Vocabulary, known_views, note_cut
@@ -42,8 +43,9 @@ def _account(compiled, clause: Clause, tokens, runs: int) -> None:
 
 
 def compile_clause(clause: Clause, analyzer, compiled, vocabulary, frequency):
-    info = {"text": clause.text, "field": clause.field, "negated": clause.negated}
-    compiled.explain.append(info)
+    """Return one clause's query (None: nothing to search), noting in `compiled` what it read."""
+    explain = ClauseExplain(clause.text, clause.field, clause.negated)
+    compiled.explain.append(explain)
     if clause.field == "user":
         return wq.Term("user", clause.text)
     if clause.field == "tags":
@@ -52,12 +54,12 @@ def compile_clause(clause: Clause, analyzer, compiled, vocabulary, frequency):
     tokens = within_limits(analyzed, clause.phrase)
     cut = len(tokens) < len(analyzed)
     runs = runs_of(tokens)
-    info["tokens"] = [t for t, _ in tokens]
-    info["groups"] = runs
+    explain.tokens = [t for t, _ in tokens]
+    explain.groups = runs
     body = clause.field == "body"
     # The word's own views before its bridges: they share the query's allowance of longer words.
-    views = word_views(clause, tokens, vocabulary, frequency, info, compiled) if body and not clause.phrase else []
-    bridges = (bridge_queries(clause.text, info["tokens"], vocabulary, frequency, analyzer, info, compiled,
+    views = word_views(clause, tokens, vocabulary, frequency, explain, compiled) if body and not clause.phrase else []
+    bridges = (bridge_queries(clause.text, explain.tokens, vocabulary, frequency, analyzer, explain, compiled,
                         clause.negated, compile_clause) if body else [])
     if clause.phrase:
         if cut:
@@ -68,12 +70,12 @@ def compile_clause(clause: Clause, analyzer, compiled, vocabulary, frequency):
     alternatives = []
     # janome shreds a kana reading it does not know into junk words; when the
     # reading view understood it, trust that instead.
-    if tokens and not ("readings" in info and len(tokens) > 1):
+    if tokens and not (explain.readings is not None and len(tokens) > 1):
         if cut:
             note_cut(compiled, clause, len(tokens))
-        alternatives.append(runs_query(clause.field, runs, vocabulary.synonyms, info, compiled))
+        alternatives.append(runs_query(clause.field, runs, vocabulary.synonyms, explain, compiled))
         _account(compiled, clause, tokens, len(runs))
-        alternatives.extend(joins_query(clause, tokens, frequency, info, compiled))
+        alternatives.extend(joins_query(clause, tokens, frequency, explain, compiled))
     alternatives.extend(bridges)
     alternatives.extend(views)
     if not alternatives:
@@ -167,9 +169,9 @@ def compile_query(text: str, readings=frozenset(), synonyms=None, frequency=None
         end, words = spans.get(i, (i + 1, None))
         typed = [q for q in each[i:end] if q is not None]
         if words is not None:
-            info = {"text": words, "field": "body", "negated": False}
-            compiled.explain.append(info)
-            bridges = bridge_queries(words, words.lower().split(), vocabulary, frequency, analyzer, info, compiled,
+            explain = ClauseExplain(words, "body", False)
+            compiled.explain.append(explain)
+            bridges = bridge_queries(words, words.lower().split(), vocabulary, frequency, analyzer, explain, compiled,
                                negated=False, compile_clause=compile_clause)
             typed = [any_of([wq.And(typed) if len(typed) > 1 else typed[0]] + bridges)] if typed else bridges
         positive.extend(typed)

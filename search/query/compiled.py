@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from whoosh import query as wq
 
+from ..records import ClauseExplain, Explain
 from ..views.superterms import MAX_QUERY_SUPERTERMS, Superterms
 from .loanwords import Loanwords
 from .parse import Clause
@@ -25,7 +26,7 @@ class CompiledQuery:
 
     query: wq.Query | None
     highlight_terms: set[str]
-    explain: list[dict]
+    explain: list[ClauseExplain]
     notes: list[str]
     literals: set[str] = field(default_factory=set)  # substrings to mark in snippets
     body_terms: list[str] = field(default_factory=list)  # positive body terms, in order
@@ -33,6 +34,10 @@ class CompiledQuery:
     # Words whose closeness, in order, earns a bonus when the top hits are reranked.
     proximity_terms: list[str] = field(default_factory=list)
     superterms_left: int = MAX_QUERY_SUPERTERMS  # longer words the rest of the query may look up
+
+    def explanation(self) -> Explain:
+        """Return how the query was compiled, as `SearchPage.explain` carries it."""
+        return Explain(tuple(self.explain), str(self.query))
 
 
 class Vocabulary(NamedTuple):

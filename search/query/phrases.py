@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from whoosh import query as wq
 
+from ..records import ClauseExplain
 from ..views import MAX_PHRASE_WORDS
 from ..views.compound import compound_term, covers, joins
 from .parse import Clause
@@ -76,13 +77,15 @@ def phrase_query(fieldname: str, tokens) -> wq.Query:
     return sequence(fieldname, [t for t, _ in tokens], slop=max(gaps or [1]))
 
 
-def runs_query(fieldname, runs, synonyms, info, compiled) -> wq.Query:
+def runs_query(fieldname, runs, synonyms, explain: ClauseExplain, compiled) -> wq.Query:
     parts = []
     for run in runs:
         query = sequence(fieldname, run)
         alternatives = synonyms.alternatives(run) if synonyms else ()
         if alternatives:
-            info.setdefault("synonyms", []).extend(list(a) for a in alternatives)
+            if explain.synonyms is None:
+                explain.synonyms = []
+            explain.synonyms.extend(list(a) for a in alternatives)
             query = wq.Or([query] + [sequence(fieldname, alt) for alt in alternatives])
             if fieldname == "body":
                 compiled.highlight_terms.update(t for alt in alternatives for t in alt)
@@ -90,7 +93,7 @@ def runs_query(fieldname, runs, synonyms, info, compiled) -> wq.Query:
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def joins_query(clause: Clause, tokens, frequency, info, compiled) -> list[wq.Query]:
+def joins_query(clause: Clause, tokens, frequency, explain: ClauseExplain, compiled) -> list[wq.Query]:
     """The word as the index holds it where janome read it otherwise in context (compounds.joins).
 
     A comment matched this way holds the very word, so it ranks as a word match.
@@ -99,7 +102,7 @@ def joins_query(clause: Clause, tokens, frequency, info, compiled) -> list[wq.Qu
         return []
     found = joins(clause.text, [t for t, _ in tokens], frequency)
     if found:
-        info["joins"] = found
+        explain.joins = found
         if not clause.negated:
             compiled.highlight_terms.update(t for run in found for t in run)
     return [sequence("body", run) for run in found]

@@ -7,9 +7,10 @@ and `GET /api/context` answer `context_to_dict`.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import fields
 
 from ..ingest.hugo import text_fragment
-from ..records import CommentContext, PostGroup, SearchHit, SearchPage
+from ..records import ClauseExplain, CommentContext, Explain, PostGroup, SearchHit, SearchPage
 
 
 def format_datetime(value: dt.datetime) -> str:
@@ -72,8 +73,18 @@ def page_to_dict(page: SearchPage) -> dict:
     if page.suggestion:
         data["suggestion"] = page.suggestion
     if page.explain is not None:
-        data["explain"] = page.explain
+        data["explain"] = explain_to_dict(page.explain)
     return data
+
+
+def clause_to_dict(clause: ClauseExplain) -> dict:
+    """Return one clause of `explain`: the fields the compiler set, in the order they are declared."""
+    return {f.name: value for f in fields(clause) if (value := getattr(clause, f.name)) is not None}
+
+
+def explain_to_dict(explain: Explain) -> dict:
+    """Return how a query was compiled: `{"clauses": [...], "query": "..."}`."""
+    return {"clauses": [clause_to_dict(c) for c in explain.clauses], "query": explain.query}
 
 
 def context_to_dict(context: CommentContext) -> dict:

@@ -381,7 +381,7 @@ class SearchService:
             months=found.months,
             notes=tuple(compiled.notes),
             suggestion=suggestion,
-            explain={"clauses": compiled.explain, "query": str(compiled.query)} if request.explain else None,
+            explain=compiled.explanation() if request.explain else None,
             timings=clock.timings(),
             group=request.group,
             groups=groups,

@@ -12,7 +12,11 @@ CONTEXT_BEFORE = 40
 
 
 def merge_spans(spans) -> list[tuple[int, int]]:
-    """Sort spans and merge the ones that overlap or touch."""
+    """Sort spans and merge the ones that overlap or touch.
+
+    >>> merge_spans([(5, 8), (0, 3), (3, 4), (6, 7)])
+    [(0, 4), (5, 8)]
+    """
     merged: list[list[int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
@@ -53,7 +57,13 @@ def make_snippet(text: str, spans, size: int = SNIPPET_CHARS) -> str:
     """Return an escaped excerpt of `text` around `spans`, matches in <mark>.
 
     Escaping happens piece by piece around the marks, so a comment such as
-    `<script>` stays literal right next to a highlight.
+    `<script>` stays literal right next to a highlight. A long text is cut
+    to the `size` characters holding the most matches, with `…` where cut.
+
+    >>> make_snippet("<b>京都</b>の寺と京都の庭", [(3, 5), (12, 14)])
+    '&lt;b&gt;<mark>京都</mark>&lt;/b&gt;の寺と<mark>京都</mark>の庭'
+    >>> make_snippet("ab" * 30 + "京都" + "cd" * 30, [(60, 62)], size=50)
+    '…abababababababababababababababababababab<mark>京都</mark>cdcdcdcd…'
     """
     spans = [(max(0, s), min(len(text), e)) for s, e in merge_spans(spans) if e > s]
     lo, hi = _window(len(text), spans, size)

@@ -33,17 +33,29 @@ _LATIN = re.compile(r"[a-z0-9]")
 
 
 def joinable(word: str) -> bool:
-    """True when `word` may be part of an indexed compound."""
+    """True when `word` may be part of an indexed compound.
+
+    >>> joinable("機械"), joinable("コンテナ"), joinable("gpt"), joinable("する")
+    (True, True, True, False)
+    """
     return not _HIRAGANA.search(word) and SEPARATOR not in word
 
 
 def compound_term(words) -> str:
-    """The compound view's term for a run of adjacent words."""
+    """The compound view's term for a run of adjacent words.
+
+    >>> compound_term(["線形", "代数"])
+    '線形 代数'
+    """
     return SEPARATOR.join(words)
 
 
 def covers(words) -> bool:
-    """True when the compound view holds the run `words` as one term."""
+    """True when the compound view holds the run `words` as one term.
+
+    >>> covers(["機械", "学習"]), covers(["機械"]), covers(["理解", "する"]), covers(["a", "b", "c", "d", "e"])
+    (True, False, False, False)
+    """
     return 2 <= len(words) <= COMPOUND_MAX and all(map(joinable, words))
 
 
@@ -100,7 +112,15 @@ def compound_terms(words):
     """Yield the compound term of every run of 2..COMPOUND_MAX adjacent joinable words.
 
     `words` are `analysis.iter_words` tuples; one term per run and choice
-    of word at each position.
+    of word at each position. A stop word keeps its position, so the words
+    on either side are not adjacent.
+
+    >>> from search.analysis.words import Word
+    >>> words = [Word(0, 2, "線形", False, False, "センケイ"), Word(2, 4, "代数", False, False, "ダイスウ"),
+    ...          Word(4, 6, "入門", False, False, "ニュウモン"), Word(6, 7, "の", True, False, ""),
+    ...          Word(7, 8, "本", False, False, "ホン")]
+    >>> list(compound_terms(words))
+    ['線形 代数', '線形 代数 入門', '代数 入門']
     """
     slots = _slots(words)
     for i, (first, _) in enumerate(slots):

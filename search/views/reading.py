@@ -56,6 +56,13 @@ def split_readings(kana: str, readings, limit: int = MAX_SPLITS) -> list[list[st
     programming over the string keeps, for each prefix, its word count and
     the last words that reach it with that count, so the work is linear in
     the length and in `limit`.
+
+    >>> split_readings("サイテキカ", {"サイ", "テキ", "カ", "サイテキ", "テキカ"})
+    [['サイ', 'テキカ'], ['サイテキ', 'カ']]
+    >>> split_readings("キカイガクシュー", {"キカイ", "ガクシュ"})  # a long vowel folded, as indexed
+    [['キカイ', 'ガクシュ']]
+    >>> split_readings("ゾウ", {"キカイ"})
+    []
     """
     n = len(kana)
     count: list[int | None] = [0] + [None] * n
@@ -86,7 +93,13 @@ def split_readings(kana: str, readings, limit: int = MAX_SPLITS) -> list[list[st
 
 
 def split_reading(kana: str, readings) -> list[str] | None:
-    """The first of `split_readings`, or None when no split exists."""
+    """The first of `split_readings`, or None when no split exists.
+
+    >>> split_reading("キカイガクシュウ", {"キ", "カイ", "キカイ", "ガクシュウ"})
+    ['キカイ', 'ガクシュウ']
+    >>> split_reading("ゾウ", {"キカイ"}) is None
+    True
+    """
     splits = split_readings(kana, readings, limit=1)
     return splits[0] if splits else None
 
