@@ -14,7 +14,7 @@ import unicodedata
 # changes, and the janome caches of earlier builds are no longer read.
 NORMALIZATION_VERSION = 1
 _PROLONGED = "ー"
-_KATAKANA = re.compile(r"^[\u30a1-\u30fa\u30fc]+$")
+_KATAKANA_ONLY = re.compile(r"^[\u30a1-\u30fa\u30fc]+$")
 _HIRA_TO_KATA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
 _KANA_WORD = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc]{2,}$")
 
@@ -115,9 +115,18 @@ def fold_katakana(word: str) -> str:
     >>> fold_katakana("キー"), fold_katakana("ゲーム"), fold_katakana("ぼーー")  # short, inside, hiragana
     ('キー', 'ゲーム', 'ぼーー')
     """
-    if len(word) >= 4 and word[-1] == _PROLONGED and _KATAKANA.match(word):
+    if len(word) >= 4 and word[-1] == _PROLONGED and _KATAKANA_ONLY.match(word):
         return word.rstrip(_PROLONGED)
     return word
+
+
+def is_katakana(text: str) -> bool:
+    """True when `text` is katakana (with `ー`) and nothing else.
+
+    >>> is_katakana("データ"), is_katakana("データ分析"), is_katakana("")
+    (True, False, False)
+    """
+    return bool(_KATAKANA_ONLY.match(text))
 
 
 def to_katakana(text: str) -> str:

@@ -12,9 +12,9 @@ import re
 
 from whoosh import query as wq
 
-from ..analysis.normalize import _KATAKANA, fold_katakana, normalize
+from ..analysis.normalize import fold_katakana, normalize
 from ..analysis.tokenizer import ViewTokenizer, pickled_as
-from ..analysis.words import analyze_text, iter_words  # noqa: F401 (iter_words: the doctest)
+from ..analysis.words import analyze_text
 from . import MAX_PHRASE_WORDS, NO_VIEW, View
 
 NGRAM_BOOST = 0.3
@@ -34,7 +34,7 @@ def ngram_runs(norm: str) -> list[tuple[int, int, str]]:
     found = []
     for m in _NGRAM_RUN.finditer(norm):
         run = m.group().lower()
-        found.append((m.start(), m.end(), fold_katakana(run) if _KATAKANA.match(run) else run))
+        found.append((m.start(), m.end(), fold_katakana(run)))
     return found
 
 
@@ -54,7 +54,7 @@ def ngrams(norm: str, words=None):
 
     >>> [gram for _, gram in ngrams("東京都のデータ")]
     ['東京', '京都', 'デー', 'ータ']
-    >>> [gram for _, gram in ngrams("東京都のデータ", iter_words("東京都のデータ"))]
+    >>> [gram for _, gram in ngrams("東京都のデータ", analyze_text("東京都のデータ")[2])]
     ['東京', '京都']
     """
     whole = None if words is None else _whole_words(words)
