@@ -145,6 +145,7 @@ def _terminal_snippet(snippet: str, color: bool) -> str:
 
 
 def print_page(page, color: bool) -> None:
+    """Print a `SearchPage` for a terminal: a header, then each hit (or post), marks in bold when `color`."""
     first = (page.page - 1) * page.per_page
     what = "posts" if page.group == "post" else "matches"
     _say(f"{page.total} {what} ({page.took_ms:.0f} ms)")
