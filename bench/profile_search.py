@@ -21,10 +21,11 @@ into buckets:
 
 Rules go by module file name, so they survive renamed functions and moved
 packages. Code that belongs to no bucket (Whoosh, janome, search/analysis/,
-execute.py's position and block readers, builtins) is charged to whoever
-called it: its own time per direct caller as cProfile records it, and further
-up in proportion to each caller's share of its cumulative time. So janome
-under query compilation counts as query, janome under highlighting as stored.
+search/internals.py, execute.py's position and block readers, builtins) is
+charged to whoever called it: its own time per direct caller as cProfile
+records it, and further up in proportion to each caller's share of its
+cumulative time. So janome under query compilation counts as query, janome
+under highlighting as stored.
 
 cProfile slows Python calls unevenly; the shares are the breakdown to compare
 before and after, and an unprofiled pass over another distinct set gives the
@@ -57,7 +58,7 @@ BUCKETS = {
     "other": "the rest (service steps, searcher opening, ...)",
 }
 BY_MODULE = {"suggest": "suggest", "snippets": "stored", "collect": "collect", "columns": "collect",
-             "serialize": "web"}
+             "serialize": "web", "internals": None}
 BY_PACKAGE = {"query": "query", "views": "query", "analysis": None}
 # execute.py helpers that read positions and blocks for whoever asks (phrases, proximity, highlights).
 EXECUTE_SHARED = re.compile(r"position|char_span|values|in_sequence|block", re.IGNORECASE)

@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
+from search import internals
 from search.retrieve.collect import match_scores
-from search.retrieve import columns, execute
+from search.retrieve import execute
 from search.index import store
 from search.retrieve.execute import Executor, PostingCache, Unsupported
 from search.views.superterms import Superterms
@@ -193,8 +194,8 @@ def test_other_query_shapes_fall_back_to_whoosh(searcher):
 def test_readers_without_whoosh3_blocks_give_the_same_results(searcher, monkeypatch):
     """The posting-by-posting path, taken for any other codec or Whoosh."""
     fast = Executor(searcher)
-    monkeypatch.setattr(execute, "_has_blocks", lambda matcher: False)
-    monkeypatch.setattr(columns, "_length_column", lambda reader, fieldname: None)
+    monkeypatch.setattr(internals, "has_blocks", lambda matcher: False)
+    monkeypatch.setattr(internals, "length_column", lambda reader, fieldname: None)
     slow = Executor(searcher)
     for text in QUERIES:
         query = compiled(searcher, text)

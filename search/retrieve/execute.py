@@ -31,20 +31,18 @@ index). A query of another shape, or another weighting model, raises
 from __future__ import annotations
 
 import threading
-import zlib
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass
-from itertools import accumulate
-from pickle import loads
 from typing import NamedTuple
 
-from whoosh import formats, scoring
 from whoosh import query as wq
+from whoosh import scoring
 from whoosh.matching import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
+from .. import internals
 from .columns import length_bytes
 
 # 16 bytes per cached posting (a docnum, a score, a weight in arrays): about 320 MB.
@@ -56,21 +54,10 @@ CACHE_POSTINGS = 20_000_000
 # distinct queries of the load benchmark decoded 85 % of their blocks again.
 BLOCK_CACHE = 16_384
 TERM_SET = 8  # words in an Or whose union is cached for the version (a common word's superterms)
-_INT_SIZE = 4  # the count Whoosh's position formats put before the pickle
 
 
 class Unsupported(Exception):
     """A query or weighting the executor does not evaluate; use Whoosh's matchers."""
-
-
-@dataclass(frozen=True)
-class Block:
-    """Where one postings block of a term lies in its leaf's postings file."""
-
-    max_id: int
-    offset: int
-    length: int
-    compressed: bool
 
 
 @dataclass(frozen=True)
@@ -84,7 +71,7 @@ class _Entry:
 
     ids: array
     scores: array
-    blocks: tuple = ()  # per leaf: tuple of Block, or None when not known
+    blocks: tuple = ()  # per leaf: tuple of internals.Block, or None when not known
     weights: array | None = None
     leaves: tuple = ()  # per leaf: _Leaf
 
@@ -296,13 +283,13 @@ class Executor:
         """
         found = self._postfiles.get(leaf)
         if found is None:
-            found = self._postfiles[leaf] = _leaf_matcher(reader, fieldname, btext)._postfile
+            found = self._postfiles[leaf] = internals.postings_file(_leaf_matcher(reader, fieldname, btext))
         return found
 
     def positions(self, fieldname: str, text: str, docnums) -> dict[int, list[int]]:
         """Return the token positions of a term in each of `docnums` that holds it."""
-        fmt = self.searcher.schema[fieldname].format
-        return {d: _positions(fmt, v) for d, v in self.values(fieldname, text, docnums).items()}
+        fmt, decode = self.searcher.schema[fieldname].format, internals.decode_positions
+        return {d: decode(fmt, v) for d, v in self.values(fieldname, text, docnums).items()}
 
     def char_spans(self, fieldname: str, text: str, docnum: int) -> list[tuple[int, int]]:
         """Return the (start, end) characters of a term in one document."""
@@ -434,7 +421,7 @@ class Executor:
     def _norms(self, fieldname: str) -> list[float]:
         """BM25's length normaliser for each of the 256 stored length bytes."""
         w = self.weighting
-        b = w._field_B.get(fieldname, w.B)
+        b = internals.bm25f_b(w, fieldname)
         avgfl = self.searcher.avg_field_length(fieldname) or 1
         return [w.K1 * ((1 - b) + b * byte_to_length(lbyte) / avgfl) for lbyte in range(256)]
 
@@ -480,10 +467,10 @@ class Executor:
         candidates = set(ordered[0].ids)
         for entry in ordered[1:]:
             candidates.intersection_update(entry.ids)
-        fmt = self.searcher.schema[q.fieldname].format
+        fmt, decode = self.searcher.schema[q.fieldname].format, internals.decode_positions
         per_word = [
             self.positions(q.fieldname, w, candidates) if sink is None
-            else {d: _positions(fmt, sink[d]) for d in candidates}
+            else {d: decode(fmt, sink[d]) for d in candidates}
             for w, sink in zip(words, sinks)
         ] if candidates else []
         hits = sorted(d for d in candidates
@@ -601,8 +588,8 @@ def _read_postings(reader, fieldname, btext, deleted, values=False):
     Values (positions, characters) are kept only when asked for.
     """
     matcher = _leaf_matcher(reader, fieldname, btext)
-    if _has_blocks(matcher):
-        ids, weights, blocks, vals = _read_blocks(matcher, values)
+    if internals.has_blocks(matcher):
+        ids, weights, blocks, vals = internals.read_blocks(matcher, values)
     else:
         ids, weights, blocks, vals = [], [], None, []
         while matcher.is_active():
@@ -624,41 +611,6 @@ def _leaf_matcher(reader, fieldname, btext):
     if isinstance(matcher, FilterMatcher):  # the deletion filter: applied by the caller
         matcher = matcher.child
     return matcher
-
-
-_BLOCK_ATTRS = ("_atend", "_maxid", "_nextoffset", "_dataoffset", "_postfile", "_compression",
-                "_blocklength", "_next_block", "_byteids")
-
-
-def _has_blocks(matcher) -> bool:
-    return all(hasattr(matcher, a) for a in _BLOCK_ATTRS) and not matcher._byteids
-
-
-def _load_block(postfile, block: Block) -> tuple:
-    raw = postfile.get(block.offset, block.length)
-    return loads(zlib.decompress(raw) if block.compressed else raw)
-
-
-def _read_blocks(m, values: bool = False):
-    ids: list[int] = []
-    weights: list[float] = []
-    blocks: list[Block] = []
-    vals: list = []
-    while not m._atend:
-        block = Block(m._maxid, m._dataoffset, m._nextoffset - m._dataoffset, bool(m._compression))
-        blocks.append(block)
-        block_ids, block_weights, block_values = _load_block(m._postfile, block)[:3]
-        ids.extend(accumulate(block_ids))
-        if block_weights is None:
-            weights.extend([1.0] * m._blocklength)
-        elif isinstance(block_weights, float):
-            weights.extend([block_weights] * m._blocklength)
-        else:
-            weights.extend(block_weights)
-        if values:
-            vals.extend(block_values)
-        m._next_block()
-    return ids, weights, tuple(blocks), vals
 
 
 def _leaf_values(reader, fieldname, btext, blocks, docnums: list[int], decoded: LeafBlocks, postfile):
@@ -708,15 +660,14 @@ class BlockCache:
         """This cache seen from one leaf of the index."""
         return LeafBlocks(self, leaf)
 
-    def get(self, leaf, postfile, block: Block) -> tuple[list[int], list]:
+    def get(self, leaf, postfile, block: internals.Block) -> tuple[list[int], list]:
         key = (leaf, block.offset)
         with self._lock:
             found = self._blocks.get(key)
             if found is not None:
                 self._blocks.move_to_end(key)
                 return found
-        block_ids, _, values = _load_block(postfile, block)[:3]
-        found = (list(accumulate(block_ids)), values)
+        found = internals.decode_block(postfile, block)
         with self._lock:
             self._blocks[key] = found
             while len(self._blocks) > self.size:
@@ -731,7 +682,7 @@ class LeafBlocks:
     cache: BlockCache
     leaf: object  # a segment id (or a leaf number for a reader without segments)
 
-    def get(self, postfile, block: Block) -> tuple[list[int], list]:
+    def get(self, postfile, block: internals.Block) -> tuple[list[int], list]:
         return self.cache.get(self.leaf, postfile, block)
 
 
@@ -772,16 +723,6 @@ def _deleted_docs(reader) -> frozenset:
 
 
 # -- positions ------------------------------------------------------------
-
-
-def _positions(fmt, value: bytes) -> list[int]:
-    """Token positions from a posting value, without Whoosh's per-item loop."""
-    if isinstance(fmt, formats.Positions):  # Characters subclasses it
-        data = value if value.endswith(b".") else value + b"."
-        codes = loads(data[_INT_SIZE:])
-        return list(accumulate(c[0] for c in codes) if codes and isinstance(codes[0], tuple)
-                    else accumulate(codes))
-    return fmt.decode_positions(value)
 
 
 def _in_sequence(position_lists: list[list[int]], slop: int) -> bool:
