@@ -5,6 +5,7 @@ a brute-force reference; the literal cases are the inputs that took seconds.
 No timing is asserted: `bench/hostile.py` measures it.
 """
 
+import doctest
 import html
 import re
 import unicodedata
@@ -15,7 +16,8 @@ from hypothesis import strategies as st
 
 from search.analysis.normalize import MAX_COMBINING, normalize
 from search.retrieve.collect import span_in_order
-from search.retrieve.execute import _in_sequence
+from search.retrieve import phrase
+from search.retrieve.phrase import in_sequence
 from search.ingest.hugo import FRAGMENT_CHARS, text_fragment
 from search.retrieve.snippets import (
     CONTEXT_BEFORE,
@@ -154,14 +156,18 @@ def test_span_in_order_on_two_lists_of_12000():
 @examples
 @given(st.lists(positions_, min_size=1, max_size=4), st.integers(0, 12))
 def test_in_sequence_matches_the_scan_of_every_end(position_lists, slop):
-    assert _in_sequence(position_lists, slop) == in_sequence_reference(position_lists, slop)
+    assert in_sequence(position_lists, slop) == in_sequence_reference(position_lists, slop)
 
 
 def test_in_sequence_on_lists_of_12000():
     evens, odds = list(range(0, 24000, 2)), list(range(1, 24000, 2))
-    assert _in_sequence([evens, odds, evens, odds], 8)
-    assert not _in_sequence([odds, list(range(30000, 42000))], 8)
-    assert _in_sequence([odds, list(range(24007, 36007))], 8)
+    assert in_sequence([evens, odds, evens, odds], 8)
+    assert not in_sequence([odds, list(range(30000, 42000))], 8)
+    assert in_sequence([odds, list(range(24007, 36007))], 8)
+
+
+def test_in_sequence_examples_hold():
+    assert doctest.testmod(phrase).failed == 0
 
 
 # -- text fragments -----------------------------------------------------------
