@@ -39,7 +39,7 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from bench.report import emit
-from search.cli import _print_page, terminal_safe
+from search.cli import print_page, terminal_safe
 from search.ingest.hugo import parse_created_at, parse_post
 from search.records import SearchHit, SearchPage
 from search.index.schema import to_document
@@ -147,7 +147,7 @@ def check_text(title: str, tag: str, user: str, body: str) -> None:
                         quote.user, quote.created_at, quote.body, html.escape(quote.body), 1.0)
         out = io.StringIO()
         with redirect_stdout(out):
-            _print_page(SearchPage("q", 1, 1, 10, 1.0, (hit,)), color=False)
+            print_page(SearchPage("q", 1, 1, 10, 1.0, (hit,)), color=False)
         lines = out.getvalue().split("\n")
         assert len(lines) == 6, lines  # "1 matches", "", the hit's three lines, the end: nothing faked
         shown.append(out.getvalue())

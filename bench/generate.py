@@ -111,7 +111,8 @@ class GeneratedSite:
     files: list
 
 
-def _user_pool(rng: random.Random, size: int) -> list[str]:
+def user_pool(rng: random.Random, size: int) -> list[str]:
+    """`size` distinct user names drawn from `rng`, sorted."""
     names = set()
     while len(names) < size:
         parts = rng.sample(NAME_PARTS, rng.randint(1, 3))
@@ -271,7 +272,7 @@ def generate_site(out_dir, posts: int, seed: int = 0, start: dt.date = dt.date(2
     root.mkdir(parents=True, exist_ok=True)
     (root / "hugo.toml").write_text(f'baseURL = "{BASE_URL}"\ntitle = "synthetic"\n', "utf-8")
     rng = random.Random(seed)
-    users = _user_pool(rng, min(30000, max(20, posts * 15)))
+    users = user_pool(rng, min(30000, max(20, posts * 15)))
     files, comments = [], 0
     for i in range(posts):
         day = start + dt.timedelta(days=i // 7)
@@ -285,7 +286,7 @@ def generate_site(out_dir, posts: int, seed: int = 0, start: dt.date = dt.date(2
 def add_post(root, seed: int, day: dt.date = dt.date(2025, 12, 1), comments: int = 80) -> Path:
     """Add one new synthetic post to an existing site; return its path."""
     rng = random.Random(seed)
-    slug, text, _ = render_post(rng, day, _user_pool(rng, 200), comments=comments)
+    slug, text, _ = render_post(rng, day, user_pool(rng, 200), comments=comments)
     return _write(Path(root), day, slug, text)
 
 

@@ -17,7 +17,7 @@ import random
 import re
 from collections import Counter
 
-from bench.generate import COMMON_WORDS, _user_pool, render_post
+from bench.generate import COMMON_WORDS, render_post, user_pool
 from bench.report import emit
 from search.analysis.words import get_janome
 
@@ -32,7 +32,7 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 def sample_comments(count: int, seed: int) -> list[str]:
     """The bodies of the first `count` comments of a synthetic archive."""
     rng = random.Random(seed)
-    users = _user_pool(rng, 500)
+    users = user_pool(rng, 500)
     bodies: list[str] = []
     day = dt.date(2025, 2, 1)
     while len(bodies) < count:

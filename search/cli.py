@@ -144,7 +144,8 @@ def _terminal_snippet(snippet: str, color: bool) -> str:
     return "".join(out)
 
 
-def _print_page(page, color: bool) -> None:
+def print_page(page, color: bool) -> None:
+    """Print a `SearchPage` to the terminal: the total, the notes, then each hit or post."""
     first = (page.page - 1) * page.per_page
     what = "posts" if page.group == "post" else "matches"
     _say(f"{page.total} {what} ({page.took_ms:.0f} ms)")
@@ -225,7 +226,7 @@ def query(words, index_dir, users, tags, since, until, sort, limit, page, group,
     if explain and result.explain:
         for line in _explain_lines(result.explain):
             _say(line)
-    _print_page(result, color=sys.stdout.isatty())
+    print_page(result, color=sys.stdout.isatty())
 
 
 def _print_context(context, color: bool) -> None:

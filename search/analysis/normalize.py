@@ -14,7 +14,7 @@ import unicodedata
 # changes, and the janome caches of earlier builds are no longer read.
 NORMALIZATION_VERSION = 1
 _PROLONGED = "ー"
-_KATAKANA = re.compile(r"^[\u30a1-\u30fa\u30fc]+$")
+KATAKANA_WORD = re.compile(r"^[\u30a1-\u30fa\u30fc]+$")  # a word written in katakana only
 _HIRA_TO_KATA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
 _KANA_WORD = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc]{2,}$")
 
@@ -107,7 +107,7 @@ def _normalize_pieces(text: str, i: int, stop: int, out: list[str], offsets: lis
 
 def fold_katakana(word: str) -> str:
     """Drop a trailing `ー` from katakana words of four or more characters."""
-    if len(word) >= 4 and word[-1] == _PROLONGED and _KATAKANA.match(word):
+    if len(word) >= 4 and word[-1] == _PROLONGED and KATAKANA_WORD.match(word):
         return word.rstrip(_PROLONGED)
     return word
 

@@ -23,7 +23,7 @@ import threading
 from contextlib import contextmanager
 from typing import NamedTuple
 
-from .normalize import _KATAKANA, fold_katakana, normalize, to_katakana
+from .normalize import KATAKANA_WORD, fold_katakana, normalize, to_katakana
 
 # Part-of-speech heads and (head, sub) pairs that carry no search meaning,
 # after Lucene kuromoji's default stop tags.
@@ -113,7 +113,7 @@ def _reading(reading: str, surface: str) -> str:
     if reading in ("*", ""):
         reading = surface
     reading = to_katakana(reading)
-    return fold_katakana(reading) if _KATAKANA.match(reading) else ""
+    return fold_katakana(reading) if KATAKANA_WORD.match(reading) else ""
 
 
 # What a janome token means to the index depends only on what janome says of

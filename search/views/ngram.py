@@ -12,7 +12,7 @@ import re
 
 from whoosh import query as wq
 
-from ..analysis.normalize import _KATAKANA, fold_katakana, normalize
+from ..analysis.normalize import KATAKANA_WORD, fold_katakana, normalize
 from ..analysis.tokenizer import ViewTokenizer, pickled_as
 from ..analysis.words import analyze_text, iter_words  # noqa: F401 (iter_words: the doctest)
 from . import MAX_PHRASE_WORDS, NO_VIEW, View
@@ -34,7 +34,7 @@ def ngram_runs(norm: str) -> list[tuple[int, int, str]]:
     found = []
     for m in _NGRAM_RUN.finditer(norm):
         run = m.group().lower()
-        found.append((m.start(), m.end(), fold_katakana(run) if _KATAKANA.match(run) else run))
+        found.append((m.start(), m.end(), fold_katakana(run) if KATAKANA_WORD.match(run) else run))
     return found
 
 
