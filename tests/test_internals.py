@@ -165,6 +165,82 @@ def test_a_dictionary_read_into_memory_has_no_maps():
     assert internals.janome_mmaps(SimpleNamespace(sys_dic=loaded)) == []
 
 
+# -- the policy: no other module reads a private name of another package --
+
+
+NAMEDTUPLE_API = {"_replace", "_asdict", "_fields", "_make", "_field_defaults"}
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def _own_names(tree: ast.AST) -> set[str]:
+    """The names a module gives its own objects: class members, `__slots__` and `self.` attributes."""
+    own = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    own.add(item.name)
+                targets = item.targets if isinstance(item, ast.Assign) else [getattr(item, "target", None)]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        own.add(target.id)
+                        if target.id == "__slots__":
+                            own.update(ast.literal_eval(item.value))
+        elif (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
+              and isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
+            own.add(node.attr)
+    return own
+
+
+def _private_name(node: ast.AST, own: set[str]) -> str | None:
+    """The private name `node` reads when it is not one of the module's own, else None."""
+    if isinstance(node, ast.ImportFrom):  # a private name imported comes from another module
+        return next((alias.name for alias in node.names if _private(alias.name)), None)
+    if isinstance(node, ast.Attribute):
+        name = node.attr
+    elif (isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("getattr", "hasattr", "setattr")
+          and len(node.args) > 1 and isinstance(node.args[1], ast.Constant)):
+        name = node.args[1].value
+    else:
+        return None
+    return name if isinstance(name, str) and _private(name) and name not in own else None
+
+
+def _private_reads(source: str) -> list[tuple[int, str]]:
+    """(line, name) of each private name of another module that `source` reads."""
+    tree = ast.parse(source)
+    own = _own_names(tree) | NAMEDTUPLE_API
+    found = [(node, _private_name(node, own)) for node in ast.walk(tree)]
+    return sorted((node.lineno, name) for node, name in found if name is not None)
+
+
+def test_the_scan_finds_what_the_policy_forbids():
+    source = """
+from whoosh.codec.whoosh3 import _lenfield
+class Mine:
+    def __init__(self):
+        self._own = 1
+    def read(self, matcher, other, record):
+        return matcher._postfile, getattr(other, "_perdoc", None), other._own, record._replace()
+"""
+    assert _private_reads(source) == [(2, "_lenfield"), (7, "_perdoc"), (7, "_postfile")]
+
+
+def test_no_module_but_internals_reads_a_private_name_of_another():
+    """Whoosh's and janome's private names are read in `search/internals.py` only.
+
+    Our own objects' private names are read only in the module that gives
+    them; what crosses modules gets a public name.
+    """
+    paths = [p for folder in ("search", "web", "bench") for p in sorted((ROOT / folder).rglob("*.py"))]
+    found = [f"{p.relative_to(ROOT)}:{line}: {name}" for p in paths if p != ROOT / "search" / "internals.py"
+             for line, name in _private_reads(p.read_text("utf-8"))]
+    assert not found, "private names read outside search/internals.py:\n" + "\n".join(found)
+
+
 def test_internals_imports_no_janome():
     tree = ast.parse((ROOT / "search" / "internals.py").read_text("utf-8"))
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
