@@ -112,6 +112,7 @@ class GeneratedSite:
 
 
 def user_pool(rng: random.Random, size: int) -> list[str]:
+    """`size` distinct user names drawn from `rng`, sorted."""
     names = set()
     while len(names) < size:
         parts = rng.sample(NAME_PARTS, rng.randint(1, 3))

@@ -9,10 +9,12 @@ generator: mostly `/api/search`, some `/?q=`) through its test client, with
 the profiler on only inside the WSGI app, and sorts every function's own time
 into buckets:
 
-- phrase: phrase matching (functions named *phrase* in execute.py);
+- phrase: phrase matching (functions named *phrase* in the executor);
 - suggest: did-you-mean (suggest.py);
 - stored: stored fields and snippets (service.py's *to_hit*, snippets.py);
-- scoring: the rest of matching and scoring (execute.py);
+- scoring: the rest of matching and scoring (the executor's modules,
+  `EXECUTOR`: execute.py, terms.py, postings.py, postcache.py, merging.py,
+  phrase.py);
 - collect: facets and collection (collect.py, columns.py);
 - query: query compilation and janome (search/query/, search/views/);
 - web: WSGI, JSON and templates (flask, werkzeug, jinja2, json, web/,
@@ -21,10 +23,11 @@ into buckets:
 
 Rules go by module file name, so they survive renamed functions and moved
 packages. Code that belongs to no bucket (Whoosh, janome, search/analysis/,
-execute.py's position and block readers, builtins) is charged to whoever
-called it: its own time per direct caller as cProfile records it, and further
-up in proportion to each caller's share of its cumulative time. So janome
-under query compilation counts as query, janome under highlighting as stored.
+search/internals.py, the executor's position and block readers, builtins) is
+charged to whoever called it: its own time per direct caller as cProfile
+records it, and further up in proportion to each caller's share of its
+cumulative time. So janome under query compilation counts as query, janome
+under highlighting as stored.
 
 cProfile slows Python calls unevenly; the shares are the breakdown to compare
 before and after, and an unprofiled pass over another distinct set gives the
@@ -47,19 +50,21 @@ from bench import workload
 from bench.report import emit
 
 BUCKETS = {
-    "phrase": "phrase matching (execute.py *phrase*)",
+    "phrase": "phrase matching (the executor's *phrase*)",
     "suggest": "did-you-mean (suggest.py)",
     "stored": "stored fields and snippets (service.py *to_hit*, snippets.py)",
-    "scoring": "matching and scoring (execute.py, the rest)",
+    "scoring": "matching and scoring (the executor, the rest)",
     "collect": "facets and collection (collect.py, columns.py)",
     "query": "query compilation and janome (search/query/, search/views/)",
     "web": "WSGI, JSON and templates (flask, werkzeug, jinja2, json, web/, serialize.py)",
     "other": "the rest (service steps, searcher opening, ...)",
 }
 BY_MODULE = {"suggest": "suggest", "snippets": "stored", "collect": "collect", "columns": "collect",
-             "serialize": "web"}
+             "serialize": "web", "internals": None}
 BY_PACKAGE = {"query": "query", "views": "query", "analysis": None}
-# execute.py helpers that read positions and blocks for whoever asks (phrases, proximity, highlights).
+# The executor's modules in search/retrieve/: execute.py and its parts.
+EXECUTOR = {"execute", "merging", "phrase", "postcache", "postings", "terms"}
+# The executor's helpers that read positions and blocks for whoever asks (phrases, proximity, highlights).
 EXECUTE_SHARED = re.compile(r"position|char_span|values|in_sequence|block", re.IGNORECASE)
 WEB_LIBRARIES = ("flask", "werkzeug", "jinja2", "markupsafe", "json")
 
@@ -86,9 +91,17 @@ def bucket_of(func: tuple, project: Path) -> str | None:
 
 
 def _project_bucket(stem: str, name: str) -> str | None:
+    """The bucket of a function of search/ outside `BY_PACKAGE`, by module stem and function name.
+
+    >>> [_project_bucket(stem, name) for stem, name in [
+    ...     ("execute", "_phrase"), ("phrase", "phrase_scores"), ("phrase", "in_sequence"),
+    ...     ("terms", "entry"), ("terms", "positions"), ("postings", "leaf_values"),
+    ...     ("postcache", "remember"), ("merging", "union"), ("internals", "read_blocks")]]
+    ['phrase', 'phrase', None, 'scoring', None, None, 'scoring', 'scoring', None]
+    """
     if name.startswith("<") and name != "<module>":  # a comprehension or lambda: its enclosing function's
         return None
-    if stem == "execute":
+    if stem in EXECUTOR:
         if "phrase" in name.lower():
             return "phrase"
         return None if EXECUTE_SHARED.search(name) else "scoring"

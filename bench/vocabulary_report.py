@@ -17,7 +17,7 @@ import random
 import re
 from collections import Counter
 
-from bench.generate import COMMON_WORDS, user_pool, render_post
+from bench.generate import COMMON_WORDS, render_post, user_pool
 from bench.report import emit
 from search.analysis.words import get_janome
 

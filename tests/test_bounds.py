@@ -20,6 +20,7 @@ from whoosh.filedb.filestore import RamStorage
 from search.analysis.normalize import MAX_COMBINING, normalize
 from search.retrieve.collect import span_in_order
 from search.retrieve.execute import Executor
+from search.retrieve.phrase import in_sequence
 from search.ingest.hugo import FRAGMENT_CHARS, text_fragment
 from search.retrieve.snippets import (
     CONTEXT_BEFORE,
@@ -183,6 +184,12 @@ def phrase_matches(position_lists, slop) -> bool:
 
 
 @examples
+@given(st.lists(positions_, min_size=1, max_size=4), st.integers(0, 12))
+def test_in_sequence_matches_the_scan_of_every_end(position_lists, slop):
+    assert in_sequence(position_lists, slop) == in_sequence_reference(position_lists, slop)
+
+
+@examples
 @given(st.lists(positions_, min_size=2, max_size=4), st.integers(0, 12))  # one word: its own postings
 def test_sloppy_phrases_match_as_the_scan_of_every_end(position_lists, slop):
     assert phrase_matches(position_lists, slop) == in_sequence_reference(position_lists, slop)
@@ -190,9 +197,11 @@ def test_sloppy_phrases_match_as_the_scan_of_every_end(position_lists, slop):
 
 def test_sloppy_phrases_on_lists_of_12000():
     evens, odds = list(range(0, 24000, 2)), list(range(1, 24000, 2))
+    assert in_sequence([evens, odds, evens, odds], 8)
+    assert not in_sequence([odds, list(range(30000, 42000))], 8)
+    assert in_sequence([odds, list(range(24007, 36007))], 8)
     assert phrase_matches([evens, odds, evens, odds], 8)
     assert not phrase_matches([odds, list(range(30000, 42000))], 8)
-    assert phrase_matches([odds, list(range(24007, 36007))], 8)
 
 
 # -- text fragments -----------------------------------------------------------

@@ -242,7 +242,7 @@ def test_the_request_cache_keeps_pages_within_its_character_budget():
 
 
 def test_a_commit_starts_from_the_last_vocabularies_until_refreshed(index_dir):
-    from search.retrieve.execute import segment_ids
+    from search.retrieve.postings import segment_ids
     from search.retrieve.snapshot import Snapshot
 
     ix, pointer = store.open_current(index_dir)

@@ -15,9 +15,11 @@ from hypothesis import strategies as st
 from whoosh import query as wq
 
 from search.retrieve.collect import match_scores
-from search.retrieve import execute
+from search.retrieve import merging
 from search.index import store
-from search.retrieve.execute import Executor, PostingCache, Unsupported
+from search.retrieve.execute import Executor, Unsupported
+from search.retrieve.postcache import PostingCache
+from search.retrieve.postings import segment_ids
 from search.views.superterms import Superterms
 from search.query.compile import compile_query
 from search.query.synonyms import load_synonyms
@@ -75,7 +77,7 @@ def query_trees(words: list[str]):
         st.tuples(st.lists(word, min_size=2, max_size=2), st.integers(1, 4)).map(
             lambda p: wq.Phrase("body", p[0], slop=p[1])),
         # Many boosted words, as a common word's superterms: one cached union.
-        st.lists(st.tuples(word, st.floats(0.01, 1.0)), min_size=execute.TERM_SET, max_size=12).map(
+        st.lists(st.tuples(word, st.floats(0.01, 1.0)), min_size=merging.TERM_SET, max_size=12).map(
             lambda ps: wq.Or([wq.Term("body", w, boost=b) for w, b in ps])),
     )
     return st.recursive(leaf, lambda kids: st.one_of(
@@ -262,7 +264,7 @@ def test_the_next_commits_take_over_the_cache_and_score_as_whoosh(tmp_path):
         with ix.searcher() as new:
             assert new.reader().has_deletions() and len(new.leaf_searchers()) > 1
             before, cache = cache, PostingCache()
-            cache.inherit(before, execute.segment_ids(new))
+            cache.inherit(before, segment_ids(new))
             executor = Executor(new, cache)
             for query in asked:
                 assert_same(executor.scores(query), whoosh_scores(new, query))
@@ -286,7 +288,7 @@ def test_an_inherited_cache_counts_its_pool_against_the_budget(searcher):
     sizes = {w: len(whoosh_scores(searcher, wq.Term("body", w))) for w in words}
     budget = max(before.postings // 2, max(sizes.values()))
     after = PostingCache(budget=budget)
-    after.inherit(before, execute.segment_ids(searcher))
+    after.inherit(before, segment_ids(searcher))
     assert after.postings <= budget  # pooled entries evicted, oldest first, to fit
     pooled = [w for w in words if after.holds("body", w)]
     assert 0 < len(pooled) < len(words)

@@ -77,14 +77,13 @@ def warm_dictionary() -> int:
     pages once, about 60 ms, when it warms up. Any other dictionary kind
     is left as it is.
     """
-    dictionary = get_janome().sys_dic
-    maps = [getattr(dictionary, name, None) for name in ("entries_compact", "entries_extra")]
+    # Imported here: importing it loads Whoosh modules a tokenizer never needs.
+    from ..internals import janome_mmaps
+
     touched = 0
-    for entries in maps:
-        for mm, _ in (entries or {}).values():
-            if isinstance(mm, mmap.mmap):
-                sum(mm[i] for i in range(0, len(mm), mmap.PAGESIZE))
-                touched += len(mm)
+    for mm in janome_mmaps(get_janome()):
+        sum(mm[i] for i in range(0, len(mm), mmap.PAGESIZE))
+        touched += len(mm)
     return touched
 
 

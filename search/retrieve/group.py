@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .collect import RERANK_DEPTH, DocTable, best_first, count_facets, find_matches, pick, rerank_by_proximity
-from .execute import term_doc_ids
+from .postings import term_doc_ids
 
 COMMENTS_PER_POST = 3  # comments shown under each post
 FIELD = "post_path"

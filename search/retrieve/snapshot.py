@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from ..index import store
 from .collect import DocTable
-from .execute import PostingCache
+from .postcache import PostingCache
 from ..views.superterms import Superterms
 from .group import PostColumn
 from ..index.schema import KIND_POST
