@@ -26,6 +26,7 @@ from ..ingest import hugo
 from ..ingest.statcache import StatCache, hash_bytes
 from ..records import ParseWarning, Post
 from . import store
+from .files import fsync_tree
 from .manifest import PendingPost, commit_state, read_manifest, scan_site
 from .merge import merge_tiers
 from .schema import BUILD_ID, iter_documents, make_schema, to_manifest_document
@@ -185,7 +186,7 @@ class IndexRun:
             self.tokens = TokenCache(path / TOKEN_FILE, index_dir / previous / TOKEN_FILE if previous else None,
                                      read=self.options.janome_cache)
             self._apply(pending, [])
-            store.fsync_tree(path)
+            fsync_tree(path)
             # Every stored post URL is built from the base URL: a run with another
             # one must rebuild, though no post file changed (see run).
             store.write_pointer(index_dir, generation, base_url=self.site.base_url)
