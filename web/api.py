@@ -7,7 +7,7 @@ from flask import Blueprint, jsonify, request
 from search.retrieve.context import DEFAULT_CONTEXT, MAX_CONTEXT, MAX_POST_PATH
 from search.retrieve.group import COMMENTS_PER_POST
 from search.retrieve.serialize import context_to_dict, page_to_dict
-from search.retrieve.service import GROUPS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, MAX_RESULT_WINDOW, SORTS
+from search.retrieve.validation import GROUPS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, MAX_RESULT_WINDOW, SORTS
 
 from .feed import FEED_PARAMS, FEED_SIZE
 from .params import MAX_QUOTE_INDEX, parse_context, parse_request

@@ -21,7 +21,7 @@ from search.retrieve.context import MAX_CONTEXT
 from search.errors import SearchError
 from search.ingest.hugo import text_fragment
 from search.records import SearchRequest
-from search.retrieve.service import MAX_RESULT_WINDOW
+from search.retrieve.validation import MAX_RESULT_WINDOW
 
 from .errors import UNAVAILABLE, log_unavailable
 from .histogram import month_histogram

@@ -8,7 +8,7 @@ import unicodedata
 from search.retrieve.context import DEFAULT_CONTEXT, MAX_CONTEXT, MAX_POST_PATH
 from search.errors import BadRequestError
 from search.records import ContextRequest, SearchRequest
-from search.retrieve.service import GROUPS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
+from search.retrieve.validation import GROUPS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
 
 SINGLE = ("q", "since", "until", "sort", "page", "per_page", "group")
 MAX_FILTERS = 10
