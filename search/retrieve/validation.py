@@ -21,8 +21,14 @@ SORTS = ("relevance", "newest", "oldest")
 GROUPS = ("comment", "post")  # one result per matching comment, or per post holding some
 
 
-def validate(request: SearchRequest) -> None:
-    """Raise BadRequestError naming the first invalid parameter of `request`."""
+def validate(request: SearchRequest, *, window: bool = True) -> None:
+    """Raise BadRequestError naming the first invalid parameter of `request`.
+
+    `window=False` leaves out the result window (page x per_page): the web
+    holds a reader's parameters to these rules even where it shows another
+    page than the one asked for, or none (the feed, a user page, the
+    landing page); the search that runs checks the window.
+    """
     if len(request.query) > MAX_QUERY_LENGTH:
         raise BadRequestError("q", f"query longer than {MAX_QUERY_LENGTH} characters")
     if request.sort not in SORTS:
@@ -33,7 +39,7 @@ def validate(request: SearchRequest) -> None:
         raise BadRequestError("per_page", f"must be between 1 and {MAX_PER_PAGE}")
     if request.page < 1:
         raise BadRequestError("page", "must be at least 1")
-    if request.page * request.per_page > MAX_RESULT_WINDOW:
+    if window and request.page * request.per_page > MAX_RESULT_WINDOW:
         raise BadRequestError("page", f"page x per_page must be at most {MAX_RESULT_WINDOW} "
                                       f"(the deepest result shown); narrow the search instead")
     if request.since and request.until and request.since > request.until:
