@@ -17,19 +17,22 @@ from flask import (
 )
 from werkzeug.routing import PathConverter, ValidationError
 
-from search.retrieve.context import MAX_CONTEXT
 from search.errors import SearchError
 from search.ingest.hugo import text_fragment
 from search.records import SearchRequest
-from search.retrieve.validation import MAX_RESULT_WINDOW
+from search.retrieve.context import MAX_CONTEXT
+from search.retrieve.serialize import format_datetime
+from search.retrieve.validation import MAX_QUERY_LENGTH, MAX_RESULT_WINDOW, SORTS
 
 from .errors import UNAVAILABLE, log_unavailable
 from .histogram import month_histogram
-from .params import check_user_name, parse_context, parse_request, parse_user_name
+from .params import MAX_NAME, check_user_name, parse_context, parse_request, parse_user_name
 from .searching import search, service
 from search.index.watch import read_status
 
 bp = Blueprint("pages", __name__)
+SHOWN_DATETIME = "%Y-%m-%d %H:%M"  # a comment's time (UTC) as the pages show it
+SORT_LABELS = {"relevance": "関連度", "newest": "新しい順", "oldest": "古い順"}
 
 
 def url_with(**changes) -> str:
@@ -66,10 +69,23 @@ def last_page(page) -> int:
     return min(pages, MAX_RESULT_WINDOW // page.per_page)
 
 
+def show_datetime(value) -> str:
+    """A comment's time as the pages show it, `YYYY-MM-DD hh:mm`."""
+    return value.strftime(SHOWN_DATETIME)
+
+
 @bp.app_context_processor
 def helpers():
+    """What every template may use: URL helpers, and the limits and choices the inputs offer."""
     return {"url_with": url_with, "page_url": page_url, "text_fragment": text_fragment,
-            "month_range": month_range, "last_page": last_page}
+            "month_range": month_range, "last_page": last_page,
+            "max_query_length": MAX_QUERY_LENGTH, "max_name": MAX_NAME,
+            "sorts": [(sort, SORT_LABELS[sort]) for sort in SORTS]}
+
+
+# Beside `show_datetime`, the `<time datetime>` machine form, the JSON's own.
+bp.add_app_template_filter(format_datetime)
+bp.add_app_template_filter(show_datetime)
 
 
 @bp.get("/")
