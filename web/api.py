@@ -10,7 +10,7 @@ from search.retrieve.serialize import context_to_dict, page_to_dict
 from search.retrieve.validation import GROUPS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, MAX_RESULT_WINDOW, SORTS
 
 from .feed import FEED_PARAMS, FEED_SIZE
-from .params import MAX_QUOTE_INDEX, parse_context, parse_request
+from .params import MAX_FILTERS, MAX_NAME, MAX_QUOTE_INDEX, parse_context, parse_request
 from .searching import search as run_search
 from .searching import service
 
@@ -39,7 +39,7 @@ def openapi():
 
 def _param(name, schema, description, repeat=False):
     if repeat:
-        schema = {"type": "array", "items": schema, "maxItems": 10}
+        schema = {"type": "array", "items": schema, "maxItems": MAX_FILTERS}
     return {"name": name, "in": "query", "required": False, "description": description,
             "schema": schema, **({"style": "form", "explode": True} if repeat else {})}
 
@@ -144,8 +144,8 @@ def openapi_document() -> dict:
     json_of = lambda schema: {"application/json": {"schema": schema}}  # noqa: E731
     search_parameters = [
         _param("q", {"type": "string", "maxLength": MAX_QUERY_LENGTH}, "query, see README syntax"),
-        _param("user", {"type": "string", "maxLength": 100}, "only this user", repeat=True),
-        _param("tag", {"type": "string", "maxLength": 100}, "only this tag", repeat=True),
+        _param("user", {"type": "string", "maxLength": MAX_NAME}, "only this user", repeat=True),
+        _param("tag", {"type": "string", "maxLength": MAX_NAME}, "only this tag", repeat=True),
         _param("since", {"type": "string", "format": "date"}, "comments on or after"),
         _param("until", {"type": "string", "format": "date"}, "comments on or before"),
         _param("sort", {"type": "string", "enum": list(SORTS)},
