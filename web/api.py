@@ -11,8 +11,8 @@ from search.retrieve.validation import GROUPS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY
 
 from .feed import FEED_PARAMS, FEED_SIZE
 from .params import MAX_FILTERS, MAX_NAME, MAX_QUOTE_INDEX, parse_context, parse_request
+from .searching import get_service
 from .searching import search as run_search
-from .searching import service
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -28,7 +28,7 @@ def search():
 @bp.get("/context")
 def context():
     """A comment with its neighbours in the post, in order; parameters as in the OpenAPI document."""
-    return jsonify(context_to_dict(service().context(parse_context(request.args))))
+    return jsonify(context_to_dict(get_service().context(parse_context(request.args))))
 
 
 @bp.get("/openapi.json")

@@ -27,7 +27,7 @@ from search.retrieve.validation import MAX_QUERY_LENGTH, MAX_RESULT_WINDOW, SORT
 from .errors import UNAVAILABLE, log_unavailable
 from .histogram import month_histogram
 from .params import MAX_NAME, check_user_name, parse_context, parse_request, parse_user_name
-from .searching import search, service
+from .searching import get_service, search
 from search.index.watch import read_status
 
 bp = Blueprint("pages", __name__)
@@ -139,7 +139,7 @@ def user(name: str | None = None):
 def context():
     """A comment among its neighbours in the post, in order: `?post=PATH&quote=INDEX&n=K`."""
     asked = parse_context(request.args)
-    return render_template("context.html", context=service().context(asked), n=asked.n,
+    return render_template("context.html", context=get_service().context(asked), n=asked.n,
                            max_n=MAX_CONTEXT)
 
 
@@ -150,11 +150,11 @@ def healthz():
     JSON in every state: without a usable index it answers 503 with
     `"status": "unavailable"`; the reason, which names paths, is logged.
     """
-    worker = {"pid": os.getpid(), "rss_mb": resident_mb(), "request_cache": service().cache_figures()}
+    worker = {"pid": os.getpid(), "rss_mb": resident_mb(), "request_cache": get_service().cache_figures()}
     # Under --watch: whether the indexer runs, and its last success and error.
     watcher = {"watcher": read_status(current_app.config["INDEX_DIR"])} if current_app.config["WATCH"] else {}
     try:
-        figures = service().health()
+        figures = get_service().health()
     except SearchError as exc:
         log_unavailable(exc)
         return jsonify({"status": "unavailable", "error": UNAVAILABLE, "worker": worker, **watcher}), 503
