@@ -87,6 +87,7 @@ def _remove_quietly(path: Path) -> None:
 
 
 def fsync_dir(path: Path) -> None:
+    """Flush directory `path` itself, so the names a rename or a new file gave it survive a crash."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
