@@ -57,7 +57,7 @@ from bench.crafted import (
 )
 from bench.procs import free_port, stop, wait_ready, wait_warmed
 from bench.report import emit
-from search.retrieve.service import MAX_QUERY_LENGTH
+from search.retrieve.validation import MAX_QUERY_LENGTH
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}

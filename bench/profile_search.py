@@ -184,7 +184,7 @@ def profile(index_dir: Path, site: Path, queries: int = 400, warmup: int = 100, 
     every index version it opens (`SearchService.warm_up`), so the profile
     is that of a served index, not of cold posting reads.
     """
-    from web import EXTENSION, create_app
+    from web import create_app, get_service
 
     project = (project or Path(sys.modules["web"].__file__).resolve().parent.parent)
     comments = workload.load_comments(site)
@@ -194,7 +194,7 @@ def profile(index_dir: Path, site: Path, queries: int = 400, warmup: int = 100, 
     try:
         client = app.test_client()
         if warm:
-            app.extensions[EXTENSION].warm_up()
+            get_service(app).warm_up()
         _send(client, sets["warmup"])
         profiler, original = cProfile.Profile(), app.wsgi_app
         app.wsgi_app = profiled(original, profiler)
@@ -206,7 +206,7 @@ def profile(index_dir: Path, site: Path, queries: int = 400, warmup: int = 100, 
         plain_failures, stages = _send(client, sets["plain"])
         plain_s = time.perf_counter() - started
     finally:
-        app.extensions[EXTENSION].close()
+        get_service(app).close()
     stats = pstats.Stats(profiler)
     report = _report(stats, project, len(sets["measured"]), profiled_s, len(sets["plain"]), plain_s, stages)
     report.update(index_dir=str(index_dir), project=str(project), failures=failures + plain_failures,

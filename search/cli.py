@@ -21,7 +21,8 @@ from .ingest.hugo import text_fragment
 from .index.progress import BuildProgress
 from .records import ContextRequest, SearchRequest
 from .retrieve.serialize import context_to_dict, format_datetime, page_to_dict
-from .retrieve.service import GROUPS, MAX_PER_PAGE, SORTS, SearchService
+from .retrieve.service import SearchService
+from .retrieve.validation import GROUPS, MAX_PER_PAGE, SORTS
 from .settings import SETTINGS, max_post_bytes
 
 

@@ -119,11 +119,11 @@ def invoke_cli(*args, env=None):
 @pytest.fixture(scope="session")
 def app(index_dir):
     """The Flask app over the session index."""
-    from web import EXTENSION, create_app
+    from web import create_app, get_service
 
     app = create_app({"INDEX_DIR": str(index_dir), "TESTING": True})
     yield app
-    app.extensions[EXTENSION].close()
+    get_service(app).close()
 
 
 @pytest.fixture

@@ -36,13 +36,13 @@ def good_post(word: str) -> str:
 @contextmanager
 def web_client(index_dir):
     """A test client of the real app over `index_dir`, its service closed after."""
-    from web import EXTENSION, create_app
+    from web import create_app, get_service
 
     app = create_app({"INDEX_DIR": str(index_dir), "TESTING": True})
     try:
         yield app.test_client()
     finally:
-        app.extensions[EXTENSION].close()
+        get_service(app).close()
 
 
 def search(index_dir, query="", **kwargs):

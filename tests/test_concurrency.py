@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from search.retrieve import service as service_module
+from search.retrieve import hits
 from search.index import store
 from search.errors import BadRequestError
 from search.records import SearchRequest
-from search.retrieve.service import MAX_RESULT_WINDOW, SearchService
+from search.retrieve.service import SearchService
+from search.retrieve.validation import MAX_RESULT_WINDOW
 from tests.builders import ROOT, copy_sample_site
 
 QUERIES = ["機械学習", "数学", "線形代数", "京都", "ユーザー", "Rust OR Go", "LLM -GPU", "すうがく",
@@ -38,7 +39,7 @@ def answers(svc, queries=QUERIES):
 
 def test_a_search_stuck_in_its_snippets_does_not_hold_up_another(fresh, monkeypatch):
     stuck, release = threading.Event(), threading.Event()
-    real = service_module.make_snippet
+    real = hits.make_snippet
 
     def slow_snippet(text, spans, *args):
         if "京都の寺" in text:
@@ -46,7 +47,7 @@ def test_a_search_stuck_in_its_snippets_does_not_hold_up_another(fresh, monkeypa
             release.wait(30)
         return real(text, spans, *args)
 
-    monkeypatch.setattr(service_module, "make_snippet", slow_snippet)
+    monkeypatch.setattr(hits, "make_snippet", slow_snippet)
     slow = threading.Thread(target=lambda: fresh.search(SearchRequest(query="寺")))
     slow.start()
     try:

@@ -4,7 +4,7 @@ import pytest
 
 from search.settings import check_origin
 from tests.conftest import invoke_cli
-from web import EXTENSION, create_app
+from web import create_app, get_service
 
 SITE = "https://www.kaigai-tech-matome.com"
 PREFLIGHT = {"Origin": SITE, "Access-Control-Request-Method": "GET",
@@ -16,7 +16,7 @@ def cors_app(index_dir):
     app = create_app({"INDEX_DIR": str(index_dir), "TESTING": True,
                       "CORS_ORIGINS": [SITE, "http://localhost:1313"]})
     yield app
-    app.extensions[EXTENSION].close()
+    get_service(app).close()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from search.records import SearchRequest
 from search.retrieve.service import SearchService
 from tests.builders import copy_sample_site, post_text, write_post
 from tests.conftest import run_cli
-from web import create_app
+from web import create_app, get_service
 
 
 # Whoosh leaves a file handle open when a truncated segment fails to load; the
@@ -45,7 +45,7 @@ def test_truncated_segment_is_a_clear_error_everywhere(built):
     assert response.status_code == 503 and str(index) not in response.get_data(as_text=True)  # logged, not shown
     assert run_cli("index", "--site", site, "--index-dir", index, "--rebuild").returncode == 0
     assert client.get("/api/search?q=数学").status_code == 200  # the service reopens
-    client.application.extensions["matome_search"].close()
+    get_service(client.application).close()
 
 
 def test_missing_pointer_target(built):

@@ -9,7 +9,7 @@ import pytest
 from search.ingest import hugo
 from search.index.indexer import update_index
 from tests.builders import post_text, write_post, write_site
-from web import EXTENSION, create_app
+from web import create_app, get_service
 from web.feed import FEED_SIZE, entry_title, xml_text
 
 NS = {"a": "http://www.w3.org/2005/Atom"}
@@ -38,7 +38,7 @@ def feed_site(tmp_path_factory):
 def feed_client(feed_site):
     app = create_app({"INDEX_DIR": str(feed_site[1]), "TESTING": True})
     yield app.test_client()
-    app.extensions[EXTENSION].close()
+    get_service(app).close()
 
 
 def fetch(client, url, **headers):
@@ -156,7 +156,7 @@ def test_an_index_update_changes_the_etag_and_entry_ids_survive_a_rebuild(tmp_pa
         assert rebuilt.headers["ETag"] != stale.headers["ETag"]
         assert [text_of(e, "a:id") for e in feed.findall("a:entry", NS)][1:] == ids
     finally:
-        app.extensions[EXTENSION].close()
+        get_service(app).close()
 
 
 def test_public_url_makes_the_feed_urls_absolute_there(feed_site):
@@ -165,7 +165,7 @@ def test_public_url_makes_the_feed_urls_absolute_there(feed_site):
     try:
         _, feed = fetch(app.test_client(), "/feed.atom?q=フィード&tag=RSS")
     finally:
-        app.extensions[EXTENSION].close()
+        get_service(app).close()
     links = {link.get("rel"): link.get("href") for link in feed.findall("a:link", NS)}
     assert links["self"].startswith("https://search.example.com/feed.atom?q=")
     assert links["alternate"].startswith("https://search.example.com/?q=")

@@ -10,7 +10,7 @@ from search.records import SearchRequest
 from search.retrieve.service import SearchService
 from tests.builders import post_text, write_post, write_site
 from tests.conftest import invoke_cli
-from web import EXTENSION, create_app
+from web import create_app, get_service
 
 CAT_POSTS = {
     "2025_01_10_a": post_text("記事A", date="2025-01-10", tags=("動物",), quotes=[
@@ -49,7 +49,7 @@ def cat_service(cat_index):
 def cat_client(cat_index):
     app = create_app({"INDEX_DIR": str(cat_index), "TESTING": True})
     yield app.test_client()
-    app.extensions[EXTENSION].close()
+    get_service(app).close()
 
 
 def grouped(service, query="猫", **kwargs):

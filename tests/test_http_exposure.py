@@ -21,7 +21,7 @@ from tests.builders import copy_sample_site, post_text, write_post
 from tests.conftest import invoke_cli
 from tests.test_server import start_server, stop_server
 from tests.test_web_api import assert_error
-from web import EXTENSION, create_app
+from web import create_app, get_service
 
 UNAVAILABLE = "the search index is not available"
 
@@ -79,7 +79,7 @@ def test_unavailable_index_is_logged_not_shown(tmp_path, caplog, request, make_s
         api = client.get("/api/search", query_string={"q": "alpha"})
         page = client.get("/", query_string={"q": "alpha"})
         health = client.get("/healthz")
-        app.extensions[EXTENSION].close()
+        get_service(app).close()
         gc.collect()
 
     assert_error(api, 503, None)
@@ -131,7 +131,7 @@ def test_absolute_urls(index_dir, config, headers, root):
     # A redirect the router writes is absolute too: /users -> /users/.
     redirect = client.get("/users", headers=headers)
     assert redirect.status_code == 308 and redirect.headers["Location"] == root + "users/"
-    app.extensions[EXTENSION].close()
+    get_service(app).close()
 
 
 def test_proxy_headers_give_the_reader_address(index_dir):
@@ -140,7 +140,7 @@ def test_proxy_headers_give_the_reader_address(index_dir):
     app.before_request(lambda: seen.update(addr=request.remote_addr))
     client.get("/healthz", headers=FORWARDED)
     assert seen["addr"] == "203.0.113.9"
-    app.extensions[EXTENSION].close()
+    get_service(app).close()
 
 
 @pytest.mark.parametrize("url, expected", [
@@ -240,7 +240,7 @@ def user_app(user_index):
     """The app over `user_index`."""
     app = create_app({"INDEX_DIR": str(user_index), "TESTING": True})
     yield app
-    app.extensions[EXTENSION].close()
+    get_service(app).close()
 
 
 def follow(client, page_url: str, href: str):

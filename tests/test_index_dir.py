@@ -215,7 +215,7 @@ def test_pointer_writable_by_others_is_refused_with_the_fix(site, index):
 
 
 def test_web_answers_503_and_logs_the_fix(index, caplog):
-    from web import EXTENSION, create_app
+    from web import create_app, get_service
 
     index.chmod(0o777)
     app = create_app({"INDEX_DIR": str(index), "TESTING": True})
@@ -225,7 +225,7 @@ def test_web_answers_503_and_logs_the_fix(index, caplog):
         assert str(index) not in response.get_json()["error"]  # paths go to the log only
         assert f"chmod go-w {index}" in caplog.text
     finally:
-        app.extensions[EXTENSION].close()
+        get_service(app).close()
 
 
 def test_hint_quotes_a_path_with_spaces(site, tmp_path):

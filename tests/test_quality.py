@@ -10,7 +10,8 @@ from search.views.superterms import NGRAM_GATE
 from search.query.compiled import VIEWS
 from search.query.compile import compile_query
 from search.errors import SynonymsError
-from search.retrieve.service import MAX_PER_PAGE, SearchService
+from search.retrieve.service import SearchService
+from search.retrieve.validation import MAX_PER_PAGE
 from search.query.synonyms import load_synonyms
 from tests.builders import copy_sample_site, post_text, write_post
 from tests.conftest import search, users

@@ -8,7 +8,7 @@ import pytest
 
 from tests.test_context import KYOTO, KYOTO_USERS, SPACED, build_spaced_index
 from tests.test_web_api import assert_error
-from web import EXTENSION, create_app
+from web import create_app, get_service
 
 POST_KEYS = {"post_path", "post_url", "post_title", "post_date", "tags", "source_url"}
 COMMENT_KEYS = {"quote_index", "user", "created_at", "body", "hit", "url"}
@@ -146,7 +146,7 @@ def test_context_page_offers_more_and_recentering(client):
 def spaced_client(tmp_path_factory):
     app = create_app({"INDEX_DIR": str(build_spaced_index(tmp_path_factory.mktemp("spaced"))), "TESTING": True})
     yield app.test_client()
-    app.extensions[EXTENSION].close()
+    get_service(app).close()
 
 
 def test_a_path_with_japanese_and_spaces(spaced_client):

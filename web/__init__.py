@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from search.retrieve.service import SearchService
 from search.settings import check_origins, check_public_url, default
 
 from . import api, cors, errors, feed, pages, proxy, searching
-from .searching import EXTENSION as EXTENSION  # re-exported: the key of the app's service
+from .searching import get_service as get_service  # re-exported: the app's SearchService
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -47,8 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     except ValueError as exc:
         raise ValueError(f"CORS_ORIGINS: {exc}") from None
     app.json.ensure_ascii = False
-    searching.init_app(app, SearchService(app.config["INDEX_DIR"], synonyms=app.config["SYNONYMS"],
-                                          warm=app.config["WARM"]))
+    searching.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feed.bp)

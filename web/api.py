@@ -7,12 +7,12 @@ from flask import Blueprint, jsonify, request
 from search.retrieve.context import DEFAULT_CONTEXT, MAX_CONTEXT, MAX_POST_PATH
 from search.retrieve.group import COMMENTS_PER_POST
 from search.retrieve.serialize import context_to_dict, page_to_dict
-from search.retrieve.service import GROUPS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, MAX_RESULT_WINDOW, SORTS
+from search.retrieve.validation import GROUPS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, MAX_RESULT_WINDOW, SORTS
 
 from .feed import FEED_PARAMS, FEED_SIZE
-from .params import MAX_QUOTE_INDEX, parse_context, parse_request
+from .params import MAX_FILTERS, MAX_NAME, MAX_QUOTE_INDEX, parse_context, parse_request
+from .searching import get_service
 from .searching import search as run_search
-from .searching import service
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -28,7 +28,7 @@ def search():
 @bp.get("/context")
 def context():
     """A comment with its neighbours in the post, in order; parameters as in the OpenAPI document."""
-    return jsonify(context_to_dict(service().context(parse_context(request.args))))
+    return jsonify(context_to_dict(get_service().context(parse_context(request.args))))
 
 
 @bp.get("/openapi.json")
@@ -39,7 +39,7 @@ def openapi():
 
 def _param(name, schema, description, repeat=False):
     if repeat:
-        schema = {"type": "array", "items": schema, "maxItems": 10}
+        schema = {"type": "array", "items": schema, "maxItems": MAX_FILTERS}
     return {"name": name, "in": "query", "required": False, "description": description,
             "schema": schema, **({"style": "form", "explode": True} if repeat else {})}
 
@@ -144,8 +144,8 @@ def openapi_document() -> dict:
     json_of = lambda schema: {"application/json": {"schema": schema}}  # noqa: E731
     search_parameters = [
         _param("q", {"type": "string", "maxLength": MAX_QUERY_LENGTH}, "query, see README syntax"),
-        _param("user", {"type": "string", "maxLength": 100}, "only this user", repeat=True),
-        _param("tag", {"type": "string", "maxLength": 100}, "only this tag", repeat=True),
+        _param("user", {"type": "string", "maxLength": MAX_NAME}, "only this user", repeat=True),
+        _param("tag", {"type": "string", "maxLength": MAX_NAME}, "only this tag", repeat=True),
         _param("since", {"type": "string", "format": "date"}, "comments on or after"),
         _param("until", {"type": "string", "format": "date"}, "comments on or before"),
         _param("sort", {"type": "string", "enum": list(SORTS)},

@@ -24,7 +24,7 @@ from search.records import SearchPage, SearchRequest
 from search.retrieve.serialize import format_datetime
 
 from .params import parse_request
-from .searching import search, service
+from .searching import get_service, search
 
 bp = Blueprint("feed", __name__)
 ATOM = "http://www.w3.org/2005/Atom"
@@ -78,7 +78,7 @@ def atom():
     """The FEED_SIZE newest comments matching the search parameters, as Atom; 304 when unchanged."""
     search_request = replace(parse_request(request.args), sort="newest", page=1, per_page=FEED_SIZE,
                              group="comment", explain=False)
-    version = service().version()  # before searching: see SearchService.version
+    version = get_service().version()  # before searching: see SearchService.version
     etag = version.tag
     if not is_resource_modified(request.environ, etag=etag, last_modified=version.updated):
         response = Response(status=304)

@@ -17,19 +17,22 @@ from flask import (
 )
 from werkzeug.routing import PathConverter, ValidationError
 
-from search.retrieve.context import MAX_CONTEXT
 from search.errors import SearchError
 from search.ingest.hugo import text_fragment
 from search.records import SearchRequest
-from search.retrieve.service import MAX_RESULT_WINDOW
+from search.retrieve.context import MAX_CONTEXT
+from search.retrieve.serialize import format_datetime
+from search.retrieve.validation import MAX_QUERY_LENGTH, MAX_RESULT_WINDOW, SORTS
 
 from .errors import UNAVAILABLE, log_unavailable
 from .histogram import month_histogram
-from .params import check_user_name, parse_context, parse_request, parse_user_name
-from .searching import search, service
+from .params import MAX_NAME, check_user_name, parse_context, parse_request, parse_user_name
+from .searching import get_service, search
 from search.index.watch import read_status
 
 bp = Blueprint("pages", __name__)
+SHOWN_DATETIME = "%Y-%m-%d %H:%M"  # a comment's time (UTC) as the pages show it
+SORT_LABELS = {"relevance": "関連度", "newest": "新しい順", "oldest": "古い順"}
 
 
 def url_with(**changes) -> str:
@@ -66,10 +69,23 @@ def last_page(page) -> int:
     return min(pages, MAX_RESULT_WINDOW // page.per_page)
 
 
+def show_datetime(value) -> str:
+    """A comment's time as the pages show it, `YYYY-MM-DD hh:mm`."""
+    return value.strftime(SHOWN_DATETIME)
+
+
 @bp.app_context_processor
 def helpers():
+    """What every template may use: URL helpers, and the limits and choices the inputs offer."""
     return {"url_with": url_with, "page_url": page_url, "text_fragment": text_fragment,
-            "month_range": month_range, "last_page": last_page}
+            "month_range": month_range, "last_page": last_page,
+            "max_query_length": MAX_QUERY_LENGTH, "max_name": MAX_NAME,
+            "sorts": [(sort, SORT_LABELS[sort]) for sort in SORTS]}
+
+
+# Beside `show_datetime`, the `<time datetime>` machine form, the JSON's own.
+bp.add_app_template_filter(format_datetime)
+bp.add_app_template_filter(show_datetime)
 
 
 @bp.get("/")
@@ -123,7 +139,7 @@ def user(name: str | None = None):
 def context():
     """A comment among its neighbours in the post, in order: `?post=PATH&quote=INDEX&n=K`."""
     asked = parse_context(request.args)
-    return render_template("context.html", context=service().context(asked), n=asked.n,
+    return render_template("context.html", context=get_service().context(asked), n=asked.n,
                            max_n=MAX_CONTEXT)
 
 
@@ -134,11 +150,11 @@ def healthz():
     JSON in every state: without a usable index it answers 503 with
     `"status": "unavailable"`; the reason, which names paths, is logged.
     """
-    worker = {"pid": os.getpid(), "rss_mb": resident_mb(), "request_cache": service().cache_figures()}
+    worker = {"pid": os.getpid(), "rss_mb": resident_mb(), "request_cache": get_service().cache_figures()}
     # Under --watch: whether the indexer runs, and its last success and error.
     watcher = {"watcher": read_status(current_app.config["INDEX_DIR"])} if current_app.config["WATCH"] else {}
     try:
-        figures = service().health()
+        figures = get_service().health()
     except SearchError as exc:
         log_unavailable(exc)
         return jsonify({"status": "unavailable", "error": UNAVAILABLE, "worker": worker, **watcher}), 503

@@ -1,20 +1,32 @@
-"""Query-string parameters -> SearchRequest or ContextRequest, with a 400 naming each bad one."""
+"""Query-string parameters -> SearchRequest or ContextRequest, with a 400 naming each bad one.
+
+This module converts: a parameter given twice, a required one missing, a
+number or date that does not parse, and text too long or holding control
+characters are errors named after the parameter. Whether the values make
+a valid request (a known sort or grouping, a page size, since before
+until, a context's bounds) is decided by the library's rules,
+`validation.validate` and `context.validate_context`, which the parsers
+apply, so that a page showing no search for the request (the landing
+page, the feed, a user page) refuses it as a search would.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import unicodedata
 
-from search.retrieve.context import DEFAULT_CONTEXT, MAX_CONTEXT, MAX_POST_PATH
 from search.errors import BadRequestError
 from search.records import ContextRequest, SearchRequest
-from search.retrieve.service import GROUPS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
+from search.retrieve.context import DEFAULT_CONTEXT, MAX_POST_PATH, validate_context
+from search.retrieve.validation import MAX_PAGE, MAX_QUERY_LENGTH, validate
 
 SINGLE = ("q", "since", "until", "sort", "page", "per_page", "group")
 MAX_FILTERS = 10
 MAX_NAME = 100
 # A quote index past every post: 400; one past its own post's comments: 404.
 MAX_QUOTE_INDEX = 999_999
+# A number of ten digits or more is not converted: it stands for one past every bound.
+_PAST_EVERY_BOUND = 10**10
 
 
 def _single(args, name: str) -> str:
@@ -32,15 +44,16 @@ def _clean(value: str, name: str, limit: int) -> str:
     return value
 
 
-def _int(args, name: str, default: int, low: int, high: int) -> int:
+def _int(args, name: str, default: int, bounds: tuple[int, int] | None = None) -> int:
+    """The whole number `name` (`default` when absent), within `bounds` if given."""
     raw = _single(args, name)
     if not raw:
         return default
     if not raw.isascii() or not raw.isdigit():
         raise BadRequestError(name, "must be a whole number")
-    value = int(raw) if len(raw) < 10 else high + 1
-    if not low <= value <= high:
-        raise BadRequestError(name, f"must be between {low} and {high}")
+    value = int(raw) if len(raw) < 10 else _PAST_EVERY_BOUND
+    if bounds is not None and not bounds[0] <= value <= bounds[1]:
+        raise BadRequestError(name, f"must be between {bounds[0]} and {bounds[1]}")
     return value
 
 
@@ -80,14 +93,13 @@ def check_user_name(name: str) -> str:
     return _clean(name, "name", MAX_NAME)
 
 
-def parse_request(args, default_per_page: int = 10) -> SearchRequest:
-    """Build a SearchRequest from request args; raise BadRequestError."""
-    sort = _single(args, "sort") or "relevance"
-    if sort not in SORTS:
-        raise BadRequestError("sort", f"must be one of {', '.join(SORTS)}")
-    group = _single(args, "group") or "comment"
-    if group not in GROUPS:
-        raise BadRequestError("group", f"must be one of {', '.join(GROUPS)}")
+def parse_request(args, default_per_page: int = SearchRequest.per_page) -> SearchRequest:
+    """Build a SearchRequest from request args and hold it to the library's rules; raise BadRequestError.
+
+    The result window is left to the search that runs (see `validate`).
+    """
+    sort = _single(args, "sort") or SearchRequest.sort
+    group = _single(args, "group") or SearchRequest.group
     request = SearchRequest(
         query=_clean(_single(args, "q"), "q", MAX_QUERY_LENGTH),
         users=_names(args, "user"),
@@ -95,31 +107,30 @@ def parse_request(args, default_per_page: int = 10) -> SearchRequest:
         since=_date(args, "since"),
         until=_date(args, "until"),
         sort=sort,
-        page=_int(args, "page", 1, 1, MAX_PAGE),
-        per_page=_int(args, "per_page", default_per_page, 1, MAX_PER_PAGE),
+        page=_int(args, "page", SearchRequest.page, (1, MAX_PAGE)),
+        per_page=_int(args, "per_page", default_per_page),
         explain=_single(args, "explain") in ("1", "true"),
         group=group,
     )
-    if request.since and request.until and request.since > request.until:
-        raise BadRequestError("since", "is after until")
+    validate(request, window=False)
     return request
 
 
 def parse_context(args) -> ContextRequest:
-    """Build a ContextRequest from `post`, `quote` and `n`; raise BadRequestError.
+    """Build a ContextRequest from `post`, `quote` and `n` and hold it to the library's rules; raise BadRequestError.
 
     `post` is taken exactly as given (a path may hold spaces); `quote` is required.
     """
     posts = args.getlist("post")
     if len(posts) > 1:
         raise BadRequestError("post", "given more than once")
-    if not posts or not posts[0]:
-        raise BadRequestError("post", "is required")
-    post = _clean(posts[0], "post", MAX_POST_PATH)
+    post = _clean(posts[0], "post", MAX_POST_PATH) if posts else ""
     if not _single(args, "quote"):
         raise BadRequestError("quote", "is required")
-    return ContextRequest(
+    request = ContextRequest(
         post_path=post,
-        quote_index=_int(args, "quote", 0, 0, MAX_QUOTE_INDEX),
-        n=_int(args, "n", DEFAULT_CONTEXT, 0, MAX_CONTEXT),
+        quote_index=_int(args, "quote", 0, (0, MAX_QUOTE_INDEX)),
+        n=_int(args, "n", DEFAULT_CONTEXT),
     )
+    validate_context(request)
+    return request

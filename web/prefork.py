@@ -56,7 +56,7 @@ def serve_prefork(options: dict, host: str, port: int, workers: int, threads: in
     shares them; each worker opens (and warms) the index itself. `watcher`
     is (site, base_url, index_dir) for `--watch`, or None.
     """
-    from web import EXTENSION, create_app
+    from web import create_app, get_service
 
     get_janome()  # the dictionary, loaded once and shared copy-on-write
     app = create_app(options)
@@ -64,7 +64,7 @@ def serve_prefork(options: dict, host: str, port: int, workers: int, threads: in
 
     def post_worker_init(worker) -> None:
         try:
-            app.extensions[EXTENSION].open()  # and start warming it
+            get_service(app).open()  # and start warming it
         except SearchError as exc:  # every request will say so too
             log.error("worker %s cannot open the index: %s", worker.pid, exc)
 

@@ -1,8 +1,10 @@
 """The app's one `SearchService`, and the timings each response reports.
 
-Every view reaches the service through `service()` and searches through
-`search()`, which also keeps the page's stage timings for the
-`Server-Timing` header that `create_app` adds to every response.
+`init_app(app)` gives the app its service and times every response; every
+view, and the server code that opens the index before serving, reaches the
+service through `get_service()` and searches through `search()`, which
+also keeps the page's stage timings for the `Server-Timing` header added
+to every response.
 """
 
 from __future__ import annotations
@@ -17,21 +19,28 @@ from search.retrieve.service import SearchService
 EXTENSION = "matome_search"
 
 
-def init_app(app, service: SearchService) -> None:
-    """Attach `service` to `app` and time every response."""
-    app.extensions[EXTENSION] = service
+def init_app(app) -> None:
+    """Give `app` its SearchService, from INDEX_DIR, SYNONYMS and WARM, and time every response.
+
+    Raises SynonymsError for a bad synonym file. No teardown closes the
+    service after a request, as flaskr's does its database connection: it
+    keeps each thread's searcher and every cache from one request to the
+    next, for the app's life; `get_service(app).close()` releases them.
+    """
+    app.extensions[EXTENSION] = SearchService(app.config["INDEX_DIR"], synonyms=app.config["SYNONYMS"],
+                                              warm=app.config["WARM"])
     app.before_request(_start_clock)
     app.after_request(_add_server_timing)
 
 
-def service() -> SearchService:
-    """The app's SearchService."""
-    return current_app.extensions[EXTENSION]
+def get_service(app=None) -> SearchService:
+    """The SearchService of `app`, by default of the app handling the current request."""
+    return (current_app if app is None else app).extensions[EXTENSION]
 
 
 def search(request: SearchRequest) -> SearchPage:
     """Run `request` through the app's service, keeping its timings for the response."""
-    page = service().search(request)
+    page = get_service().search(request)
     g.setdefault("search_pages", []).append(page)
     return page
 

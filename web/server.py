@@ -67,11 +67,11 @@ def serve_threaded(options: dict, host, port, threads, watched_site, index_dir) 
     """Serve from this process through waitress; watch `watched_site` in a thread if given."""
     from waitress import serve
 
-    from web import EXTENSION, create_app
+    from web import create_app, get_service
 
     app = create_app(options)
     try:
-        app.extensions[EXTENSION].open()  # and start warming it
+        get_service(app).open()  # and start warming it
     except SearchError as exc:  # every request will say so too
         log.error("cannot open the index: %s", exc)
     stop = threading.Event()

@@ -37,7 +37,8 @@ from search.ingest import hugo
 from search.analysis.normalize import normalize
 from search.index.indexer import update_index
 from search.query.loanwords import Loanwords
-from search.retrieve.service import MAX_PER_PAGE, SearchService
+from search.retrieve.service import SearchService
+from search.retrieve.validation import MAX_PER_PAGE
 
 KEEP_ENGLISH = 0.1  # share of comments whose translator kept the English word
 _KATAKANA = "\u30a1-\u30fa\u30fc"

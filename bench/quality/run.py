@@ -43,7 +43,8 @@ from search.analysis.tokenizer import analyze
 from search.analysis.normalize import normalize
 from search.index.indexer import update_index
 from search.records import SearchRequest
-from search.retrieve.service import MAX_PER_PAGE, SearchService
+from search.retrieve.service import SearchService
+from search.retrieve.validation import MAX_PER_PAGE
 from search.index.store import open_current
 from search.query.synonyms import load_synonyms
 

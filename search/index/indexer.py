@@ -1,9 +1,10 @@
-"""Build and update the index: scan, diff against the manifest, write, commit, swap.
+"""Build and update the index: one `IndexRun` per call of `update_index`.
 
 `update_index` is incremental by default: it hashes every post file and
-compares the hashes with the manifest stored in the index itself, so only new
-and changed posts are parsed and tokenized. A first build, or `rebuild=True`,
-writes a fresh generation and swaps it in only when it is complete.
+compares the hashes with the manifest stored in the index itself (see
+`manifest`), so only new and changed posts are parsed and tokenized. A
+first build, or `rebuild=True`, writes a fresh generation and swaps it in
+only when it is complete.
 """
 
 from __future__ import annotations
@@ -12,23 +13,29 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
+
+from whoosh.fields import Schema
 
 from ..analysis import words
-from ..ingest import hugo
-from . import store
-from ..analysis.words import get_janome
-from ..errors import IndexCorruptError, IndexVersionError, IndexWriteError, StrictModeError
-from .merge import merge_tiers
-from ..records import ParseWarning
-from .schema import BUILD_ID, KIND_POST, iter_documents, make_schema, to_manifest_document
-from ..ingest.statcache import StatCache, hash_bytes
 from ..analysis.tokencache import FILE as TOKEN_FILE
 from ..analysis.tokencache import TokenCache
+from ..analysis.words import get_janome
+from ..errors import IndexCorruptError, IndexVersionError, IndexWriteError, StrictModeError
+from ..ingest import hugo
+from ..ingest.statcache import StatCache, hash_bytes
+from ..records import ParseWarning, Post
+from . import store
+from .files import fsync_tree
+from .manifest import PendingPost, commit_state, read_manifest, scan_site
+from .merge import merge_tiers
+from .schema import BUILD_ID, iter_documents, make_schema, to_manifest_document
 
 # Below this many changed posts one process is faster than starting workers.
 PARALLEL_THRESHOLD = 40
 WRITER_LIMIT_MB = 256
+
+Progress = Callable[[int, int, int], None]  # (posts done, posts, comments so far)
 
 
 @dataclass
@@ -62,79 +69,17 @@ class IndexReport:
 
 
 @dataclass(frozen=True)
-class ManifestEntry:
-    """The manifest's memory of one post file."""
+class IndexOptions:
+    """How one run indexes: `update_index`'s keyword arguments, defaults filled in."""
 
-    content_hash: str
-    draft_skipped: bool
-    draft: bool
-
-    def stale(self, content_hash: str, include_drafts: bool) -> bool:
-        """True when the file changed or the draft setting changed for it."""
-        if content_hash != self.content_hash:
-            return True
-        if self.draft:
-            return self.draft_skipped == include_drafts
-        return False
-
-
-@dataclass(frozen=True)
-class PendingPost:
-    """A post file that is new or changed since the manifest was written."""
-
-    file: Path
-    path: str
-    is_new: bool
-
-
-Progress = Callable[[int, int, int], None]  # (posts done, posts, comments so far)
-
-
-def read_manifest(ix) -> dict[str, ManifestEntry]:
-    """Return the manifest (post path -> entry) stored in an open index."""
-    manifest = {}
-    with ix.searcher() as searcher:
-        for doc in searcher.documents(kind=KIND_POST):
-            manifest[doc["post_path"]] = ManifestEntry(
-                doc["post_hash"], bool(doc.get("draft_skipped")), bool(doc.get("draft"))
-            )
-    return manifest
-
-
-def _stat(file: Path):
-    try:
-        return file.stat()
-    except OSError:
-        return None
-
-
-def _hash_file(file: Path) -> str | None:
-    try:
-        return hash_bytes(file.read_bytes())
-    except OSError:
-        return None  # read_post reports the error when it retries
-
-
-def scan_site(site, manifest, include_drafts: bool, cache: StatCache | None = None):
-    """Split the site's post files into pending (new/changed) and unchanged.
-
-    Returns (pending, unchanged_count, seen_paths). Files whose size and
-    mtime match the stat cache are not even read; the rest are hashed.
-    """
-    pending, unchanged, seen = [], 0, set()
-    for file in hugo.iter_post_files(site):
-        path = hugo.post_path(site, file)
-        seen.add(path)
-        entry = manifest.get(path)
-        if entry is None:
-            pending.append(PendingPost(file, path, True))
-            continue
-        digest = cache.content_hash(path, file) if cache else _hash_file(file)
-        if digest is None or entry.stale(digest, include_drafts):
-            pending.append(PendingPost(file, path, False))
-        else:
-            unchanged += 1
-    return pending, unchanged, seen
+    rebuild: bool = False
+    jobs: int = 1
+    include_drafts: bool = False
+    strict: bool = False
+    progress: Progress | None = None
+    janome_cache: bool = True
+    schema: Callable[[], Schema] = make_schema  # the schema of a new generation
+    documents: Callable[[Post], Iterable[dict]] = iter_documents  # a post's documents
 
 
 def update_index(
@@ -147,12 +92,17 @@ def update_index(
     strict: bool = False,
     progress: Progress | None = None,
     janome_cache: bool = True,
+    schema: Callable[[], Schema] | None = None,
+    documents: Callable[[Post], Iterable[dict]] | None = None,
 ) -> IndexReport:
     """Bring the index in `index_dir` up to date with the posts of `site`.
 
     janome's output is kept in each generation (`tokencache`) and read back
     by later runs; `janome_cache=False` tokenizes everything again (and
-    still keeps the output for the next run).
+    still keeps the output for the next run). `schema` builds the schema of
+    a new generation (default: `schema.make_schema`) and `documents` turns
+    a post into its documents (default: `schema.iter_documents`): a
+    benchmark builds with fewer fields through them.
 
     `site` is a `hugo.Site`. Raises IndexLockedError when another indexer
     runs, IndexVersionError when the index needs `rebuild=True`,
@@ -162,177 +112,199 @@ def update_index(
     """
     started = time.perf_counter()
     index_dir = Path(index_dir)
-    jobs = jobs or os.cpu_count() or 1
+    options = IndexOptions(rebuild=rebuild, jobs=jobs or os.cpu_count() or 1, include_drafts=include_drafts,
+                           strict=strict, progress=progress, janome_cache=janome_cache,
+                           schema=schema or make_schema, documents=documents or iter_documents)
     try:
-        report = _update(site, index_dir, rebuild, jobs, include_drafts, strict, progress, janome_cache)
+        report = IndexRun(site, index_dir, options).run()
     except OSError as exc:
         raise IndexWriteError(index_dir, exc.strerror or str(exc)) from exc
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _update(site, index_dir, rebuild, jobs, include_drafts, strict, progress, janome_cache) -> IndexReport:
-    with store.writer_lock(index_dir):
-        pointer = _read_pointer(index_dir, rebuild)
-        if pointer is not None and not rebuild and pointer.get("build") != BUILD_ID:
-            raise IndexVersionError(index_dir, str(pointer.get("build")), BUILD_ID)
-        moved = pointer is not None and pointer.get("base_url", site.base_url) != site.base_url
-        if pointer is None or rebuild or moved:
-            report = _full_build(site, index_dir, pointer, jobs, include_drafts, strict, progress, janome_cache)
-            if moved and not rebuild:
-                report.note = (f"base URL changed from {pointer['base_url']} to {site.base_url}: "
-                               "every post was indexed again")
-        else:
-            report = _incremental(site, index_dir, jobs, include_drafts, strict, progress, janome_cache)
-            if "base_url" not in pointer:  # an index from before base URLs were recorded
-                store.write_pointer(index_dir, pointer["generation"], base_url=site.base_url)
-    return report
+class IndexRun:
+    """One run of the indexer over `site` into `index_dir`; its steps are the methods.
 
-
-def _read_pointer(index_dir, rebuild: bool) -> dict | None:
-    """The current pointer; a damaged one stops every run but the rebuild that replaces it."""
-    try:
-        return store.read_pointer(index_dir)
-    except IndexCorruptError:
-        if not rebuild:
-            raise
-        return None
-
-
-def _full_build(site, index_dir, pointer, jobs, include_drafts, strict, progress, janome_cache) -> IndexReport:
-    report = IndexReport(rebuilt=True)
-    previous = pointer["generation"] if pointer else None
-    # Half-built generations of crashed runs are garbage: we hold the lock.
-    store.prune_generations(index_dir, keep={previous} if previous else set())
-    generation = store.next_generation(index_dir)
-    path = store.make_generation(index_dir, generation)
-    try:
-        ix = store.storage(path).create_index(make_schema())
-        pending, _, _ = scan_site(site, {}, include_drafts)
-        writer = _open_writer(ix, len(pending), jobs)
-        cache = StatCache(index_dir)
-        # janome's output of the last generation serves; this one keeps what it used.
-        tokens = TokenCache(path / TOKEN_FILE, index_dir / previous / TOKEN_FILE if previous else None,
-                            read=janome_cache)
-        _apply(writer, site, pending, [], include_drafts, strict, report, progress, cache, tokens)
-        store.fsync_tree(path)
-        # Every stored post URL is built from the base URL: a run with another
-        # one must rebuild, though no post file changed (see _update).
-        store.write_pointer(index_dir, generation, base_url=site.base_url)
-    except BaseException:
-        store.prune_generations(index_dir, keep={previous} if previous else set())
-        raise
-    store.prune_generations(index_dir, keep={generation, previous} - {None})
-    complete = report.added == len(pending)
-    cache.save(_state(ix, {"generation": generation}, include_drafts) if complete else None)
-    report.generation = generation
-    return report
-
-
-def _incremental(site, index_dir, jobs, include_drafts, strict, progress, janome_cache) -> IndexReport:
-    ix, pointer = store.open_current(index_dir)
-    store.prune_stale(index_dir, pointer["generation"])
-    report = IndexReport(generation=pointer["generation"])
-    cache = StatCache(index_dir)
-    if cache.state == _state(ix, pointer, include_drafts):
-        files = {hugo.post_path(site, f): f for f in hugo.iter_post_files(site)}
-        if cache.unchanged(files):  # the manifest agreed with these very files
-            report.unchanged = len(files)
-            return report
-    try:
-        manifest = read_manifest(ix)
-    except Exception as exc:  # a damaged segment surfaces as anything from EOFError up
-        raise IndexCorruptError(index_dir, f"{type(exc).__name__}: {exc}") from exc
-    pending, report.unchanged, seen = scan_site(site, manifest, include_drafts, cache)
-    deleted = sorted(set(manifest) - seen)
-    if not pending and not deleted:
-        cache.save(_state(ix, pointer, include_drafts))
-        return report
-    writer = _open_writer(ix, len(pending), jobs)
-    tokens = TokenCache(Path(ix.storage.folder) / TOKEN_FILE, Path(ix.storage.folder) / TOKEN_FILE,
-                        read=janome_cache)
-    _apply(writer, site, pending, deleted, include_drafts, strict, report, progress, cache, tokens)
-    written = report.added + report.updated
-    cache.save(_state(ix, pointer, include_drafts) if written == len(pending) else None)
-    return report
-
-
-def _state(ix, pointer, include_drafts: bool) -> dict:
-    """The index commit a stat cache can vouch for (see statcache).
-
-    The size and mtime of every index file are part of it: a file damaged
-    or replaced since makes the next run read the manifest, and so report
-    the damage, instead of taking the no-op shortcut.
+    What the steps share lives here: the options, the report being built,
+    the stat cache, and while writing the Whoosh writer and janome's token
+    cache. Use it once: `run()` returns the report.
     """
-    files = sorted(
-        [e.name, st.st_size, st.st_mtime_ns]
-        for e in os.scandir(ix.storage.folder) if e.is_file() and (st := e.stat())
-    )
-    return {"generation": pointer["generation"], "commit": ix.latest_generation(),
-            "include_drafts": include_drafts, "files": files}
 
+    def __init__(self, site, index_dir: Path, options: IndexOptions):
+        self.site = site
+        self.index_dir = index_dir
+        self.options = options
+        self.report = IndexReport()
+        self.stat_cache: StatCache | None = None  # read under the lock
+        self.tokens: TokenCache | None = None
+        self.writer = None
 
-def _open_writer(ix, pending: int, jobs: int):
-    if jobs > 1 and pending >= PARALLEL_THRESHOLD:
-        # Load the dictionary before forking so the workers share its pages.
-        get_janome()
-        return ix.writer(procs=jobs, multisegment=True, limitmb=WRITER_LIMIT_MB)
-    return ix.writer(limitmb=WRITER_LIMIT_MB)
+    def run(self) -> IndexReport:
+        """Under the write lock, rebuild or update the index as its pointer requires."""
+        site, options = self.site, self.options
+        with store.writer_lock(self.index_dir):
+            pointer = self._read_pointer()
+            if pointer is not None and not options.rebuild and pointer.get("build") != BUILD_ID:
+                raise IndexVersionError(self.index_dir, str(pointer.get("build")), BUILD_ID)
+            moved = pointer is not None and pointer.get("base_url", site.base_url) != site.base_url
+            if pointer is None or options.rebuild or moved:
+                self._full_build(pointer)
+                if moved and not options.rebuild:
+                    self.report.note = (f"base URL changed from {pointer['base_url']} to {site.base_url}: "
+                                        "every post was indexed again")
+            else:
+                self._incremental()
+                if "base_url" not in pointer:  # an index from before base URLs were recorded
+                    store.write_pointer(self.index_dir, pointer["generation"], base_url=site.base_url)
+        return self.report
 
-
-def _apply(writer, site, pending, deleted, include_drafts, strict, report, progress, cache, tokens):
-    """Write every change into `writer` and commit, or cancel on any failure.
-
-    janome's output goes through `tokens` (a `TokenCache`), closed once the
-    commit is done: the forked workers have written theirs by then.
-    """
-    try:
-        with words.token_cache(tokens):
-            try:
-                for path in deleted:
-                    writer.delete_by_term("post_path", path)
-                report.deleted = len(deleted)
-                _write_posts(writer, site, pending, include_drafts, report, progress, cache)
-                if strict and report.warnings:
-                    raise StrictModeError(report.warnings)
-            except BaseException:
-                writer.cancel()
+    def _read_pointer(self) -> dict | None:
+        """The current pointer; a damaged one stops every run but the rebuild that replaces it."""
+        try:
+            return store.read_pointer(self.index_dir)
+        except IndexCorruptError:
+            if not self.options.rebuild:
                 raise
-            writer.commit(mergetype=merge_tiers)
-    finally:
-        tokens.close()
+            return None
 
+    def _full_build(self, pointer: dict | None) -> None:
+        """Write every post into a new generation and point CURRENT at it once it is complete."""
+        index_dir, report = self.index_dir, self.report
+        report.rebuilt = True
+        previous = pointer["generation"] if pointer else None
+        # Half-built generations of crashed runs are garbage: we hold the lock.
+        store.prune_generations(index_dir, keep={previous} if previous else set())
+        generation = store.next_generation(index_dir)
+        path = store.make_generation(index_dir, generation)
+        try:
+            ix = store.storage(path).create_index(self.options.schema())
+            pending = scan_site(self.site, {}, self.options.include_drafts).pending
+            self.writer = self._open_writer(ix, len(pending))
+            self.stat_cache = StatCache(index_dir)
+            # janome's output of the last generation serves; this one keeps what it used.
+            self.tokens = TokenCache(path / TOKEN_FILE, index_dir / previous / TOKEN_FILE if previous else None,
+                                     read=self.options.janome_cache)
+            self._apply(pending, [])
+            fsync_tree(path)
+            # Every stored post URL is built from the base URL: a run with another
+            # one must rebuild, though no post file changed (see run).
+            store.write_pointer(index_dir, generation, base_url=self.site.base_url)
+        except BaseException:
+            store.prune_generations(index_dir, keep={previous} if previous else set())
+            raise
+        store.prune_generations(index_dir, keep={generation, previous} - {None})
+        complete = report.added == len(pending)
+        self.stat_cache.save(commit_state(ix, generation, self.options.include_drafts) if complete else None)
+        report.generation = generation
 
-def _write_posts(writer, site, pending, include_drafts, report, progress, cache):
-    """Parse each pending post and replace its documents in the writer."""
-    for done, item in enumerate(pending, 1):
+    def _incremental(self) -> None:
+        """Write the posts added, changed or deleted since the manifest into the current generation."""
+        ix, pointer = store.open_current(self.index_dir)
+        generation = pointer["generation"]
+        store.prune_stale(self.index_dir, generation)
+        report, include_drafts = self.report, self.options.include_drafts
+        report.generation = generation
+        self.stat_cache = StatCache(self.index_dir)
+        if self._vouched_unchanged(ix, generation):
+            return
+        manifest = self._read_manifest(ix)
+        scan = scan_site(self.site, manifest, include_drafts, self.stat_cache)
+        pending, report.unchanged = scan.pending, scan.unchanged
+        deleted = sorted(set(manifest) - scan.seen)
+        if not pending and not deleted:
+            self.stat_cache.save(commit_state(ix, generation, include_drafts))
+            return
+        self.writer = self._open_writer(ix, len(pending))
+        tokens = Path(ix.storage.folder) / TOKEN_FILE
+        self.tokens = TokenCache(tokens, tokens, read=self.options.janome_cache)
+        self._apply(pending, deleted)
+        written = report.added + report.updated
+        self.stat_cache.save(commit_state(ix, generation, include_drafts) if written == len(pending) else None)
+
+    def _vouched_unchanged(self, ix, generation: str) -> bool:
+        """True (every file counted unchanged) when the stat cache vouches for this very commit and files."""
+        if self.stat_cache.state != commit_state(ix, generation, self.options.include_drafts):
+            return False
+        files = {hugo.post_path(self.site, f): f for f in hugo.iter_post_files(self.site)}
+        if not self.stat_cache.unchanged(files):
+            return False
+        self.report.unchanged = len(files)  # the manifest agreed with these very files
+        return True
+
+    def _read_manifest(self, ix) -> dict:
+        try:
+            return read_manifest(ix)
+        except Exception as exc:  # a damaged segment surfaces as anything from EOFError up
+            raise IndexCorruptError(self.index_dir, f"{type(exc).__name__}: {exc}") from exc
+
+    def _open_writer(self, ix, pending: int):
+        jobs = self.options.jobs
+        if jobs > 1 and pending >= PARALLEL_THRESHOLD:
+            # Load the dictionary before forking so the workers share its pages.
+            get_janome()
+            return ix.writer(procs=jobs, multisegment=True, limitmb=WRITER_LIMIT_MB)
+        return ix.writer(limitmb=WRITER_LIMIT_MB)
+
+    def _apply(self, pending: list[PendingPost], deleted: list[str]) -> None:
+        """Write every change into the writer and commit, or cancel on any failure.
+
+        janome's output goes through `self.tokens`, closed once the commit
+        is done: the forked workers have written theirs by then.
+        """
+        writer, report, progress = self.writer, self.report, self.options.progress
+        try:
+            with words.token_cache(self.tokens):
+                try:
+                    for path in deleted:
+                        writer.delete_by_term("post_path", path)
+                    report.deleted = len(deleted)
+                    for done, item in enumerate(pending, 1):
+                        self._write_post(item)
+                        if progress is not None:
+                            progress(done, len(pending), report.comments)
+                    if self.options.strict and report.warnings:
+                        raise StrictModeError(report.warnings)
+                except BaseException:
+                    writer.cancel()
+                    raise
+                writer.commit(mergetype=merge_tiers)
+        finally:
+            self.tokens.close()
+
+    def _write_post(self, item: PendingPost) -> None:
+        """Parse one pending post and replace its documents and manifest entry in the writer.
+
+        A post that cannot be trusted at all keeps its previous version and
+        stays out of the manifest's new state, so the next run retries it.
+        """
         st = _stat(item.file)
-        post, warnings, data = hugo.read_post(site, item.file)
+        post, warnings, data = hugo.read_post(self.site, item.file)
+        report, writer = self.report, self.writer
         report.warnings.extend(warnings)
-        if post is not None:
-            skip = post.draft and not include_drafts
-            if not item.is_new:
-                writer.delete_by_term("post_path", item.path)
-            if skip:
-                report.drafts += 1
-            else:
-                for doc in iter_documents(post):
-                    writer.add_document(**doc)
-                report.comments += len(post.quotes)
-            count = 0 if skip else len(post.quotes)
-            digest = hash_bytes(data)
-            cache.remember(item.path, st, digest)
-            writer.add_document(
-                **to_manifest_document(
-                    item.path, digest, count, draft=post.draft, draft_skipped=skip,
-                    tags=post.tags,
-                )
-            )
-            if item.is_new:
-                report.added += 1
-            else:
-                report.updated += 1
-        # A post that cannot be trusted at all keeps its previous version and
-        # stays out of the manifest's new state, so the next run retries it.
-        if progress is not None:
-            progress(done, len(pending), report.comments)
+        if post is None:
+            return
+        skip = post.draft and not self.options.include_drafts
+        if not item.is_new:
+            writer.delete_by_term("post_path", item.path)
+        if skip:
+            report.drafts += 1
+        else:
+            for doc in self.options.documents(post):
+                writer.add_document(**doc)
+            report.comments += len(post.quotes)
+        digest = hash_bytes(data)
+        self.stat_cache.remember(item.path, st, digest)
+        writer.add_document(**to_manifest_document(item.path, digest, 0 if skip else len(post.quotes),
+                                                   draft=post.draft, draft_skipped=skip, tags=post.tags))
+        if item.is_new:
+            report.added += 1
+        else:
+            report.updated += 1
+
+
+def _stat(file: Path):
+    try:
+        return file.stat()
+    except OSError:
+        return None

@@ -11,10 +11,7 @@ atomic rename: until that rename every reader sees the old generation, after
 it every new reader sees the new one, and a crash in between changes nothing.
 
 Whoosh unpickles what a generation holds, so the directory is trusted like
-code: it and CURRENT must not be writable by group or others (as ssh refuses
-such keys), CURRENT may only name a generation the indexer makes, and no
-file here is ever written through a link someone planted (the indexer often
-runs as root).
+code (see `files`), and CURRENT may only name a generation the indexer makes.
 """
 
 from __future__ import annotations
@@ -35,42 +32,13 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from ..errors import IndexCorruptError, IndexLockedError, IndexNotFoundError, IndexUnsafeError, IndexVersionError
+from .files import DIR_MODE, SHARED_WRITE, check_parent, check_trusted, fsync_dir, replace_file
 from .schema import BUILD_ID
 
 POINTER = "CURRENT"
 LOCK = ".lock"
 # ASCII digits and fullmatch: "g000001\n" or other scripts' digits are no generation.
 _GENERATION = re.compile(r"g[0-9]{6}")
-# Never through a planted link, never onto an existing file; the umask still applies.
-_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-_SHARED_WRITE = stat.S_IWGRP | stat.S_IWOTH
-_MODE = 0o755  # what the indexer creates; the umask can only take bits away
-
-
-def _check_trusted(st: os.stat_result, path: Path, index_dir: Path) -> None:
-    """Raise IndexUnsafeError when group or others may write `path` (whose stat is `st`).
-
-    The mode bits decide, like ssh's check of a key's mode, and hold for root
-    too. The owner is not checked: the web server may run as another account
-    that only reads the index.
-    """
-    if st.st_mode & _SHARED_WRITE:
-        raise IndexUnsafeError(index_dir, path, "is writable by group or others",
-                               f"run `chmod go-w {shlex.quote(str(path))}`")
-
-
-def _check_parent(index_dir: Path) -> None:
-    """Raise IndexUnsafeError when others may swap the index directory itself for theirs.
-
-    A parent that group or others can write lets them rename the index
-    directory away and put another in its place, unless it is sticky (as
-    /tmp is): then only its owner may.
-    """
-    parent = Path(os.path.abspath(index_dir)).parent
-    st = os.stat(parent)
-    if st.st_mode & _SHARED_WRITE and not st.st_mode & stat.S_ISVTX:
-        raise IndexUnsafeError(index_dir, parent, "(the index directory's parent) is writable by group or others",
-                               f"run `chmod go-w {shlex.quote(str(parent))}` or move the index")
 
 
 def read_pointer(index_dir: Path) -> dict | None:
@@ -82,14 +50,14 @@ def read_pointer(index_dir: Path) -> dict | None:
     """
     index_dir = Path(index_dir)
     try:
-        _check_trusted(os.stat(index_dir), index_dir, index_dir)
-        _check_parent(index_dir)
+        check_trusted(os.stat(index_dir), index_dir, index_dir)
+        check_parent(index_dir)
         # O_NONBLOCK: a FIFO planted as CURRENT must not hang the reader.
         with os.fdopen(os.open(index_dir / POINTER, os.O_RDONLY | os.O_NONBLOCK), "rb") as fh:
             st = os.fstat(fh.fileno())
             if not stat.S_ISREG(st.st_mode):
                 raise IndexCorruptError(index_dir, f"{POINTER} is not a regular file")
-            _check_trusted(st, index_dir / POINTER, index_dir)
+            check_trusted(st, index_dir / POINTER, index_dir)
             data = fh.read()
     except FileNotFoundError:
         return None
@@ -117,61 +85,7 @@ def write_pointer(index_dir: Path, generation: str, **extra) -> None:
     pointer = {"generation": generation, "build": BUILD_ID, **extra}
     replace_file(index_dir / POINTER, json.dumps(pointer).encode("utf-8"),
                  tmp=index_dir / f".{POINTER}.tmp")
-    _fsync_dir(index_dir)
-
-
-def replace_file(path: Path, data: bytes, *, tmp: Path, fsync: bool = True) -> None:
-    """Atomically replace `path` with `data`, written first to the new file `tmp`.
-
-    `tmp` is created exclusively: whatever is already there, a leftover of
-    a killed run or a link planted to make us overwrite another file, is
-    removed (never followed) first. Call it while holding the write lock, or
-    for a file that one process alone writes (the watcher's status).
-    """
-    fd = _create_new(tmp)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            if fsync:
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        _remove_quietly(tmp)
-        raise
-
-
-def _create_new(path: Path) -> int:
-    """Create `path` as a new file and return its descriptor; unlink what is there first."""
-    try:
-        return os.open(path, _CREATE, 0o644)
-    except FileExistsError:
-        os.unlink(path)  # removes a link itself, never its target
-        return os.open(path, _CREATE, 0o644)
-
-
-def _remove_quietly(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def fsync_tree(path: Path) -> None:
-    """Flush every file of a finished generation to disk before it goes live."""
-    for child in Path(path).iterdir():
-        if child.is_file():
-            with open(child, "rb") as fh:
-                os.fsync(fh.fileno())
-    _fsync_dir(path)
+    fsync_dir(index_dir)
 
 
 def generations(index_dir: Path) -> list[str]:
@@ -219,7 +133,7 @@ class _Storage(FileStorage):
         """Create `name` as Whoosh does, then take away group and other write."""
         f = super().create_file(name, *args, **kwargs)
         fd = f.fileno()
-        os.fchmod(fd, stat.S_IMODE(os.fstat(fd).st_mode) & ~_SHARED_WRITE)
+        os.fchmod(fd, stat.S_IMODE(os.fstat(fd).st_mode) & ~SHARED_WRITE)
         return f
 
 
@@ -237,7 +151,7 @@ def storage(path: Path) -> FileStorage:
 def make_generation(index_dir: Path, generation: str) -> Path:
     """Create the directory of a new generation, never writable by group or others."""
     path = Path(index_dir) / generation
-    path.mkdir(mode=_MODE)
+    path.mkdir(mode=DIR_MODE)
     return path
 
 
@@ -291,9 +205,9 @@ def writer_lock(index_dir: Path):
     umask = os.umask(0o022)
     os.umask(umask | 0o022)
     try:
-        index_dir.mkdir(mode=_MODE, parents=True, exist_ok=True)
-        _check_trusted(os.stat(index_dir), index_dir, index_dir)
-        _check_parent(index_dir)
+        index_dir.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        check_trusted(os.stat(index_dir), index_dir, index_dir)
+        check_parent(index_dir)
         fd = _open_lock(index_dir)
         try:
             try:

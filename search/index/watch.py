@@ -24,8 +24,8 @@ import threading
 from pathlib import Path
 
 from ..ingest import hugo
-from . import store
 from ..errors import IndexLockedError, SearchError
+from .files import replace_file
 from .indexer import update_index
 from ..settings import max_post_bytes
 
@@ -97,8 +97,8 @@ class WatchStatus:
         else:
             self.figures.update(last_error=error, last_error_at=now)
         try:
-            store.replace_file(self.path, json.dumps(self.figures).encode("utf-8"),
-                               tmp=self.path.with_name(STATUS_FILE + ".tmp"), fsync=False)
+            replace_file(self.path, json.dumps(self.figures).encode("utf-8"),
+                         tmp=self.path.with_name(STATUS_FILE + ".tmp"), fsync=False)
         except OSError as exc:
             log.warning("cannot record the watcher's status in %s: %s", self.path, exc)
 

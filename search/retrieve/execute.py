@@ -37,10 +37,8 @@ from whoosh import scoring
 from .merging import Scaled, boosted, intersect, is_term_set, or_leaves, union
 from .phrase import phrase_scores
 from .postcache import BLOCK_CACHE, CACHE_POSTINGS, Entry, PostingCache
-from .postings import segment_ids
 from .terms import TermReader
 
-__all__ = ["Executor", "Unsupported", "segment_ids"]  # segment_ids: the service takes it from here
 
 
 class Unsupported(Exception):
