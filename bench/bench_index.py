@@ -39,11 +39,36 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 
 QUERIES = [
-    "機械学習", "数学", "線形代数", "ニューラルネットワーク", "大規模言語モデル", "Rust",
-    "Python", "C++", "GPT-4o", "セキュリティ", "データベース", "サーバー", "ユーザ",
-    "機械学習の数学", "京都", "東京都", "オープンソース", "プライバシー", "k8s", "Node.js",
-    '"勾配降下法"', "Rust OR Go", "LLM -GPU", "学習 データ", "コンピューター",
-    "理解 している", "論文", "ブラウザ", "メモリ", "コンパイラ",
+    "機械学習",
+    "数学",
+    "線形代数",
+    "ニューラルネットワーク",
+    "大規模言語モデル",
+    "Rust",
+    "Python",
+    "C++",
+    "GPT-4o",
+    "セキュリティ",
+    "データベース",
+    "サーバー",
+    "ユーザ",
+    "機械学習の数学",
+    "京都",
+    "東京都",
+    "オープンソース",
+    "プライバシー",
+    "k8s",
+    "Node.js",
+    '"勾配降下法"',
+    "Rust OR Go",
+    "LLM -GPU",
+    "学習 データ",
+    "コンピューター",
+    "理解 している",
+    "論文",
+    "ブラウザ",
+    "メモリ",
+    "コンパイラ",
 ]
 
 
@@ -66,7 +91,11 @@ def run_timed(args: list[str], root: Path = ROOT) -> tuple[float, int, str]:
     started = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "web.cli", *args],
-        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     peak = [0]
 
@@ -201,8 +230,9 @@ def main(argv=None) -> dict:
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
     parser.add_argument("--skip-janome", action="store_true", help="skip the janome-only baseline")
     parser.add_argument("--out", type=Path, default=OUT, help="where the archive and indexes go")
-    parser.add_argument("--queries-only", type=Path, metavar="INDEX_DIR",
-                        help="only measure query latency on an existing index")
+    parser.add_argument(
+        "--queries-only", type=Path, metavar="INDEX_DIR", help="only measure query latency on an existing index"
+    )
     opts = parser.parse_args(argv)
     from bench.generate import add_post, generate_site
 
@@ -223,28 +253,43 @@ def main(argv=None) -> dict:
     index = work / "index"
     results: dict = {"posts": opts.posts, "jobs": opts.jobs}
 
-    build, peak, out = run_timed(["index", "--site", str(big_site), "--index-dir", str(index),
-                                  "--rebuild", "--jobs", str(opts.jobs)])
+    build, peak, out = run_timed(
+        ["index", "--site", str(big_site), "--index-dir", str(index), "--rebuild", "--jobs", str(opts.jobs)]
+    )
     results.update(build_s=round(build, 1), build_peak_rss_mb=round(peak / 2**20), build_summary=out.strip())
     if not opts.skip_janome:
         bodies = comment_bodies(big_site)
         janome = janome_only_seconds(bodies)
         parallel = janome_parallel_seconds(bodies, opts.jobs)
-        results.update(janome_only_s=round(janome, 1), comments=len(bodies),
-                       chars=sum(map(len, bodies)), build_over_janome=round(build / janome, 3),
-                       janome_parallel_s=round(parallel, 1),
-                       janome_parallel_over_janome=round(parallel / janome, 3))
+        results.update(
+            janome_only_s=round(janome, 1),
+            comments=len(bodies),
+            chars=sum(map(len, bodies)),
+            build_over_janome=round(build / janome, 3),
+            janome_parallel_s=round(parallel, 1),
+            janome_parallel_over_janome=round(parallel / janome, 3),
+        )
 
-    rebuild, rebuild_peak, out = run_timed(["index", "--site", str(big_site), "--index-dir", str(index),
-                                            "--rebuild", "--jobs", str(opts.jobs)])
+    rebuild, rebuild_peak, out = run_timed(
+        ["index", "--site", str(big_site), "--index-dir", str(index), "--rebuild", "--jobs", str(opts.jobs)]
+    )
     results.update(rebuild_warm_s=round(rebuild, 1), rebuild_peak_rss_mb=round(rebuild_peak / 2**20))
     if "janome_only_s" in results:
         results["rebuild_warm_over_janome"] = round(rebuild / results["janome_only_s"], 3)
-    stats = json.loads(subprocess.run([sys.executable, "-m", "web.cli", "stats", "--index-dir", str(index), "--json"],
-                                      cwd=ROOT, capture_output=True, text=True, check=True).stdout)
-    results.update(index_mb=round(stats["index_bytes"] / 2**20, 1),
-                   janome_cache_mb=round(stats["janome_cache_bytes"] / 2**20, 1),
-                   cache_over_index=round(stats["janome_cache_bytes"] / stats["index_bytes"], 3))
+    stats = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "web.cli", "stats", "--index-dir", str(index), "--json"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    results.update(
+        index_mb=round(stats["index_bytes"] / 2**20, 1),
+        janome_cache_mb=round(stats["janome_cache_bytes"] / 2**20, 1),
+        cache_over_index=round(stats["janome_cache_bytes"] / stats["index_bytes"], 3),
+    )
 
     noop, _, _ = run_timed(["index", "--site", str(big_site), "--index-dir", str(index)])
     results["noop_s"] = round(noop, 2)
@@ -257,8 +302,9 @@ def main(argv=None) -> dict:
     target.parent.mkdir(parents=True)
     shutil.copy(new_file, target)
     alone, _, _ = run_timed(["index", "--site", str(alone_site), "--index-dir", str(work / "alone-index")])
-    results.update(add_one_s=round(add_one, 2), one_alone_s=round(alone, 2),
-                   add_one_over_alone=round(add_one / alone, 2))
+    results.update(
+        add_one_s=round(add_one, 2), one_alone_s=round(alone, 2), add_one_over_alone=round(add_one / alone, 2)
+    )
 
     _query_figures(results, index)
     print(json.dumps(results, ensure_ascii=False, indent=2))
@@ -269,13 +315,22 @@ def _query_figures(results: dict, index: Path) -> None:
     passes = query_latencies(index)
     for name in ("cold", "warm", "warmed"):
         times = passes[name]
-        results.update({f"query_{name}_p50_ms": round(statistics.median(times), 1),
-                        f"query_{name}_p95_ms": round(percentile(times, 95), 1),
-                        f"query_{name}_max_ms": round(max(times), 1)})
-    results.update(service_open_ms=round(passes["open_ms"]), service_open_rss_mb=round(passes["open_rss_mb"]),
-                   query_service_rss_mb=round(passes["rss_mb"]), warmup_s=round(passes["warmup_s"], 2),
-                   warmup_words=passes["warmup_words"], warmup_postings=passes["warmup_postings"],
-                   warmed_service_rss_mb=round(passes["warmed_rss_mb"]))
+        results.update(
+            {
+                f"query_{name}_p50_ms": round(statistics.median(times), 1),
+                f"query_{name}_p95_ms": round(percentile(times, 95), 1),
+                f"query_{name}_max_ms": round(max(times), 1),
+            }
+        )
+    results.update(
+        service_open_ms=round(passes["open_ms"]),
+        service_open_rss_mb=round(passes["open_rss_mb"]),
+        query_service_rss_mb=round(passes["rss_mb"]),
+        warmup_s=round(passes["warmup_s"], 2),
+        warmup_words=passes["warmup_words"],
+        warmup_postings=passes["warmup_postings"],
+        warmed_service_rss_mb=round(passes["warmed_rss_mb"]),
+    )
 
 
 if __name__ == "__main__":

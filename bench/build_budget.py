@@ -109,8 +109,13 @@ def main(argv=None) -> dict:
     site = hugo.load_site(root)
     bodies, texts = site_texts(root)
     janome = janome_only_seconds(bodies)
-    r: dict = {"posts": opts.posts, "jobs": opts.jobs, "comments": len(bodies),
-               "janome_1p_s": janome, "janome_np_s": janome_parallel_seconds(bodies, opts.jobs)}
+    r: dict = {
+        "posts": opts.posts,
+        "jobs": opts.jobs,
+        "comments": len(bodies),
+        "janome_1p_s": janome,
+        "janome_np_s": janome_parallel_seconds(bodies, opts.jobs),
+    }
     r["analyzer_1p_s"], done = analyze_all(texts)
     # Millions of long-lived tuples: frozen, so that the garbage collections
     # of the builds that use them do not walk them (a cost no real build has).
@@ -121,16 +126,18 @@ def main(argv=None) -> dict:
     r["build_1p_s"] = build_seconds(site, 1)
     r["build_np_s"] = build_seconds(site, opts.jobs)
     floor = r["janome_np_s"] / janome
-    r.update({
-        "floor": floor,
-        "analyzer_over_janome": r["analyzer_1p_s"] / janome,
-        "whoosh_full_over_janome": r["whoosh_full_1p_s"] / janome,
-        "whoosh_required_over_janome": r["whoosh_required_1p_s"] / janome,
-        "build_1p_over_janome": r["build_1p_s"] / janome,
-        "build_over_janome": r["build_np_s"] / janome,
-        "bound_required_fields": floor * (1 + r["whoosh_required_1p_s"] / janome),
-        "bound_full_schema": floor * (r["analyzer_1p_s"] + r["whoosh_full_1p_s"]) / janome,
-    })
+    r.update(
+        {
+            "floor": floor,
+            "analyzer_over_janome": r["analyzer_1p_s"] / janome,
+            "whoosh_full_over_janome": r["whoosh_full_1p_s"] / janome,
+            "whoosh_required_over_janome": r["whoosh_required_1p_s"] / janome,
+            "build_1p_over_janome": r["build_1p_s"] / janome,
+            "build_over_janome": r["build_np_s"] / janome,
+            "bound_required_fields": floor * (1 + r["whoosh_required_1p_s"] / janome),
+            "bound_full_schema": floor * (r["analyzer_1p_s"] + r["whoosh_full_1p_s"]) / janome,
+        }
+    )
     r = {k: round(v, 3) if isinstance(v, float) else v for k, v in r.items()}
     print(json.dumps(r, indent=2))
     return r

@@ -35,6 +35,7 @@ class Vocabulary:
 
 def crafted_bodies(rng: random.Random, scale: float = 1.0) -> dict[str, str]:
     """The crafted long comments by name; `scale` shrinks them (for smoke tests)."""
+
     def n(count):
         return max(2, int(count * scale))
 
@@ -52,8 +53,17 @@ def mixed_text(rng: random.Random, size: int) -> str:
     """About `size` characters of archive sentences, Latin words, URLs, markup and line breaks."""
     parts, length = [], 0
     while length < size:
-        part = rng.choice([rng.choice(CORPUS), rng.choice(CORPUS), rng.choice(LATIN_WORDS) + " ",
-                           rng.choice(URLS) + " ", "**強調**", "[リンク](https://example.com/a) ", "\n"])
+        part = rng.choice(
+            [
+                rng.choice(CORPUS),
+                rng.choice(CORPUS),
+                rng.choice(LATIN_WORDS) + " ",
+                rng.choice(URLS) + " ",
+                "**強調**",
+                "[リンク](https://example.com/a) ",
+                "\n",
+            ]
+        )
         parts.append(part)
         length += len(part)
     return "".join(parts)[:size]
@@ -61,14 +71,28 @@ def mixed_text(rng: random.Random, size: int) -> str:
 
 def write_crafted_post(site: Path, bodies: dict, day: dt.date = dt.date(2025, 12, 2)) -> Path:
     """Write the crafted comments as one post in the archive's real format."""
-    lines = ["+++", f"date = '{day:%Y-%m-%d}T00:00:00'", f"months = '{day:%Y/%m}'", "draft = false",
-             "title = '長いコメントの試験'", 'tags = ["試験"]', "featureimage = 'thumbnails/blue4.jpg'",
-             "+++", "", "> 長いコメントの試験", "", "引用元：[https://news.ycombinator.com/item?id=1]"
-             "(https://news.ycombinator.com/item?id=1)", ""]
+    lines = [
+        "+++",
+        f"date = '{day:%Y-%m-%d}T00:00:00'",
+        f"months = '{day:%Y/%m}'",
+        "draft = false",
+        "title = '長いコメントの試験'",
+        'tags = ["試験"]',
+        "featureimage = 'thumbnails/blue4.jpg'",
+        "+++",
+        "",
+        "> 長いコメントの試験",
+        "",
+        "引用元：[https://news.ycombinator.com/item?id=1](https://news.ycombinator.com/item?id=1)",
+        "",
+    ]
     for body in bodies.values():
         body = body.replace('"', '\\"').replace("\n", "<br>")
-        lines += [f'{{{{<matomeQuote body="{body}" userName="{HOSTILE_USER}" '
-                  f'createdAt="{day:%Y/%m/%d} 10:00:00" color="">}}}}', ""]
+        lines += [
+            f'{{{{<matomeQuote body="{body}" userName="{HOSTILE_USER}" '
+            f'createdAt="{day:%Y/%m/%d} 10:00:00" color="">}}}}',
+            "",
+        ]
     lines.append('[記事一覧へ]({{% ref "/posts/" %}})')
     path = site / "content" / "posts" / f"{day:%Y_%m}" / "hostile_bench" / "index.md"
     path.parent.mkdir(parents=True, exist_ok=True)

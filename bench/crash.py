@@ -29,9 +29,9 @@ from collections import defaultdict
 from pathlib import Path
 
 from bench.generate import add_post, generate_site
-from search.ingest import hugo
 from search.index import store
 from search.index.indexer import update_index
+from search.ingest import hugo
 from search.records import SearchRequest
 from search.retrieve.service import SearchService
 
@@ -108,10 +108,16 @@ def kill_once(site_a: Path, site_b: Path, base_index: Path, work: Path, rebuild:
         shutil.rmtree(path, ignore_errors=True)
     shutil.copytree(base_index, index)
     shutil.copytree(site_b, site)
-    args = [sys.executable, "-m", "web.cli", "index", "--site", str(site), "--index-dir", str(index),
-            "--jobs", "2"] + (["--rebuild"] if rebuild else [])
-    proc = subprocess.Popen(args, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    args = [sys.executable, "-m", "web.cli", "index", "--site", str(site), "--index-dir", str(index), "--jobs", "2"] + (
+        ["--rebuild"] if rebuild else []
+    )
+    proc = subprocess.Popen(
+        args,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(delay)
     finished = proc.poll() is not None
     proc.send_signal(signal.SIGKILL)
@@ -144,8 +150,9 @@ def run(kills: int, seed: int, posts: int, work: Path) -> dict:
             problems.append("did not converge to the clean build")
         if problems:
             tally["inconsistent"] += 1
-            tally["problems"].append({"kill": k, "rebuild": rebuild, "delay": round(delay, 2),
-                                      "problems": problems[:3]})
+            tally["problems"].append(
+                {"kill": k, "rebuild": rebuild, "delay": round(delay, 2), "problems": problems[:3]}
+            )
     return tally
 
 

@@ -74,17 +74,76 @@ TECH_SENTENCES = [
     "WebAssemblyでブラウザ上でも重い処理ができるようになった",
 ]
 TAGS = [
-    "機械学習", "LLM", "AI", "Rust", "Python", "セキュリティ", "プライバシー", "オープンソース",
-    "データベース", "Linux", "ブラウザ", "スタートアップ", "数学", "GPU", "クラウド", "JavaScript",
-    "TypeScript", "C++", "Go", "Web開発", "ハードウェア", "ネットワーク", "暗号", "教育", "キャリア",
-    "リモートワーク", "経済", "宇宙", "科学", "物理", "Apple", "Google", "Microsoft", "OpenAI",
-    "深層学習", "ディープラーニング", "コンパイラ", "分散システム", "量子コンピュータ", "ゲーム",
+    "機械学習",
+    "LLM",
+    "AI",
+    "Rust",
+    "Python",
+    "セキュリティ",
+    "プライバシー",
+    "オープンソース",
+    "データベース",
+    "Linux",
+    "ブラウザ",
+    "スタートアップ",
+    "数学",
+    "GPU",
+    "クラウド",
+    "JavaScript",
+    "TypeScript",
+    "C++",
+    "Go",
+    "Web開発",
+    "ハードウェア",
+    "ネットワーク",
+    "暗号",
+    "教育",
+    "キャリア",
+    "リモートワーク",
+    "経済",
+    "宇宙",
+    "科学",
+    "物理",
+    "Apple",
+    "Google",
+    "Microsoft",
+    "OpenAI",
+    "深層学習",
+    "ディープラーニング",
+    "コンパイラ",
+    "分散システム",
+    "量子コンピュータ",
+    "ゲーム",
 ]
-URLS = ["https://github.com/example/project", "https://en.wikipedia.org/wiki/Linear_algebra",
-        "https://arxiv.org/abs/2401.00001", "https://news.ycombinator.com/item?id=4000000"]
+URLS = [
+    "https://github.com/example/project",
+    "https://en.wikipedia.org/wiki/Linear_algebra",
+    "https://arxiv.org/abs/2401.00001",
+    "https://news.ycombinator.com/item?id=4000000",
+]
 COLORS = ["", "", "", "#785bff", "#38d3d3", "#ff6b6b"]
-NAME_PARTS = ["lucas", "oshiro", "Har", "Very", "Funny", "amelius", "sky", "dash", "moff", "kalast",
-              "daniel", "scrubs", "p1", "dda", "imran", "q", "library", "ofbabel", "tptacek", "pg"]
+NAME_PARTS = [
+    "lucas",
+    "oshiro",
+    "Har",
+    "Very",
+    "Funny",
+    "amelius",
+    "sky",
+    "dash",
+    "moff",
+    "kalast",
+    "daniel",
+    "scrubs",
+    "p1",
+    "dda",
+    "imran",
+    "q",
+    "library",
+    "ofbabel",
+    "tptacek",
+    "pg",
+]
 
 
 def _sample_sentences() -> list[str]:
@@ -125,21 +184,43 @@ def _zipf_index(rng: random.Random, size: int) -> int:
 
 
 # Common content words and the share of real comments holding each.
-COMMON_WORDS = [("必要", 0.089), ("問題", 0.085), ("自分", 0.075), ("AI", 0.056), ("マジ", 0.054),
-                ("コード", 0.048), ("全部", 0.047), ("機能", 0.045), ("時間", 0.043), ("データ", 0.042),
-                ("開発", 0.040)]
+COMMON_WORDS = [
+    ("必要", 0.089),
+    ("問題", 0.085),
+    ("自分", 0.075),
+    ("AI", 0.056),
+    ("マジ", 0.054),
+    ("コード", 0.048),
+    ("全部", 0.047),
+    ("機能", 0.045),
+    ("時間", 0.043),
+    ("データ", 0.042),
+    ("開発", 0.040),
+]
 # The share of each common word's comments that the generator places; the
 # rest come from the sample sentences and from compounds holding the word.
 COMMON_PLACED = 0.7
 # The sentence grammar: N noun, S sa-hen noun, V verb, A adjective, D adverb,
 # L Latin word; `.stem`, `.past`, `.negative` pick an inflected form.
 TEMPLATES = [
-    "{N}の{N}は{A}と思う", "{N}を{V.stem}ました", "{L}で{N}を{V.past}", "{D}{N}が{A.past}けど、{N}は{A.negative}",
-    "{N}{N}の{S}をしている", "{L}の{N}は{D}{V.past}", "{S}する{N}が{V.negative}のは{N}のせいだ",
-    "{N}について{S}した結果、{N}が{V.past}", "{N}と{L}を比べると{N}の方が{A}", "{N}に{V.stem}たいなら{L}は{V.negative}ほうがいい",
-    "正直{N}より{N}{N}のほうが{A}よね", "{N}で{S}されている{N}を{V.past}ことがある", "{L}の{N}は{N}が{A.stem}なった",
-    "{D}{V}人は{N}を{S}すべきだ", "{N}は{N}じゃなくて{N}の{S}だよ", "{N}を{S}して{N}が{V.past}",
-    "{N}の{N}に{V.stem}ます", "{D}{N}と{N}を{V.past}んだ",
+    "{N}の{N}は{A}と思う",
+    "{N}を{V.stem}ました",
+    "{L}で{N}を{V.past}",
+    "{D}{N}が{A.past}けど、{N}は{A.negative}",
+    "{N}{N}の{S}をしている",
+    "{L}の{N}は{D}{V.past}",
+    "{S}する{N}が{V.negative}のは{N}のせいだ",
+    "{N}について{S}した結果、{N}が{V.past}",
+    "{N}と{L}を比べると{N}の方が{A}",
+    "{N}に{V.stem}たいなら{L}は{V.negative}ほうがいい",
+    "正直{N}より{N}{N}のほうが{A}よね",
+    "{N}で{S}されている{N}を{V.past}ことがある",
+    "{L}の{N}は{N}が{A.stem}なった",
+    "{D}{V}人は{N}を{S}すべきだ",
+    "{N}は{N}じゃなくて{N}の{S}だよ",
+    "{N}を{S}して{N}が{V.past}",
+    "{N}の{N}に{V.stem}ます",
+    "{D}{N}と{N}を{V.past}んだ",
 ]
 _SLOT = re.compile(r"\{([NSVADL])(?:\.(stem|past|negative))?\}")
 _NOUN_SCRIPTS = (("kanji", 0.5), ("katakana", 0.3), ("mixed", 0.1), ("latin", 0.1))
@@ -160,8 +241,8 @@ def _noun(rng: random.Random, lex: Lexicon, topic: list[str]) -> str:
     for script, share in _NOUN_SCRIPTS:
         pick -= share
         if pick < 0:
-            break
-    return _draw(rng, getattr(lex, script))
+            return _draw(rng, getattr(lex, script))
+    return _draw(rng, getattr(lex, _NOUN_SCRIPTS[-1][0]))
 
 
 def _fill(rng: random.Random, lex: Lexicon, template: str, topic: list[str]) -> str:
@@ -173,6 +254,7 @@ def _fill(rng: random.Random, lex: Lexicon, template: str, topic: list[str]) -> 
             word = _draw(rng, lex.verbs if kind == "V" else lex.adjectives)
             return getattr(word, form or "base")
         return _draw(rng, {"S": lex.suru_nouns, "D": lex.adverbs, "L": lex.latin}[kind])
+
     return _SLOT.sub(slot, template)
 
 
@@ -187,9 +269,16 @@ def _sentence(rng: random.Random, topic: list[str], topic_sentences: list[str]) 
 
 def _common_sentences(rng: random.Random, topic: list[str]) -> list[str]:
     lex = _lexicon()
-    return [_fill(rng, lex, rng.choice(["{N}は" + word + "だと思う。", word + "の{N}を{V.past}。",
-                                        "これは" + word + "の{S}が{A}。"]), topic)
-            for word, share in COMMON_WORDS if rng.random() < share * COMMON_PLACED]
+    return [
+        _fill(
+            rng,
+            lex,
+            rng.choice(["{N}は" + word + "だと思う。", word + "の{N}を{V.past}。", "これは" + word + "の{S}が{A}。"]),
+            topic,
+        )
+        for word, share in COMMON_WORDS
+        if rng.random() < share * COMMON_PLACED
+    ]
 
 
 def _body(rng: random.Random, topic: list[str], topic_sentences: list[str]) -> str:
@@ -210,7 +299,7 @@ def _body(rng: random.Random, topic: list[str], topic_sentences: list[str]) -> s
     if rng.random() < 0.001:
         text += r" gs \<br>  -dNOPAUSE \ "
     if rng.random() < 0.05:
-        text = '＞' + text
+        text = "＞" + text
     if rng.random() < 0.03:
         text = text.replace("。", '"。', 1)
     return text
@@ -229,8 +318,9 @@ def _shortcode(rng, body, user, created) -> str:
     return f'{{{{<matomeQuote body="{body}" userName="{user}" createdAt="{created}" color="{color}">}}}}'
 
 
-def render_post(rng: random.Random, day: dt.date, users: list[str], draft: bool = False,
-                comments: int | None = None) -> tuple[str, str, int]:
+def render_post(
+    rng: random.Random, day: dt.date, users: list[str], draft: bool = False, comments: int | None = None
+) -> tuple[str, str, int]:
     """Return (slug, file text, comment count) of one synthetic post."""
     topic_words = rng.sample(TECH_SENTENCES, 3)
     topic_sentences = [s for s in CORPUS if any(w[:4] in s for w in topic_words)] or CORPUS
@@ -241,11 +331,22 @@ def render_post(rng: random.Random, day: dt.date, users: list[str], draft: bool 
     count = comments or max(5, min(400, int(rng.lognormvariate(math.log(76), 0.4))))
     slug = f"{day:%Y_%m_%d}_synthetic_{rng.randrange(16**8):08x}"
     thread = f"https://news.ycombinator.com/item?id={rng.randint(40000000, 46000000)}"
-    lines = ["+++", f"date = '{day:%Y-%m-%d}T00:00:00'", f"months = '{day:%Y/%m}'",
-             f"draft = {'true' if draft else 'false'}", f"title = '{title}'",
-             "tags = [" + ", ".join(f'"{t}"' for t in tags) + "]",
-             "featureimage = 'thumbnails/blue4.jpg'", "+++", "", f"> {title}", "",
-             f"引用元：[{thread}]({thread})", "", ""]
+    lines = [
+        "+++",
+        f"date = '{day:%Y-%m-%d}T00:00:00'",
+        f"months = '{day:%Y/%m}'",
+        f"draft = {'true' if draft else 'false'}",
+        f"title = '{title}'",
+        "tags = [" + ", ".join(f'"{t}"' for t in tags) + "]",
+        "featureimage = 'thumbnails/blue4.jpg'",
+        "+++",
+        "",
+        f"> {title}",
+        "",
+        f"引用元：[{thread}]({thread})",
+        "",
+        "",
+    ]
     shown = min(count, 15)
     for i in range(count):
         if i == shown:
@@ -265,8 +366,9 @@ def _write(root: Path, day: dt.date, slug: str, text: str) -> Path:
     return path
 
 
-def generate_site(out_dir, posts: int, seed: int = 0, start: dt.date = dt.date(2025, 2, 1),
-                  draft_every: int = 2000) -> GeneratedSite:
+def generate_site(
+    out_dir, posts: int, seed: int = 0, start: dt.date = dt.date(2025, 2, 1), draft_every: int = 2000
+) -> GeneratedSite:
     """Write a Hugo site of `posts` synthetic posts into `out_dir`."""
     root = Path(out_dir)
     root.mkdir(parents=True, exist_ok=True)

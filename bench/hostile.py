@@ -91,7 +91,7 @@ def _letters(rng: random.Random, first: str, size: int) -> str:
 
 def _typo(rng: random.Random, word: str) -> str:
     at = rng.randrange(len(word))
-    return word[:at] + rng.choice(string.ascii_lowercase) + word[at + 1:] + _letters(rng, "", rng.randint(1, 6))
+    return word[:at] + rng.choice(string.ascii_lowercase) + word[at + 1 :] + _letters(rng, "", rng.randint(1, 6))
 
 
 def hostile_query(rng: random.Random, kind: str, vocab: Vocabulary, latin: str) -> dict:
@@ -120,8 +120,18 @@ def hostile_query(rng: random.Random, kind: str, vocab: Vocabulary, latin: str) 
     return {"q": q}
 
 
-QUERY_KINDS = ["did_you_mean", "typos", "repeated_joined", "repeated_spaced", "many_clauses", "kana_run",
-               "kanji_run", "many_or", "long_phrase", "crafted"]
+QUERY_KINDS = [
+    "did_you_mean",
+    "typos",
+    "repeated_joined",
+    "repeated_spaced",
+    "many_clauses",
+    "kana_run",
+    "kanji_run",
+    "many_or",
+    "long_phrase",
+    "crafted",
+]
 
 
 def _other_page_size(params: dict) -> dict:
@@ -155,8 +165,13 @@ def start_server(index_dir: Path, site: Path, port: int, log_path: Path, workers
     """Start `matome-search serve` (its log to the file `log_path`, not a pipe), wait for /healthz."""
     extra = ["--workers", str(workers)] if workers else []
     with open(log_path, "w", encoding="utf-8") as log:
-        proc = subprocess.Popen(_cli("serve", "--index-dir", index_dir, "--site", site, "--port", port, *extra),
-                                cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=log)
+        proc = subprocess.Popen(
+            _cli("serve", "--index-dir", index_dir, "--site", site, "--port", port, *extra),
+            cwd=ROOT,
+            env=ENV,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
     wait_ready(proc, f"http://127.0.0.1:{port}/healthz", log_path)
     wait_warmed(log_path, max(workers or 1, 1))
     return proc
@@ -212,10 +227,15 @@ def run_hostile(base: str, probes: list[Probe], timeout: float, max_seconds: flo
         entry["statuses"][str(status)] += 1
     slowest = sorted(timed, key=lambda t: -t[0])[:5]
     return {
-        "requests": len(timed), "skipped": len(probes) - len(timed), "p50_ms": round(percentile(ms, 50), 1), "p95_ms": round(percentile(ms, 95), 1),
-        "slowest_ms": round(slowest[0][0] * 1000, 1), "slowest_kind": slowest[0][1].kind,
-        "slowest": [{"ms": round(s * 1000, 1), "kind": p.kind, "status": st, "path": _shown(p.path)}
-                    for s, p, st in slowest],
+        "requests": len(timed),
+        "skipped": len(probes) - len(timed),
+        "p50_ms": round(percentile(ms, 50), 1),
+        "p95_ms": round(percentile(ms, 95), 1),
+        "slowest_ms": round(slowest[0][0] * 1000, 1),
+        "slowest_kind": slowest[0][1].kind,
+        "slowest": [
+            {"ms": round(s * 1000, 1), "kind": p.kind, "status": st, "path": _shown(p.path)} for s, p, st in slowest
+        ],
         "statuses": dict(Counter(str(st) for _, _, st in timed)),
         "failures": [{"kind": p.kind, "status": st, "path": _shown(p.path)} for _, p, st in timed if _failed(st)],
         "by_kind": {k: {**v, "statuses": dict(v["statuses"])} for k, v in kinds.items()},
@@ -274,21 +294,24 @@ def measure_interference(base: str, vocab: Vocabulary, make_probes, seed: int, o
     words = list(dict.fromkeys(["機械", *vocab.common[:7]]))
     for word in words:  # read each word's postings once, so neither phase pays it
         fetch(base, "/api/search?" + urlencode({"q": word, "per_page": 5}), opts.timeout)
-    idle = sample_plain(base, words, range(0, 2 * opts.samples, 2), opts.timeout,
-                        time.monotonic() + opts.max_seconds)
+    idle = sample_plain(base, words, range(0, 2 * opts.samples, 2), opts.timeout, time.monotonic() + opts.max_seconds)
     stop, threads, record = hostile_load(base, make_probes, seed, opts.clients, opts.timeout)
     time.sleep(1.0)  # let every client get a request in flight
-    loaded = sample_plain(base, words, range(1, 2 * opts.samples, 2), opts.timeout,
-                          time.monotonic() + opts.max_seconds)
+    loaded = sample_plain(base, words, range(1, 2 * opts.samples, 2), opts.timeout, time.monotonic() + opts.max_seconds)
     stop.set()
     for t in threads:
         t.join(opts.timeout + 5)
     idle_ms, loaded_ms = statistics.median(idle or [0]), statistics.median(loaded or [0])
     return {
-        "words": words, "idle_samples": len(idle), "loaded_samples": len(loaded),
-        "idle_median_ms": round(idle_ms, 1), "loaded_median_ms": round(loaded_ms, 1),
+        "words": words,
+        "idle_samples": len(idle),
+        "loaded_samples": len(loaded),
+        "idle_median_ms": round(idle_ms, 1),
+        "loaded_median_ms": round(loaded_ms, 1),
         "loaded_over_idle": round(loaded_ms / idle_ms, 2) if idle_ms else None,
-        "clients": opts.clients, "hostile_sent_during": record["sent"], "hostile_failed_during": record["failed"],
+        "clients": opts.clients,
+        "hostile_sent_during": record["sent"],
+        "hostile_failed_during": record["failed"],
     }
 
 
@@ -334,12 +357,22 @@ def run(opts, work: Path, request_seed: int) -> dict:
     latin = bodies["latin_word_x12000"].split(" ", 1)[0]
     write_crafted_post(site, bodies)
     started = time.perf_counter()
-    built = subprocess.run(_cli("index", "--site", site, "--index-dir", index_dir, "--jobs", "1"),
-                           cwd=ROOT, env=ENV, capture_output=True, text=True)
+    built = subprocess.run(
+        _cli("index", "--site", site, "--index-dir", index_dir, "--jobs", "1"),
+        cwd=ROOT,
+        env=ENV,
+        capture_output=True,
+        text=True,
+    )
     if built.returncode:
         raise SystemExit(f"indexing failed: {built.stderr.strip()[-500:]}")
-    result: dict = {"request_seed": request_seed, "targets": TARGETS, "index_s": round(time.perf_counter() - started, 1),
-                    "crafted_chars": {name: len(body) for name, body in bodies.items()}, "crafted_latin": latin}
+    result: dict = {
+        "request_seed": request_seed,
+        "targets": TARGETS,
+        "index_s": round(time.perf_counter() - started, 1),
+        "crafted_chars": {name: len(body) for name, body in bodies.items()},
+        "crafted_latin": latin,
+    }
     vocab = read_vocabulary(index_dir)
     workers = opts.workers if opts.workers > 0 and serve_takes_workers() else None
     result["workers"] = workers or "the server's default"
@@ -352,7 +385,8 @@ def run(opts, work: Path, request_seed: int) -> dict:
         probes = hostile_probes(rng, vocab, latin, opts.per_kind)
         result["hostile"] = run_hostile(base, probes, opts.timeout, opts.max_seconds)
         result["interference"] = measure_interference(
-            base, vocab, lambda r: hostile_probes(r, vocab, latin, opts.per_kind), request_seed, opts)
+            base, vocab, lambda r: hostile_probes(r, vocab, latin, opts.per_kind), request_seed, opts
+        )
     finally:
         stop(server)
     log = log_path.read_text("utf-8", "replace")

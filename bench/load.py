@@ -65,13 +65,28 @@ def repo_env(repo: Path) -> dict:
 
 def serve_command(opts, port: int, watch: bool) -> list[str]:
     """`matome-search serve` for this run; raises SystemExit if --workers is asked of a server without it."""
-    args = ["serve", "--index-dir", str(opts.index_dir), "--site", str(opts.site), "--host", "127.0.0.1",
-            "--port", str(port)]
+    args = [
+        "serve",
+        "--index-dir",
+        str(opts.index_dir),
+        "--site",
+        str(opts.site),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     if opts.threads:
         args += ["--threads", str(opts.threads)]
     if opts.workers > 0:
-        helped = subprocess.run(cli("serve", "--help", repo=opts.repo), cwd=opts.repo, env=repo_env(opts.repo),
-                                capture_output=True, text=True, timeout=120).stdout
+        helped = subprocess.run(
+            cli("serve", "--help", repo=opts.repo),
+            cwd=opts.repo,
+            env=repo_env(opts.repo),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        ).stdout
         if "--workers" not in helped:
             raise SystemExit(f"the server in {opts.repo} has no --workers option; use --workers 0")
         args += ["--workers", str(opts.workers)]
@@ -90,7 +105,7 @@ def search_total(base: str, query: str) -> int:
 def sent_paths(paths: list[str], result: dict, threads: int) -> list[str]:
     """The paths a wrk run actually sent: each thread's stride, up to its count."""
     counts = result["sent_by_thread"]
-    return [p for i in range(threads) for p in paths[i::threads][:counts[i] if i < len(counts) else 0]]
+    return [p for i in range(threads) for p in paths[i::threads][: counts[i] if i < len(counts) else 0]]
 
 
 class Updates(threading.Thread):
@@ -158,8 +173,13 @@ def during_updates(base: str, paths: list[str], opts, quiet_rps: float | None) -
 def during_rebuild(base: str, paths: list[str], opts, log) -> dict:
     """Load the server during `index --rebuild`, then check for errors until it has finished."""
     started = time.monotonic()
-    rebuild = subprocess.Popen(cli("index", "--site", str(opts.site), "--index-dir", str(opts.index_dir),
-                                   "--rebuild", repo=opts.repo), cwd=opts.repo, env=repo_env(opts.repo), stdout=log, stderr=log)
+    rebuild = subprocess.Popen(
+        cli("index", "--site", str(opts.site), "--index-dir", str(opts.index_dir), "--rebuild", repo=opts.repo),
+        cwd=opts.repo,
+        env=repo_env(opts.repo),
+        stdout=log,
+        stderr=log,
+    )
     time.sleep(2)
     result = run_wrk(base, paths, opts.seconds, opts.connections)
     result["rebuild_running_after_load"] = rebuild.poll() is None
@@ -172,8 +192,12 @@ def during_rebuild(base: str, paths: list[str], opts, log) -> dict:
     rebuild.wait()
     rebuild_s = round(time.monotonic() - started, 1)
     _add_run(rest, run_wrk(base, paths, min(10.0, opts.seconds), opts.connections, wrap=True))
-    result.update(rebuild_s=rebuild_s, rebuild_returncode=rebuild.returncode,
-                  until_rebuilt_and_after=rest, comments_after=_health(base).get("comments"))
+    result.update(
+        rebuild_s=rebuild_s,
+        rebuild_returncode=rebuild.returncode,
+        until_rebuilt_and_after=rest,
+        comments_after=_health(base).get("comments"),
+    )
     return result
 
 
@@ -193,9 +217,15 @@ def _health(base: str) -> dict:
 
 def draw_sets(opts, phases: set) -> dict[str, list[workload.Query]]:
     """Warm-up and measured query sets, disjoint, as large as asked (or as the archive allows)."""
-    measured = [name for name, wanted in (
-        ("quiet", phases & {"quiet", "cached", "peer"}), ("during_updates", "during_updates" in phases),
-        ("during_rebuild", "during_rebuild" in phases)) if wanted]
+    measured = [
+        name
+        for name, wanted in (
+            ("quiet", phases & {"quiet", "cached", "peer"}),
+            ("during_updates", "during_updates" in phases),
+            ("during_rebuild", "during_rebuild" in phases),
+        )
+        if wanted
+    ]
     sizes = {"warmup": opts.warmup_queries, **{name: opts.queries for name in measured}}
     comments = workload.load_comments(opts.site)
     queries = workload.draw_queries(comments, sum(sizes.values()), seed=opts.seed)
@@ -245,8 +275,9 @@ def serve_and_measure(opts, phases: set, work: Path) -> tuple[dict, dict, dict]:
             served = log_path.stat().st_size  # what follows is the server shutting down
             stop(proc)
     text = log_path.read_bytes()
-    server.update(errors_logged=_errors(text[:served]), shutdown_errors_logged=_errors(text[served:]),
-                  log=str(log_path))
+    server.update(
+        errors_logged=_errors(text[:served]), shutdown_errors_logged=_errors(text[served:]), log=str(log_path)
+    )
     return server, sets, measured
 
 
@@ -262,6 +293,7 @@ def check_targets(phases: dict) -> dict:
 
     A phase that sent no request, or ran out of distinct paths, passes nothing.
     """
+
     def get(phase, key):
         figures = phases.get(phase)
         if figures is None:
@@ -276,8 +308,9 @@ def check_targets(phases: dict) -> dict:
         "quiet_rps": ok(get("quiet", "rps"), lambda v: v >= TARGETS["quiet_rps_min"]),
         "quiet_p99": ok(get("quiet", "p99_ms"), lambda v: v <= TARGETS["quiet_p99_ms_max"]),
         "quiet_errors": ok(get("quiet", "error_total"), lambda v: v == 0),
-        "during_updates_rate": ok(get("during_updates", "rate_vs_quiet"),
-                                  lambda v: v >= TARGETS["during_updates_rate_min"]),
+        "during_updates_rate": ok(
+            get("during_updates", "rate_vs_quiet"), lambda v: v >= TARGETS["during_updates_rate_min"]
+        ),
         "during_updates_errors": ok(get("during_updates", "error_total"), lambda v: v == 0),
         "during_rebuild_errors": ok(get("during_rebuild", "error_total"), lambda v: v == 0),
         "until_rebuilt_errors": None if rest is None else rest["requests"] > 0 and rest["error_total"] == 0,
@@ -291,8 +324,10 @@ def side_by_side(phases: dict) -> dict:
     for name, phase in (("matome-search", phases.get("quiet")), ("datasette", phases.get("peer"))):
         if phase:
             mem = phase["memory"]
-            rows[name] = {k: phase[k] for k in keys} | {"memory_rss_mb": mem["total_mb"],
-                                                          "memory_pss_mb": mem["total_pss_mb"]}
+            rows[name] = {k: phase[k] for k in keys} | {
+                "memory_rss_mb": mem["total_mb"],
+                "memory_pss_mb": mem["total_pss_mb"],
+            }
     return rows
 
 
@@ -318,8 +353,9 @@ def parse_args(argv=None):
     opts = parser.parse_args(argv)
     opts.repo, opts.site, opts.index_dir = opts.repo.resolve(), opts.site.resolve(), opts.index_dir.resolve()
     # The old names (README, docs/robustness.md) still work.
-    opts.phases = ",".join({"updates": "during_updates", "rebuild": "during_rebuild"}.get(p, p)
-                           for p in opts.phases.split(","))
+    opts.phases = ",".join(
+        {"updates": "during_updates", "rebuild": "during_rebuild"}.get(p, p) for p in opts.phases.split(",")
+    )
     unknown = set(opts.phases.split(",")) - set(PHASES)
     if unknown:
         parser.error(f"unknown phases: {', '.join(sorted(unknown))}")
@@ -338,19 +374,32 @@ def main(argv=None) -> dict:
     else:
         server, sets, measured = None, draw_sets(opts, phases), {}
     if "peer" in phases:
-        measured["peer"] = peer.measure(opts.site, work / "peer", sets["warmup"], sets["quiet"], opts.seconds,
-                                        opts.warmup_seconds, opts.connections)
+        measured["peer"] = peer.measure(
+            opts.site, work / "peer", sets["warmup"], sets["quiet"], opts.seconds, opts.warmup_seconds, opts.connections
+        )
         if not opts.work_dir:  # keep the logs, not a copy of the archive
             (work / "peer" / f"{peer.DB_NAME}.db").unlink(missing_ok=True)
     result = {
-        "config": {"repo": str(opts.repo), "commit": _commit(opts.repo), "site": str(opts.site),
-                   "index_dir": str(opts.index_dir), "workers": opts.workers, "threads": opts.threads,
-                   "seconds": opts.seconds, "connections": opts.connections, "wrk_threads": THREADS,
-                   "phases": [p for p in PHASES if p in phases], "watch": "during_updates" in phases},
-        "targets": TARGETS, "queries": {name: len(q) for name, q in sets.items()},
+        "config": {
+            "repo": str(opts.repo),
+            "commit": _commit(opts.repo),
+            "site": str(opts.site),
+            "index_dir": str(opts.index_dir),
+            "workers": opts.workers,
+            "threads": opts.threads,
+            "seconds": opts.seconds,
+            "connections": opts.connections,
+            "wrk_threads": THREADS,
+            "phases": [p for p in PHASES if p in phases],
+            "watch": "during_updates" in phases,
+        },
+        "targets": TARGETS,
+        "queries": {name: len(q) for name, q in sets.items()},
         "warnings": warnings(opts, sets, measured),
-        "side_by_side": side_by_side(measured), "checks": check_targets(measured),
-        "phases": measured, "server": server,
+        "side_by_side": side_by_side(measured),
+        "checks": check_targets(measured),
+        "phases": measured,
+        "server": server,
     }
     return emit(result, opts.out)
 

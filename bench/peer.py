@@ -113,12 +113,12 @@ def build_db(site: Path, db_path: Path) -> dict:
     conn.executescript(SCHEMA)
     posts = comments = 0
     for post_id, post in enumerate(published_posts(site), 1):
-        conn.execute("insert into posts values (?, ?, ?, ?)",
-                     (post_id, post.url, post.title, post.date.isoformat()))
+        conn.execute("insert into posts values (?, ?, ?, ?)", (post_id, post.url, post.title, post.date.isoformat()))
         conn.executemany("insert into post_tags values (?, ?)", [(post_id, t) for t in post.tags])
         conn.executemany(
             "insert into comments (post_id, user, date, body) values (?, ?, ?, ?)",
-            [(post_id, q.user, q.created_at.isoformat(), q.body) for q in post.quotes])
+            [(post_id, q.user, q.created_at.isoformat(), q.body) for q in post.quotes],
+        )
         posts, comments = posts + 1, comments + len(post.quotes)
     conn.execute("insert into comments_fts(comments_fts) values ('rebuild')")
     conn.commit()
@@ -155,8 +155,20 @@ def peer_path(query: Query) -> str:
 def serve_command(db_path: Path, metadata_path: Path, port: int) -> list[str]:
     """The `datasette serve` command line for the peer on loopback."""
     datasette = Path(sys.executable).with_name("datasette")
-    return [str(datasette), "serve", str(db_path), "--metadata", str(metadata_path), "--host", "127.0.0.1",
-            "--port", str(port), "--setting", "sql_time_limit_ms", str(TIME_LIMIT_MS)]
+    return [
+        str(datasette),
+        "serve",
+        str(db_path),
+        "--metadata",
+        str(metadata_path),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--setting",
+        "sql_time_limit_ms",
+        str(TIME_LIMIT_MS),
+    ]
 
 
 def prepare(site: Path, work: Path) -> tuple[dict, Path, Path]:
@@ -176,8 +188,15 @@ def route(query: Query) -> str:
     return "match+like" if short else "match"
 
 
-def measure(site: Path, work: Path, warmup: list[Query], queries: list[Query], seconds: float,
-            warmup_seconds: float, connections: int) -> dict:
+def measure(
+    site: Path,
+    work: Path,
+    warmup: list[Query],
+    queries: list[Query],
+    seconds: float,
+    warmup_seconds: float,
+    connections: int,
+) -> dict:
     """Build the peer from `site`, serve it, warm it up on `warmup`, measure `queries`; return the figures.
 
     The same keys as a matome-search phase (requests/s, latency, errors,
@@ -198,9 +217,14 @@ def measure(site: Path, work: Path, warmup: list[Query], queries: list[Query], s
             result["memory"] = memory(proc.pid)
         finally:
             stop(proc)
-    result.update(warmup={k: warm[k] for k in ("requests", "rps", "error_total")}, ready_after_s=ready,
-                  db=built, routes=dict(Counter(route(q) for q in queries)), time_limit_ms=TIME_LIMIT_MS,
-                  log=str(log_path))
+    result.update(
+        warmup={k: warm[k] for k in ("requests", "rps", "error_total")},
+        ready_after_s=ready,
+        db=built,
+        routes=dict(Counter(route(q) for q in queries)),
+        time_limit_ms=TIME_LIMIT_MS,
+        log=str(log_path),
+    )
     return result
 
 
@@ -210,8 +234,9 @@ def main(argv=None) -> None:
     parser.add_argument("--work-dir", type=Path, required=True, help="where the db and metadata go")
     opts = parser.parse_args(argv)
     built, db_path, meta_path = prepare(opts.site, opts.work_dir)
-    print(json.dumps({**built, "db": str(db_path), "serve": serve_command(db_path, meta_path, 8001)},
-                     ensure_ascii=False))
+    print(
+        json.dumps({**built, "db": str(db_path), "serve": serve_command(db_path, meta_path, 8001)}, ensure_ascii=False)
+    )
 
 
 if __name__ == "__main__":

@@ -112,6 +112,10 @@ def memory(pid: int) -> dict:
     except OSError:  # the process (or a child) has just exited
         return {"process_mb": 0.0, "children": [], "total_mb": 0.0, "total_pss_mb": 0.0}
     every = [main, *below]
-    return {"process_mb": main["mb"], "process_pss_mb": main["pss_mb"], "children": below,
-            "total_mb": round(sum(p["mb"] for p in every), 1),
-            "total_pss_mb": round(sum(p["pss_mb"] for p in every), 1)}
+    return {
+        "process_mb": main["mb"],
+        "process_pss_mb": main["pss_mb"],
+        "children": below,
+        "total_mb": round(sum(p["mb"] for p in every), 1),
+        "total_pss_mb": round(sum(p["pss_mb"] for p in every), 1),
+    }

@@ -59,8 +59,14 @@ BUCKETS = {
     "web": "WSGI, JSON and templates (flask, werkzeug, jinja2, json, web/, serialize.py)",
     "other": "the rest (service steps, searcher opening, ...)",
 }
-BY_MODULE = {"suggest": "suggest", "snippets": "stored", "collect": "collect", "columns": "collect",
-             "serialize": "web", "internals": None}
+BY_MODULE = {
+    "suggest": "suggest",
+    "snippets": "stored",
+    "collect": "collect",
+    "columns": "collect",
+    "serialize": "web",
+    "internals": None,
+}
 BY_PACKAGE = {"query": "query", "views": "query", "analysis": None}
 # The executor's modules in search/retrieve/: execute.py and its parts.
 EXECUTOR = {"execute", "merging", "phrase", "postcache", "postings", "terms"}
@@ -154,12 +160,14 @@ def attribute(stats: dict, project: Path) -> dict[str, float]:
 
 def profiled(wsgi_app, profiler: cProfile.Profile):
     """Wrap a WSGI app so that the profiler runs only while it answers (body included)."""
+
     def app(environ, start_response):
         profiler.enable()
         try:
             return list(wsgi_app(environ, start_response))
         finally:
             profiler.disable()
+
     return app
 
 
@@ -176,8 +184,16 @@ def _send(client, queries) -> tuple[int, dict]:
     return failures, stages
 
 
-def profile(index_dir: Path, site: Path, queries: int = 400, warmup: int = 100, plain: int = 200,
-            seed: int = 2, project: Path | None = None, warm: bool = True) -> tuple[dict, pstats.Stats]:
+def profile(
+    index_dir: Path,
+    site: Path,
+    queries: int = 400,
+    warmup: int = 100,
+    plain: int = 200,
+    seed: int = 2,
+    project: Path | None = None,
+    warm: bool = True,
+) -> tuple[dict, pstats.Stats]:
     """Profile `queries` distinct requests on the app over `index_dir`; return (report, raw stats).
 
     With `warm` the service is first warmed as `matome-search serve` warms
@@ -186,7 +202,7 @@ def profile(index_dir: Path, site: Path, queries: int = 400, warmup: int = 100, 
     """
     from web import create_app, get_service
 
-    project = (project or Path(sys.modules["web"].__file__).resolve().parent.parent)
+    project = project or Path(sys.modules["web"].__file__).resolve().parent.parent
     comments = workload.load_comments(site)
     drawn = workload.draw_queries(comments, warmup + queries + plain, seed=seed)
     sets = workload.split_sets(drawn, {"warmup": warmup, "measured": queries, "plain": plain})
@@ -209,25 +225,42 @@ def profile(index_dir: Path, site: Path, queries: int = 400, warmup: int = 100, 
         get_service(app).close()
     stats = pstats.Stats(profiler)
     report = _report(stats, project, len(sets["measured"]), profiled_s, len(sets["plain"]), plain_s, stages)
-    report.update(index_dir=str(index_dir), project=str(project), failures=failures + plain_failures,
-                  requests={name: len(s) for name, s in sets.items()})
+    report.update(
+        index_dir=str(index_dir),
+        project=str(project),
+        failures=failures + plain_failures,
+        requests={name: len(s) for name, s in sets.items()},
+    )
     return report, stats
 
 
-def _report(stats: pstats.Stats, project: Path, n: int, profiled_s: float, plain_n: int, plain_s: float,
-            stages: dict) -> dict:
+def _report(
+    stats: pstats.Stats, project: Path, n: int, profiled_s: float, plain_n: int, plain_s: float, stages: dict
+) -> dict:
     seconds = attribute(stats.stats, project)
     total = sum(seconds.values()) or 1.0
-    buckets = {name: {"share": round(sec / total, 3), "ms_per_request": round(sec * 1000 / max(n, 1), 2),
-                      "what": BUCKETS[name]} for name, sec in seconds.items()}
+    buckets = {
+        name: {
+            "share": round(sec / total, 3),
+            "ms_per_request": round(sec * 1000 / max(n, 1), 2),
+            "what": BUCKETS[name],
+        }
+        for name, sec in seconds.items()
+    }
     top = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)[:15]
     return {
         "buckets": buckets,
         "profiled_ms_per_request": round(profiled_s * 1000 / max(n, 1), 2),
         "plain_ms_per_request": round(plain_s * 1000 / max(plain_n, 1), 2),
         "server_timing_ms_per_request": {k: round(v / max(plain_n, 1), 2) for k, v in stages.items()},
-        "top_own_time": [{"function": f"{Path(f[0]).name}:{f[1]}({f[2]})", "own_ms": round(v[2] * 1000, 1),
-                          "bucket": bucket_of(f, project) or "(callers)"} for f, v in top],
+        "top_own_time": [
+            {
+                "function": f"{Path(f[0]).name}:{f[1]}({f[2]})",
+                "own_ms": round(v[2] * 1000, 1),
+                "bucket": bucket_of(f, project) or "(callers)",
+            }
+            for f, v in top
+        ],
     }
 
 
@@ -249,8 +282,9 @@ def main(argv=None) -> dict:
         if "search" in sys.modules or "web" in sys.modules:
             raise SystemExit("--repo must be chosen before search/web are imported")
         sys.path.insert(0, str(opts.repo.resolve()))
-    report, stats = profile(opts.index_dir, opts.site, opts.queries, opts.warmup, opts.plain, opts.seed,
-                            warm=not opts.cold)
+    report, stats = profile(
+        opts.index_dir, opts.site, opts.queries, opts.warmup, opts.plain, opts.seed, warm=not opts.cold
+    )
     if opts.pstats:
         stats.dump_stats(str(opts.pstats))
     return emit(report, opts.out)

@@ -1,6 +1,6 @@
 """Take the README screenshot of a running server with Debian's chromium.
 
-    python -m bench.screenshot http://127.0.0.1:8000/?q=機械学習の数学 docs/screenshot.png
+python -m bench.screenshot http://127.0.0.1:8000/?q=機械学習の数学 docs/screenshot.png
 """
 
 from __future__ import annotations
@@ -11,8 +11,14 @@ from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 

@@ -126,8 +126,13 @@ def lexicon(common: frozenset = frozenset()) -> Lexicon:
     nouns = _by_cost(e for e in entries if e[4].startswith(_NOUN_POS) and len(e[0]) <= 8)
     suru = _by_cost(e for e in entries if e[4].startswith("名詞,サ変接続") and _KANJI.match(e[0]))
     adverbs = _by_cost(e for e in entries if e[4].startswith("副詞,一般") and len(e[0]) >= 2)
-    identifiers = [f"{a}{sep}{b}" for a in _IDENTIFIER_PARTS[::3] for b in _IDENTIFIER_PARTS[1::4]
-                   for sep in ("_", ".", "-") if a != b]
+    identifiers = [
+        f"{a}{sep}{b}"
+        for a in _IDENTIFIER_PARTS[::3]
+        for b in _IDENTIFIER_PARTS[1::4]
+        for sep in ("_", ".", "-")
+        if a != b
+    ]
     return Lexicon(
         kanji=tuple(w for w in nouns if _KANJI.match(w) and len(w) >= 2),
         katakana=tuple(w for w in nouns if _KATAKANA.match(w)),

@@ -70,15 +70,19 @@ def measure(bodies: list[str]) -> dict:
             growth[i] = len(seen)
     tokens, nouns = sum(pos.values()), sum(scripts.values())
     return {
-        "distinct_forms": {n: {"synthetic": growth.get(n), "real": real} for n, real in REAL_GROWTH.items()
-                           if n <= len(bodies)},
+        "distinct_forms": {
+            n: {"synthetic": growth.get(n), "real": real} for n, real in REAL_GROWTH.items() if n <= len(bodies)
+        },
         "pos_share": {k: {"synthetic": round(pos[k] / tokens, 3), "real": v} for k, v in REAL_POS.items()},
-        "noun_scripts": {k: {"synthetic": round(scripts[k] / nouns, 3), "real": v}
-                         for k, v in REAL_SCRIPTS.items()},
-        "comments_with_latin_word": {"synthetic": round(sum(bool(_LATIN_WORD.search(b)) for b in bodies)
-                                                        / len(bodies), 3), "real": REAL_LATIN_COMMENTS},
-        "common_words": {w: {"synthetic": round(sum(w in b for b in bodies) / len(bodies), 3), "real": share}
-                         for w, share in COMMON_WORDS},
+        "noun_scripts": {k: {"synthetic": round(scripts[k] / nouns, 3), "real": v} for k, v in REAL_SCRIPTS.items()},
+        "comments_with_latin_word": {
+            "synthetic": round(sum(bool(_LATIN_WORD.search(b)) for b in bodies) / len(bodies), 3),
+            "real": REAL_LATIN_COMMENTS,
+        },
+        "common_words": {
+            w: {"synthetic": round(sum(w in b for b in bodies) / len(bodies), 3), "real": share}
+            for w, share in COMMON_WORDS
+        },
     }
 
 

@@ -106,7 +106,7 @@ def content_words(body: str) -> list[str]:
             continue
         if run is not None and run[1] == start:
             run = (run[0], cursor)
-            found.append((run[0], text[run[0]:cursor]))
+            found.append((run[0], text[run[0] : cursor]))
         else:
             run = (start, cursor)
         if len(tok.surface) >= 2:
@@ -124,7 +124,7 @@ def with_typo(word: str, at: int) -> str:
     >>> with_typo("データベース", 1)
     'デターベース'
     """
-    return word[:at] + word[at + 1] + word[at] + word[at + 2:]
+    return word[:at] + word[at + 1] + word[at] + word[at + 2 :]
 
 
 def _one_query(rng: random.Random, words: list[str], comment: Comment) -> Query:
@@ -190,6 +190,6 @@ def split_sets(queries: list[Query], sizes: dict[str, int]) -> dict[str, list[Qu
     """Cut `queries` into consecutive disjoint named sets of the given sizes (the last may be short)."""
     sets, start = {}, 0
     for name, size in sizes.items():
-        sets[name] = queries[start:start + size]
+        sets[name] = queries[start : start + size]
         start += size
     return sets

@@ -121,8 +121,9 @@ def ensure_wrk() -> str:
     return found
 
 
-def run_wrk(base_url: str, paths: list[str], seconds: float, connections: int = 16,
-            threads: int = THREADS, wrap: bool = False) -> dict:
+def run_wrk(
+    base_url: str, paths: list[str], seconds: float, connections: int = 16, threads: int = THREADS, wrap: bool = False
+) -> dict:
     """Run wrk against `base_url` over `paths` for `seconds`; return its figures as a dict.
 
     Keys: requests, seconds, rps, p50_ms, p90_ms, p99_ms, max_ms, errors (by
@@ -135,11 +136,27 @@ def run_wrk(base_url: str, paths: list[str], seconds: float, connections: int = 
         script, listing = Path(tmp) / "paths.lua", Path(tmp) / "paths.txt"
         script.write_text(LUA, "utf-8")
         listing.write_text("".join(p + "\n" for p in paths), "utf-8")
-        command = [wrk, "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
-                   "--latency", "--timeout", TIMEOUT, "-s", str(script), base_url,
-                   "--", str(listing), "1" if wrap else "0", str(threads)]
+        command = [
+            wrk,
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{max(1, round(seconds))}s",
+            "--latency",
+            "--timeout",
+            TIMEOUT,
+            "-s",
+            str(script),
+            base_url,
+            "--",
+            str(listing),
+            "1" if wrap else "0",
+            str(threads),
+        ]
         done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
-    line = next((l for l in done.stdout.splitlines() if l.startswith("WRK_JSON ")), None)
+    line = next((out for out in done.stdout.splitlines() if out.startswith("WRK_JSON ")), None)
     if done.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout[-500:]}")
     return summarize(json.loads(line.split(" ", 1)[1]))
@@ -150,16 +167,28 @@ def summarize(raw: dict) -> dict:
     seconds = raw["duration_us"] / 1e6
     errors = raw["errors"]
     # wrk counts statuses > 399 itself; non2xx also catches 1xx and 3xx (and includes the > 399).
-    total = errors["connect"] + errors["read"] + errors["write"] + errors["timeout"] + max(
-        errors["status"], errors["non2xx"])
+    total = (
+        errors["connect"]
+        + errors["read"]
+        + errors["write"]
+        + errors["timeout"]
+        + max(errors["status"], errors["non2xx"])
+    )
     latency = {k: round(v / 1000, 1) for k, v in raw["latency_us"].items()}
     return {
-        "requests": raw["requests"], "seconds": round(seconds, 1),
+        "requests": raw["requests"],
+        "seconds": round(seconds, 1),
         "rps": round(raw["requests"] / seconds, 1) if seconds else 0.0,
-        "p50_ms": latency["p50"], "p90_ms": latency["p90"], "p99_ms": latency["p99"],
-        "max_ms": latency["max"], "mean_ms": latency["mean"],
-        "errors": errors, "error_total": total, "bad_statuses": raw["bad_statuses"].split(),
-        "paths_sent": raw["paths_sent"], "sent_by_thread": raw["sent_by_thread"],
+        "p50_ms": latency["p50"],
+        "p90_ms": latency["p90"],
+        "p99_ms": latency["p99"],
+        "max_ms": latency["max"],
+        "mean_ms": latency["mean"],
+        "errors": errors,
+        "error_total": total,
+        "bad_statuses": raw["bad_statuses"].split(),
+        "paths_sent": raw["paths_sent"],
+        "sent_by_thread": raw["sent_by_thread"],
         "paths_available": raw["paths_available"],
         "ran_out": raw["ran_out"],
     }

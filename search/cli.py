@@ -14,12 +14,12 @@ import sys
 
 import click
 
-from .ingest import hugo
-from .retrieve.context import DEFAULT_CONTEXT, MAX_CONTEXT
 from .errors import SearchError, StrictModeError
-from .ingest.hugo import text_fragment
 from .index.progress import BuildProgress
+from .ingest import hugo
+from .ingest.hugo import text_fragment
 from .records import ContextRequest, SearchRequest
+from .retrieve.context import DEFAULT_CONTEXT, MAX_CONTEXT
 from .retrieve.serialize import context_to_dict, format_datetime, page_to_dict
 from .retrieve.service import SearchService
 from .retrieve.validation import GROUPS, MAX_PER_PAGE, SORTS
@@ -53,8 +53,9 @@ _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202
 
 def terminal_safe(text: str) -> str:
     """`text` with every control character shown as an escape (`\\x1b`, `\\u202e`)."""
-    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                       else f"\\u{ord(m.group()):04x}", text)
+    return _UNSAFE.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text
+    )
 
 
 def _json_safe(text: str) -> str:
@@ -166,8 +167,9 @@ def print_page(page, color: bool) -> None:
 def _print_posts(groups, first: int, color: bool) -> None:
     for rank, group in enumerate(groups, first + 1):
         click.echo("")
-        _say(f"{rank}. {_one_line(group.post_title)}  {group.post_date.isoformat()}  "
-             f"({group.matches} matching comments)")
+        _say(
+            f"{rank}. {_one_line(group.post_title)}  {group.post_date.isoformat()}  ({group.matches} matching comments)"
+        )
         _say(f"   {group.post_url}")
         for hit in group.comments:
             _say(f"   - {_one_line(hit.user)}  {format_datetime(hit.created_at)}")
@@ -197,8 +199,13 @@ def _explain_lines(explain):
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--limit", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
-@click.option("--group", type=click.Choice(GROUPS), default="comment", show_default=True,
-              help="One result per comment, or per post with its best comments (--limit, --page count posts).")
+@click.option(
+    "--group",
+    type=click.Choice(GROUPS),
+    default="comment",
+    show_default=True,
+    help="One result per comment, or per post with its best comments (--limit, --page count posts).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON contract shared with the web API.")
 @click.option("--explain", is_flag=True, help="Show how the query was analyzed.")
 @synonyms_option
@@ -239,8 +246,9 @@ def _print_context(context, color: bool) -> None:
     for comment in context.comments:
         click.echo("")
         mark = ">" if comment.hit else " "
-        head = terminal_safe(f"{mark} [{comment.quote_index}] {_one_line(comment.user)}  "
-                             f"{format_datetime(comment.created_at)}")
+        head = terminal_safe(
+            f"{mark} [{comment.quote_index}] {_one_line(comment.user)}  {format_datetime(comment.created_at)}"
+        )
         click.echo(click.style(head, bold=True) if color and comment.hit else head)
         _say(f"   {context.post_url}{text_fragment(comment.body)}")
         for line in comment.body.splitlines() or [""]:
@@ -251,8 +259,14 @@ def _print_context(context, color: bool) -> None:
 @click.argument("post_path")
 @click.argument("quote_index", type=click.IntRange(0))
 @index_dir_option
-@click.option("-n", "n", type=click.IntRange(0, MAX_CONTEXT), default=DEFAULT_CONTEXT, show_default=True,
-              help="Comments to show on each side.")
+@click.option(
+    "-n",
+    "n",
+    type=click.IntRange(0, MAX_CONTEXT),
+    default=DEFAULT_CONTEXT,
+    show_default=True,
+    help="Comments to show on each side.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON contract shared with GET /api/context.")
 @reports_errors
 def context(post_path, quote_index, index_dir, n, as_json):

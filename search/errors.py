@@ -44,9 +44,7 @@ class IndexVersionError(SearchError):
     def __init__(self, index_dir, found: str, expected: str):
         self.index_dir = str(index_dir)
         self.hint = "run `matome-search index --rebuild`"
-        super().__init__(
-            f"index in {self.index_dir} was built with {found}, this version needs {expected}"
-        )
+        super().__init__(f"index in {self.index_dir} was built with {found}, this version needs {expected}")
 
 
 class IndexLockedError(SearchError):

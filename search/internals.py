@@ -47,8 +47,17 @@ class Block:
     compressed: bool
 
 
-_BLOCK_ATTRS = ("_atend", "_maxid", "_nextoffset", "_dataoffset", "_postfile", "_compression",
-                "_blocklength", "_next_block", "_byteids")
+_BLOCK_ATTRS = (
+    "_atend",
+    "_maxid",
+    "_nextoffset",
+    "_dataoffset",
+    "_postfile",
+    "_compression",
+    "_blocklength",
+    "_next_block",
+    "_byteids",
+)
 _INT_SIZE = 4  # the count Whoosh's position formats put before the pickle
 
 
@@ -106,8 +115,7 @@ def decode_positions(fmt, value: bytes) -> list[int]:
     if isinstance(fmt, formats.Positions):  # Characters subclasses it
         data = value if value.endswith(b".") else value + b"."
         codes = loads(data[_INT_SIZE:])
-        return list(accumulate(c[0] for c in codes) if codes and isinstance(codes[0], tuple)
-                    else accumulate(codes))
+        return list(accumulate(c[0] for c in codes) if codes and isinstance(codes[0], tuple) else accumulate(codes))
     return fmt.decode_positions(value)
 
 
@@ -138,8 +146,11 @@ def read_column(column, doccount: int):
     Whoosh 3 stores fixed-width numbers and variable-length bytes as runs
     of bytes, read here whole and split in Python.
     """
-    if (type(column) is columns.NumericColumn.Reader and not column._reverse
-            and array(column._typecode).itemsize == column._fixedlen):
+    if (
+        type(column) is columns.NumericColumn.Reader
+        and not column._reverse
+        and array(column._typecode).itemsize == column._fixedlen
+    ):
         return _numeric(column, doccount)
     if type(column) is columns.VarBytesColumn.Reader:
         return _var_bytes(column)
@@ -164,7 +175,7 @@ def _var_bytes(column) -> list[bytes]:
         return []
     end = max(o + n for o, n in zip(offsets, lengths))
     data = bytes(column._dbfile.get(column._basepos, end))
-    return [data[o:o + n] for o, n in zip(offsets, lengths)]
+    return [data[o : o + n] for o, n in zip(offsets, lengths)]
 
 
 # -- janome's system dictionary (janome.dic.MMapSystemDictionary) --------

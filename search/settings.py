@@ -31,19 +31,30 @@ SETTINGS = {
         Setting("index_dir", "index", "Directory holding the search index."),
         Setting("host", "127.0.0.1", "Address to bind the web server to."),
         Setting("port", 8000, "Port to serve on."),
-        Setting("workers", None, "Server processes [default: one per core]; 1 serves from one "
-                                 "process with waitress."),
+        Setting("workers", None, "Server processes [default: one per core]; 1 serves from one process with waitress."),
         Setting("threads", 2, "Threads of each server process."),
         Setting("synonyms", None, "Synonym groups TOML file [default: the shipped list]."),
         Setting("max_post_mb", 20.0, "Post files larger than this many MB are skipped with a warning."),
-        Setting("public_url", None, "The site's address as readers see it, e.g. https://search.example.com; "
-                                    "every absolute URL the app writes starts with it [default: the "
-                                    "request's own scheme and Host]."),
-        Setting("proxy_headers", False, "Trust X-Forwarded-For, -Proto and -Host from one reverse proxy "
-                                        "in front; give it only behind a proxy that sets them."),
-        Setting("cors_origins", (), "Let pages of this origin (scheme://host[:port], e.g. "
-                                    "https://blog.example.com) read /api/ and /feed.atom from the browser; "
-                                    "repeatable (the variable: space-separated) [default: none]."),
+        Setting(
+            "public_url",
+            None,
+            "The site's address as readers see it, e.g. https://search.example.com; "
+            "every absolute URL the app writes starts with it [default: the "
+            "request's own scheme and Host].",
+        ),
+        Setting(
+            "proxy_headers",
+            False,
+            "Trust X-Forwarded-For, -Proto and -Host from one reverse proxy "
+            "in front; give it only behind a proxy that sets them.",
+        ),
+        Setting(
+            "cors_origins",
+            (),
+            "Let pages of this origin (scheme://host[:port], e.g. "
+            "https://blog.example.com) read /api/ and /feed.atom from the browser; "
+            "repeatable (the variable: space-separated) [default: none].",
+        ),
     )
 }
 

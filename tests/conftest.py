@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bench.generate import add_post, generate_site
-from search.ingest import hugo
 from search.index import store
 from search.index.indexer import update_index
+from search.ingest import hugo
 from search.retrieve.service import SearchService
 from tests.builders import ROOT, post_text, write_post, write_site
 
@@ -44,7 +44,7 @@ EXTRA_POSTS = {
         quotes=[("下書きにだけある言葉ドラフトテキスト", "drafter", "2025/04/03 09:00:00")],
     ),
 }
-BROKEN_POST = b"+++\ntitle = 'broken\ndate = 2025-04-04\n+++\n\n{{<matomeQuote body=\"x\">}}\n"
+BROKEN_POST = b'+++\ntitle = \'broken\ndate = 2025-04-04\n+++\n\n{{<matomeQuote body="x">}}\n'
 
 
 def build_site(dest: Path) -> Path:
@@ -112,8 +112,7 @@ def invoke_cli(*args, env=None):
 
     from web.cli import main
 
-    return CliRunner().invoke(main, [str(a) for a in args], env=env, prog_name="matome-search",
-                              catch_exceptions=False)
+    return CliRunner().invoke(main, [str(a) for a in args], env=env, prog_name="matome-search", catch_exceptions=False)
 
 
 @pytest.fixture(scope="session")

@@ -4,10 +4,10 @@ import pickle
 
 import pytest
 
-from search.analysis.tokenizer import JapaneseAnalyzer, analyze
-from search.views.reading import ReadingAnalyzer
-from search.analysis.words import analyze_text, clear_caches
 from search.analysis.normalize import fold_katakana, normalize
+from search.analysis.tokenizer import JapaneseAnalyzer, analyze
+from search.analysis.words import analyze_text, clear_caches
+from search.views.reading import ReadingAnalyzer
 
 
 def terms(text, mode="query"):
@@ -70,7 +70,7 @@ def test_dropped_particles_keep_their_position():
 
 def test_leading_spaces_do_not_shift_offsets():
     text = "  テスト です"
-    (term, _, start, end), = analyze(text)
+    ((term, _, start, end),) = analyze(text)
     assert (term, text[start:end]) == ("テスト", "テスト")
 
 
@@ -82,7 +82,13 @@ def test_normalize_map_is_none_when_nothing_changes():
 
 @pytest.mark.parametrize(
     "word, folded",
-    [("ユーザー", "ユーザ"), ("サーバー", "サーバ"), ("コピー", "コピー"), ("ユーザ", "ユーザ"), ("データー", "データ")],
+    [
+        ("ユーザー", "ユーザ"),
+        ("サーバー", "サーバ"),
+        ("コピー", "コピー"),
+        ("ユーザ", "ユーザ"),
+        ("データー", "データ"),
+    ],
 )
 def test_fold_katakana(word, folded):
     assert fold_katakana(word) == folded

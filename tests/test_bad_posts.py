@@ -12,12 +12,12 @@ from contextlib import contextmanager
 
 import pytest
 
+from search.index.indexer import update_index
 from search.ingest import hugo
 from search.ingest.hugo import parse_created_at, parse_post
-from search.index.indexer import update_index
 from search.records import SearchRequest
 from search.retrieve.service import SearchService
-from tests.builders import copy_sample_site, post_text, shortcode, write_post
+from tests.builders import copy_sample_site, post_text, write_post
 from tests.conftest import invoke_cli, run_cli
 
 PATH, URL = "content/posts/2025_01/x/index.md", "https://example.com/posts/2025_01/x/"
@@ -97,16 +97,27 @@ def test_a_post_over_the_size_limit_is_skipped_unread(tmp_path):
     assert search(tmp_path / "index2", "zqgiant").total == 1
 
 
-@pytest.mark.parametrize("bad, message", [
-    ("abc", "'abc' is not a number of megabytes"),
-    ("0", "must be a positive number of megabytes, not 0.0"),
-    ("-1", "must be a positive number of megabytes, not -1.0"),
-    ("nan", "must be a positive number of megabytes, not nan"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("abc", "'abc' is not a number of megabytes"),
+        ("0", "must be a positive number of megabytes, not 0.0"),
+        ("-1", "must be a positive number of megabytes, not -1.0"),
+        ("nan", "must be a positive number of megabytes, not nan"),
+    ],
+)
 def test_serve_refuses_a_bad_size_limit_before_reading_the_site(tmp_path, bad, message):
     # No site there: a limit read after the site would fail on the site instead.
-    refused = invoke_cli("serve", "--site", tmp_path / "nosite", "--index-dir", tmp_path / "index", "--port", "1",
-                         env={"MATOME_MAX_POST_MB": bad})
+    refused = invoke_cli(
+        "serve",
+        "--site",
+        tmp_path / "nosite",
+        "--index-dir",
+        tmp_path / "index",
+        "--port",
+        "1",
+        env={"MATOME_MAX_POST_MB": bad},
+    )
     assert refused.exit_code == 1
     assert refused.stderr == f"error: MATOME_MAX_POST_MB: {message}\n"
 
@@ -177,11 +188,18 @@ def _wait(condition, timeout=60.0):
 
 def test_dates_at_the_edges_give_padded_months_a_bounded_histogram_and_valid_links(tmp_path):
     site = copy_sample_site(tmp_path / "site")
-    write_post(site, "edges", post_text("端", quotes=[
-        ("紀元の zqedge", "alice", "0001-01-01T00:00:00"),
-        ("未来の zqedge", "alice", "9999-12-31T23:59:59"),
-        ("今の zqedge", "alice", "2025-03-21T10:00:00"),
-    ]))
+    write_post(
+        site,
+        "edges",
+        post_text(
+            "端",
+            quotes=[
+                ("紀元の zqedge", "alice", "0001-01-01T00:00:00"),
+                ("未来の zqedge", "alice", "9999-12-31T23:59:59"),
+                ("今の zqedge", "alice", "2025-03-21T10:00:00"),
+            ],
+        ),
+    )
     result = run_cli("index", "--site", site, "--index-dir", tmp_path / "index")
     assert result.returncode == 0, result.stderr
     assert "implausible createdAt 0001-01-01" in result.stderr
@@ -202,7 +220,10 @@ def test_histogram_bars_stay_bounded_and_count_everything():
     from web.histogram import MAX_BARS, bars
 
     assert bars([("2025-01", 2), ("2025-03", 1)]) == [
-        ("2025-01", "2025-01", 2), ("2025-02", "2025-02", 0), ("2025-03", "2025-03", 1)]
+        ("2025-01", "2025-01", 2),
+        ("2025-02", "2025-02", 0),
+        ("2025-03", "2025-03", 1),
+    ]
     yearly = bars([("2000-05", 1), ("2030-02", 4)])  # 30 years: one bar a year
     assert yearly[0] == ("2000-01", "2000-12", 1) and yearly[-1] == ("2030-01", "2030-12", 4)
     wide = bars([("1-01", 1), ("9999-12", 1), ("2025-03", 5)])
@@ -213,8 +234,9 @@ def test_histogram_bars_stay_bounded_and_count_everything():
 # -- links and text that reached a browser or a terminal -------------------
 
 
-@pytest.mark.parametrize("link", ["javascript:alert(1)", "data:text/html,<b>x</b>", "//evil.example/x",
-                                  "ftp://example.com/x", "https://"])
+@pytest.mark.parametrize(
+    "link", ["javascript:alert(1)", "data:text/html,<b>x</b>", "//evil.example/x", "ftp://example.com/x", "https://"]
+)
 def test_only_http_links_become_source_links(link):
     text = post_text("題名", quotes=[("本文", "alice")], source=link)
     post, warnings = parse_post(text.encode(), PATH, URL)

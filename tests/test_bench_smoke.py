@@ -9,8 +9,8 @@ import pytest
 from bench import load, peer, profile_search, workload
 from bench.generate import generate_site
 from bench.wrk import ensure_wrk
-from search.ingest import hugo
 from search.index.indexer import update_index
+from search.ingest import hugo
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +50,22 @@ def test_queries_are_distinct_seeded_and_drawn_from_the_comments(tiny):
 
 def test_profile_breaks_every_request_down_into_buckets(tiny, tmp_path):
     out = tmp_path / "profile.json"
-    report = profile_search.main(["--index-dir", str(tiny[1]), "--site", str(tiny[0]), "--queries", "30",
-                                  "--warmup", "10", "--plain", "10", "--out", str(out)])
+    report = profile_search.main(
+        [
+            "--index-dir",
+            str(tiny[1]),
+            "--site",
+            str(tiny[0]),
+            "--queries",
+            "30",
+            "--warmup",
+            "10",
+            "--plain",
+            "10",
+            "--out",
+            str(out),
+        ]
+    )
     assert json.loads(out.read_text("utf-8")) == report
     assert report["failures"] == 0 and report["requests"] == {"warmup": 10, "measured": 30, "plain": 10}
     assert set(report["buckets"]) == set(profile_search.BUCKETS)
@@ -70,21 +84,46 @@ def test_peer_sql_matches_long_words_and_falls_back_to_like_for_short_ones(tiny,
     rows = conn.execute(peer.SEARCH_SQL, {**empty, "fts": f'"{word}"'}).fetchall()
     assert 0 < len(rows) <= peer.PER_PAGE and all("<mark>" in row[-1] for row in rows)
     short = conn.execute(peer.SEARCH_LIKE_SQL, {**empty, "s1": word[:2]}).fetchall()
-    assert short and all(word[:2] in conn.execute("select body from comments where id = ?", (r[0],)).fetchone()[0]
-                         for r in short)
+    assert short and all(
+        word[:2] in conn.execute("select body from comments where id = ?", (r[0],)).fetchone()[0] for r in short
+    )
     # FTS5 trigram: a 2-character phrase matches nothing, which is why the peer falls back to LIKE.
-    assert conn.execute("select count(*) from comments_fts where comments_fts match ?", (f'"{word[:2]}"',)
-                        ).fetchone()[0] == 0
+    assert (
+        conn.execute("select count(*) from comments_fts where comments_fts match ?", (f'"{word[:2]}"',)).fetchone()[0]
+        == 0
+    )
 
 
 def test_load_bench_runs_every_phase_of_ours_on_a_tiny_archive(tiny, wrk, tmp_path):
     site, index_dir = tiny
     before = sorted(site.rglob("index.md"))
     out = tmp_path / "load.json"
-    result = load.main(["--index-dir", str(index_dir), "--site", str(site), "--seconds", "1",
-                        "--warmup-seconds", "1", "--queries", "300", "--warmup-queries", "50", "--updates", "1",
-                        "--update-interval", "0", "--phases", "quiet,cached,during_updates,during_rebuild",
-                        "--work-dir", str(tmp_path / "work"), "--out", str(out)])
+    result = load.main(
+        [
+            "--index-dir",
+            str(index_dir),
+            "--site",
+            str(site),
+            "--seconds",
+            "1",
+            "--warmup-seconds",
+            "1",
+            "--queries",
+            "300",
+            "--warmup-queries",
+            "50",
+            "--updates",
+            "1",
+            "--update-interval",
+            "0",
+            "--phases",
+            "quiet,cached,during_updates,during_rebuild",
+            "--work-dir",
+            str(tmp_path / "work"),
+            "--out",
+            str(out),
+        ]
+    )
     assert json.loads(out.read_text("utf-8")) == result
     phases = result["phases"]
     assert set(phases) == {"warmup", "quiet", "cached", "during_updates", "during_rebuild"}
@@ -103,9 +142,26 @@ def test_load_bench_runs_every_phase_of_ours_on_a_tiny_archive(tiny, wrk, tmp_pa
 def test_load_bench_runs_the_peer_on_a_tiny_archive(tiny, wrk, tmp_path):
     pytest.importorskip("datasette", reason="the peer needs the `bench` extra: pip install -e '.[bench]'")
     site, index_dir = tiny
-    result = load.main(["--index-dir", str(index_dir), "--site", str(site), "--seconds", "1",
-                        "--warmup-seconds", "1", "--queries", "300", "--warmup-queries", "50",
-                        "--phases", "quiet,peer", "--work-dir", str(tmp_path / "work")])
+    result = load.main(
+        [
+            "--index-dir",
+            str(index_dir),
+            "--site",
+            str(site),
+            "--seconds",
+            "1",
+            "--warmup-seconds",
+            "1",
+            "--queries",
+            "300",
+            "--warmup-queries",
+            "50",
+            "--phases",
+            "quiet,peer",
+            "--work-dir",
+            str(tmp_path / "work"),
+        ]
+    )
     assert set(result["side_by_side"]) == {"matome-search", "datasette"}
     for row in result["side_by_side"].values():
         assert row["error_total"] == 0 and row["memory_rss_mb"] > 0
@@ -115,9 +171,22 @@ def test_load_bench_runs_the_peer_on_a_tiny_archive(tiny, wrk, tmp_path):
 
 def test_query_cost_times_two_revisions_on_one_index(tiny, tmp_path, capsys):
     from bench.quality import query_cost
+
     site, index = tiny
-    result = query_cost.main(["--index-dir", str(index), "--site", str(site), "--before", "HEAD",
-                              "--workload", "5", "--out", str(tmp_path / "cost.json")])
+    result = query_cost.main(
+        [
+            "--index-dir",
+            str(index),
+            "--site",
+            str(site),
+            "--before",
+            "HEAD",
+            "--workload",
+            "5",
+            "--out",
+            str(tmp_path / "cost.json"),
+        ]
+    )
     assert result["queries"]["fixed"] == len(query_cost.QUERIES) and result["queries"]["workload"] >= 1
     for name in ("before", "after"):
         assert set(result[name]) == {"rev", "index", "common_words", "fixed", "workload"}
@@ -127,19 +196,45 @@ def test_query_cost_times_two_revisions_on_one_index(tiny, tmp_path, capsys):
 
 def test_query_cost_searches_the_before_revisions_own_build(tiny, tmp_path, capsys):
     from bench.quality import query_cost
+
     site, index = tiny
     missing = tmp_path / "no-index"
     with pytest.raises(SystemExit):  # the before revision would search this one: not there
-        query_cost.main(["--index-dir", str(index), "--site", str(site), "--before", "HEAD",
-                         "--before-index-dir", str(missing), "--workload", "2"])
+        query_cost.main(
+            [
+                "--index-dir",
+                str(index),
+                "--site",
+                str(site),
+                "--before",
+                "HEAD",
+                "--before-index-dir",
+                str(missing),
+                "--workload",
+                "2",
+            ]
+        )
     assert f"--before-index-dir {missing}: no index there" in capsys.readouterr().err
-    result = query_cost.main(["--index-dir", str(index), "--site", str(site), "--before", "HEAD",
-                              "--before-index-dir", str(index), "--workload", "2"])
+    result = query_cost.main(
+        [
+            "--index-dir",
+            str(index),
+            "--site",
+            str(site),
+            "--before",
+            "HEAD",
+            "--before-index-dir",
+            str(index),
+            "--workload",
+            "2",
+        ]
+    )
     assert result["before"]["index"] == str(index) and result["after"]["index"] == str(index)
 
 
 def test_views_bench_reports_each_fields_postings_and_each_view_turned_off(tiny, capsys):
     from bench.quality import views
+
     site, _ = tiny
     report = views.main(["--work-dir", str(site.parent)])
     fields = report["fields"]
@@ -152,6 +247,7 @@ def test_views_bench_reports_each_fields_postings_and_each_view_turned_off(tiny,
 
 def test_quality_reuse_without_an_earlier_run_names_the_option(tmp_path, capsys):
     from bench.quality import run
+
     with pytest.raises(SystemExit):
         run.main(["--reuse", "--work-dir", str(tmp_path / "none")])
     assert "--reuse: no archive and index of an earlier run" in capsys.readouterr().err
@@ -159,6 +255,7 @@ def test_quality_reuse_without_an_earlier_run_names_the_option(tmp_path, capsys)
 
 def test_loanword_recall_keeps_english_and_measures_both_directions(tmp_path, capsys):
     from bench.quality import loanwords
+
     report = loanwords.main(["--posts", "4", "--jobs", "1", "--work-dir", str(tmp_path / "loan")])
     assert report["pairs"] == len(loanwords.pairs()) >= 40
     assert report["truth"]["english"] > 0 and report["truth"]["katakana"] > 0  # English was kept somewhere

@@ -18,10 +18,10 @@ from whoosh.fields import TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 
 from search.analysis.normalize import MAX_COMBINING, normalize
+from search.ingest.hugo import FRAGMENT_CHARS, text_fragment
 from search.retrieve.collect import span_in_order
 from search.retrieve.execute import Executor
 from search.retrieve.phrase import in_sequence
-from search.ingest.hugo import FRAGMENT_CHARS, text_fragment
 from search.retrieve.snippets import (
     CONTEXT_BEFORE,
     LITERAL_SCAN_CHARS,
@@ -85,7 +85,7 @@ def fragment_reference(body, markdown=OLD_MARKDOWN):
 
 
 def decoded(fragment):
-    return "#:~:text=" + unquote(fragment[len("#:~:text="):]) if fragment else ""
+    return "#:~:text=" + unquote(fragment[len("#:~:text=") :]) if fragment else ""
 
 
 # -- snippets -----------------------------------------------------------------
@@ -160,8 +160,19 @@ def test_span_in_order_on_two_lists_of_12000():
 class Placed(Tokenizer):
     """Tokens written `word@position`, so that a test lays out a comment's positions freely."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for item in value.split():
             t.text, pos = item.split("@")
@@ -208,14 +219,19 @@ def test_sloppy_phrases_on_lists_of_12000():
 
 word = st.text(st.sampled_from("機械学習のモデルabcXYZ0189"), min_size=1, max_size=12)
 piece = st.one_of(
-    word, word, st.sampled_from([" ", "、", "。", "？", "　"]),
+    word,
+    word,
+    st.sampled_from([" ", "、", "。", "？", "　"]),
     st.sampled_from(["**", "*", "_", "`", "＞", ">", "#"]),
     st.builds(lambda t, u: f"[{t}](https://example.com/{u})", word, word),
     st.builds(lambda u: f"https://example.com/{u}", word),
 )
 normal_line = st.lists(piece, max_size=20).map("".join)
-normal_body = st.builds(lambda blank, lines: blank + "\n".join(lines), st.sampled_from(["", "\n", " \n\n", "\r\n"]),
-                        st.lists(normal_line, min_size=1, max_size=3))
+normal_body = st.builds(
+    lambda blank, lines: blank + "\n".join(lines),
+    st.sampled_from(["", "\n", " \n\n", "\r\n"]),
+    st.lists(normal_line, min_size=1, max_size=3),
+)
 
 
 @examples
@@ -260,8 +276,24 @@ def test_hostile_benchmark_runs_end_to_end_on_a_tiny_archive(tmp_path, capsys):
     from bench.generate import generate_site
 
     out = tmp_path / "hostile.json"
-    results = hostile.main(["--posts", "3", "--scale", "0.001", "--samples", "3", "--clients", "2",
-                            "--request-seed", "1", "--work", str(tmp_path / "work"), "--out", str(out)])
+    results = hostile.main(
+        [
+            "--posts",
+            "3",
+            "--scale",
+            "0.001",
+            "--samples",
+            "3",
+            "--clients",
+            "2",
+            "--request-seed",
+            "1",
+            "--work",
+            str(tmp_path / "work"),
+            "--out",
+            str(out),
+        ]
+    )
     assert json.loads(capsys.readouterr().out) == results == json.loads(out.read_text("utf-8"))
     hostile_ = results["hostile"]
     assert hostile_["requests"] >= 50 and hostile_["failures"] == []

@@ -32,10 +32,24 @@ def server(site_dir, tmp_path_factory):
     index = tmp_path_factory.mktemp("browser") / "index"
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "serve", "--site", site_dir, "--index-dir", index,
-         "--port", str(port), "--threads", "4"],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "web.cli",
+            "serve",
+            "--site",
+            site_dir,
+            "--index-dir",
+            index,
+            "--port",
+            str(port),
+            "--threads",
+            "4",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -115,9 +129,15 @@ def test_context_expands_in_place_and_folds_away(server, browser, tmp_path):
     comments = hit.locator(".thread-inline .comment")
     assert comments.count() == 4  # clipped: the second comment of its post, n=2
     assert hit.locator(".thread-inline a.user").all_inner_texts() == [
-        "kyotofan", "tokyoite", "HarHarVeryFunny", "hostile"]
+        "kyotofan",
+        "tokyoite",
+        "HarHarVeryFunny",
+        "hostile",
+    ]
     marked = hit.locator(".thread-inline .hit-comment")
-    assert marked.count() == 1 and "東京都の人口は多い。" in marked.inner_text() and "このコメント" in marked.inner_text()
+    assert (
+        marked.count() == 1 and "東京都の人口は多い。" in marked.inner_text() and "このコメント" in marked.inner_text()
+    )
     assert "<script>alert(1)</script>" in comments.nth(3).locator(".body").inner_text()  # text, not markup
     assert toggle.get_attribute("aria-expanded") == "true"
     assert page.url == url and page.evaluate("window.notReloaded") is True
@@ -162,7 +182,7 @@ def test_hostile_comment_shows_literally(server, browser):
 
 # --- Results as you type -------------------------------------------------------------
 
-START = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+START = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 
 
 def live_queries(page) -> list:
@@ -239,8 +259,9 @@ def test_chromium_ime_composition_sends_only_the_converted_text(server, browser)
     page.focus("#q")
     ime = page.context.new_cdp_session(page)
     for reading in ["く", "くう", "くうこ", "くうこう", "空港"]:
-        ime.send("Input.imeSetComposition", {"text": reading, "selectionStart": len(reading),
-                                             "selectionEnd": len(reading)})
+        ime.send(
+            "Input.imeSetComposition", {"text": reading, "selectionStart": len(reading), "selectionEnd": len(reading)}
+        )
         page.clock.run_for(1000)
     assert page.input_value("#q") == "空港" and queries == []
     with page.expect_response(lambda r: r.request.resource_type == "fetch"):
@@ -317,7 +338,8 @@ def test_a_late_answer_to_an_older_query_is_never_shown(server, browser, abort_w
         assert failed == ["京都"]
     else:
         page.wait_for_function(
-            "() => performance.getEntriesByType('resource').some(e => e.name.includes('q=%E4%BA%AC%E9%83%BD'))")
+            "() => performance.getEntriesByType('resource').some(e => e.name.includes('q=%E4%BA%AC%E9%83%BD'))"
+        )
         page.evaluate("() => new Promise(r => setTimeout(r, 0))")
     assert shown_users(page) == ["airport"]
     assert page.input_value("#q") == "空港"
@@ -326,8 +348,10 @@ def test_a_late_answer_to_an_older_query_is_never_shown(server, browser, abort_w
 
 def test_arrows_and_enter_open_a_result_and_the_url_follows(server, browser):
     page = browser.new_page(viewport={"width": 1000, "height": 900})
-    page.route("https://www.kaigai-tech-matome.com/**",
-               lambda route: route.fulfill(content_type="text/html", body="<title>post</title>"))
+    page.route(
+        "https://www.kaigai-tech-matome.com/**",
+        lambda route: route.fulfill(content_type="text/html", body="<title>post</title>"),
+    )
     page.goto(server + "/?tag=" + quote("旅行") + "&sort=oldest")
     page.focus("#q")
     page.keyboard.type("京都")
@@ -396,7 +420,9 @@ def test_a_phone_sees_results_first_and_the_facets_folded(server, browser):
     assert not page.locator(".facets h2").first.is_visible()
     assert not page.locator("form.filters").is_visible()
     hit = page.locator(".hit").first.bounding_box()
-    assert page.locator(".conditions summary").bounding_box()["y"] < hit["y"] < page.locator(".facets").bounding_box()["y"]
+    assert (
+        page.locator(".conditions summary").bounding_box()["y"] < hit["y"] < page.locator(".facets").bounding_box()["y"]
+    )
 
     page.locator(".facets summary").click()  # the fold opens on request, and stays open
     assert page.locator(".facets h2").first.is_visible()
@@ -422,6 +448,8 @@ def test_without_javascript_the_form_submits(server, browser):
     assert page.locator(".facets h2").first.is_visible()  # nothing folded, facets after results
     assert page.locator(".facets").bounding_box()["y"] > page.locator(".hit").first.bounding_box()["y"]
     context.close()
+
+
 def test_group_by_post_toggle_and_feed_link(server, browser):
     page = browser.new_page(viewport={"width": 1000, "height": 900})
     page.goto(server + "/?q=数学")

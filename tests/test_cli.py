@@ -9,8 +9,18 @@ from tests.conftest import build_site, invoke_cli, run_cli
 
 CONTRACT_KEYS = {"query", "total", "page", "per_page", "took_ms", "results", "facets"}
 RESULT_KEYS = {
-    "post_path", "post_url", "post_title", "post_date", "tags", "source_url",
-    "quote_index", "user", "created_at", "body", "snippet", "score",
+    "post_path",
+    "post_url",
+    "post_title",
+    "post_date",
+    "tags",
+    "source_url",
+    "quote_index",
+    "user",
+    "created_at",
+    "body",
+    "snippet",
+    "score",
 }
 
 
@@ -29,8 +39,11 @@ def cli_index(tmp_path_factory):
 def test_index_summary_and_warnings(cli_index):
     _, _, result = cli_index
     assert result.returncode == 0, result.stderr
-    assert re.search(r"posts: 4 added, 0 updated, 0 deleted, 0 unchanged; 153 comments indexed; "
-                     r"\d+ warnings; [\d.]+s", result.stdout), result.stdout
+    assert re.search(
+        r"posts: 4 added, 0 updated, 0 deleted, 0 unchanged; 153 comments indexed; "
+        r"\d+ warnings; [\d.]+s",
+        result.stdout,
+    ), result.stdout
     assert "2025_04_04_broken/index.md:3: invalid TOML" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -78,8 +91,19 @@ def test_second_run_is_a_noop(cli_index):
 
 def test_query_with_filters(cli_index):
     _, index, _ = cli_index
-    result = invoke_cli("query", '"線形代数" -物理', "--index-dir", index, "--json", "--sort", "newest",
-                        "--since", "2025-09-01", "--until", "2025-09-30")
+    result = invoke_cli(
+        "query",
+        '"線形代数" -物理',
+        "--index-dir",
+        index,
+        "--json",
+        "--sort",
+        "newest",
+        "--since",
+        "2025-09-01",
+        "--until",
+        "2025-09-30",
+    )
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert data["results"]
@@ -119,8 +143,14 @@ def test_explain_json_names_what_was_set_in_order(cli_index):
     assert list(explain) == ["clauses", "query"]
     user, words = explain["clauses"]
     assert user == {"text": "kyotofan", "field": "user", "negated": False}  # a filter has no words
-    assert words == {"text": "機械学習の数学", "field": "body", "negated": False, "tokens": ["機械", "学習", "数学"],
-                     "groups": [["機械", "学習"], ["数学"]], "synonyms": [["ml"]]}
+    assert words == {
+        "text": "機械学習の数学",
+        "field": "body",
+        "negated": False,
+        "tokens": ["機械", "学習", "数学"],
+        "groups": [["機械", "学習"], ["数学"]],
+        "synonyms": [["ml"]],
+    }
     assert list(words) == ["text", "field", "negated", "tokens", "groups", "synonyms"]
     assert explain["query"] == "(user:kyotofan AND ((body_compound:機械 学習^2.0 OR body:ml) AND body:数学))"
 
@@ -147,26 +177,37 @@ def test_context(cli_index):
     result = invoke_cli("context", KYOTO, "3", "-n", "1", "--index-dir", index)
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[:3] == ["京都と東京都の話  2025-04-02",
-                         "https://www.kaigai-tech-matome.com/posts/2025_04/2025_04_02_kyoto/",
-                         "quote_index 2-4 of 11 comments"]
+    assert lines[:3] == [
+        "京都と東京都の話  2025-04-02",
+        "https://www.kaigai-tech-matome.com/posts/2025_04/2025_04_02_kyoto/",
+        "quote_index 2-4 of 11 comments",
+    ]
     heads = [line for line in lines if re.match(r"[ >] \[\d+\] ", line)]
-    assert heads == ["  [2] HarHarVeryFunny  2025-04-02T11:00:00Z", "> [3] hostile  2025-04-02T12:00:00Z",
-                     "  [4] spread  2025-04-02T13:00:00Z"]
+    assert heads == [
+        "  [2] HarHarVeryFunny  2025-04-02T11:00:00Z",
+        "> [3] hostile  2025-04-02T12:00:00Z",
+        "  [4] spread  2025-04-02T13:00:00Z",
+    ]
     assert "   Uncertain<T> と <script>alert(1)</script> の数学" in lines
     data = json.loads(invoke_cli("context", KYOTO, "0", "--json", "--index-dir", index).stdout)
     assert [(c["user"], c["hit"]) for c in data["comments"]] == [
-        ("kyotofan", True), ("tokyoite", False), ("HarHarVeryFunny", False)]
+        ("kyotofan", True),
+        ("tokyoite", False),
+        ("HarHarVeryFunny", False),
+    ]
     assert data["post"]["post_path"] == KYOTO
 
 
-@pytest.mark.parametrize("args, status, message", [
-    (("nope/index.md", "0"), 1, "error: post: no such post in the index\n"),
-    ((KYOTO, "11"), 1, "error: quote: the post has 11 comments (0 to 10)\n"),
-    ((KYOTO, "0", "-n", "11"), 2, "Error: Invalid value for '-n': 11 is not in the range 0<=x<=10.\n"),
-    ((KYOTO, "--", "-1"), 2, "Error: Invalid value for 'QUOTE_INDEX': -1 is not in the range x>=0.\n"),
-    ((KYOTO, "-1"), 2, "Error: No such option '-1'.\n"),
-])
+@pytest.mark.parametrize(
+    "args, status, message",
+    [
+        (("nope/index.md", "0"), 1, "error: post: no such post in the index\n"),
+        ((KYOTO, "11"), 1, "error: quote: the post has 11 comments (0 to 10)\n"),
+        ((KYOTO, "0", "-n", "11"), 2, "Error: Invalid value for '-n': 11 is not in the range 0<=x<=10.\n"),
+        ((KYOTO, "--", "-1"), 2, "Error: Invalid value for 'QUOTE_INDEX': -1 is not in the range x>=0.\n"),
+        ((KYOTO, "-1"), 2, "Error: No such option '-1'.\n"),
+    ],
+)
 def test_context_errors(cli_index, args, status, message):
     _, index, _ = cli_index
     result = invoke_cli("context", "--index-dir", index, *args)

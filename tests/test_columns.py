@@ -23,8 +23,9 @@ def test_columns_equal_whoosh_per_document(searcher):
 def test_length_bytes_equal_whoosh_per_document(searcher):
     for leaf, _ in searcher.reader().leaf_readers():
         for field in ("body", "body_reading", "body_ngram", "title"):
-            expected = bytes(length_to_byte(leaf.doc_field_length(d, field, 0) or 0)
-                             for d in range(leaf.doc_count_all()))
+            expected = bytes(
+                length_to_byte(leaf.doc_field_length(d, field, 0) or 0) for d in range(leaf.doc_count_all())
+            )
             assert columns.length_bytes(leaf, field) == expected, field
             assert any(expected), field  # a column of zeros would prove nothing
 
@@ -61,8 +62,10 @@ class OtherCodecSearcher(Public):
     """A searcher whose leaves are read through `OtherCodec`."""
 
     def leaf_searchers(self):
-        return [(SimpleNamespace(reader=lambda leaf=leaf: OtherCodec(leaf.reader())), offset)
-                for leaf, offset in self.inner.leaf_searchers()]
+        return [
+            (SimpleNamespace(reader=lambda leaf=leaf: OtherCodec(leaf.reader())), offset)
+            for leaf, offset in self.inner.leaf_searchers()
+        ]
 
 
 def test_other_layouts_are_read_value_by_value(searcher):
@@ -72,5 +75,8 @@ def test_other_layouts_are_read_value_by_value(searcher):
     for name in COLUMNS:
         assert list(columns.column_values(OtherCodec(reader), name)) == list(columns.column_values(reader, name))
     leaf = reader.leaf_readers()[0][0]
-    assert columns.length_bytes(OtherCodec(leaf), "body") == columns.length_bytes(leaf, "body") == bytes(
-        length_to_byte(leaf.doc_field_length(d, "body", 0) or 0) for d in range(leaf.doc_count_all()))
+    assert (
+        columns.length_bytes(OtherCodec(leaf), "body")
+        == columns.length_bytes(leaf, "body")
+        == bytes(length_to_byte(leaf.doc_field_length(d, "body", 0) or 0) for d in range(leaf.doc_count_all()))
+    )

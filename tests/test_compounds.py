@@ -6,13 +6,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
-from search.ingest import hugo
 from search.analysis.tokenizer import analyze
 from search.analysis.words import analyze_text
-from search.views.compound import COMPOUND_MAX, compound_term, compound_terms, covers, joins
 from search.index.indexer import update_index
+from search.ingest import hugo
 from search.query.compile import compile_query
 from search.retrieve.service import SearchService
+from search.views.compound import COMPOUND_MAX, compound_term, compound_terms, covers, joins
 from tests.builders import copy_sample_site, post_text, write_post
 from tests.conftest import search
 
@@ -23,8 +23,12 @@ def terms_of(text: str) -> list[str]:
 
 def test_runs_of_nouns_are_joined():
     assert terms_of("大規模言語モデルの話") == [
-        "大 規模", "大 規模 言語", "大 規模 言語 モデル",
-        "規模 言語", "規模 言語 モデル", "言語 モデル",
+        "大 規模",
+        "大 規模 言語",
+        "大 規模 言語 モデル",
+        "規模 言語",
+        "規模 言語 モデル",
+        "言語 モデル",
     ]
 
 
@@ -87,16 +91,22 @@ def test_every_indexed_compound_matches_its_phrase(searcher):
 @given(data=st.data())
 def test_random_runs_of_frequent_words_match_their_phrase(searcher, data):
     lexicon = [t.decode() for t, _ in zip(searcher.reader().lexicon("body"), range(5000))]
-    frequent = sorted((w for w in lexicon if covers([w, w])),
-                      key=lambda w: -searcher.doc_frequency("body", w))[:40]
+    frequent = sorted((w for w in lexicon if covers([w, w])), key=lambda w: -searcher.doc_frequency("body", w))[:40]
     words = data.draw(st.lists(st.sampled_from(frequent), min_size=2, max_size=COMPOUND_MAX))
     assert compound_docs(searcher, words) == phrase_docs(searcher, words)
 
 
 def test_joins_find_the_other_readings_the_index_holds():
-    held = {("body", "キリスト"): 5, ("body", "教徒"): 4, ("body_compound", "キリスト 教徒"): 2,
-            ("body", "オープンソース"): 3}
-    count = lambda term, fieldname="body": held.get((fieldname, term), 0)
+    held = {
+        ("body", "キリスト"): 5,
+        ("body", "教徒"): 4,
+        ("body_compound", "キリスト 教徒"): 2,
+        ("body", "オープンソース"): 3,
+    }
+
+    def count(term, fieldname="body"):
+        return held.get((fieldname, term), 0)
+
     assert joins("キリスト教徒", ["キリスト教徒"], count) == [["キリスト", "教徒"]]
     assert joins("オープンソース", ["オープン", "ソース"], count) == [["オープンソース"]]
     assert joins("ＯＰＥＮソース", ["open", "ソース"], count) == []  # Latin is split by spaces, not janome
@@ -110,14 +120,24 @@ def test_a_word_janome_splits_in_context_ranks_as_a_word(tmp_path):
     # キリスト + 教徒. The comment holds the very word: it must rank with the
     # comment that holds it as one word, far above a match of characters only.
     site = copy_sample_site(tmp_path / "site")
-    write_post(site, "2025_03_21_join", post_text("join", quotes=[
-        ("なだれこんだことがある。キリスト教徒は教員じゃない。", "split"),
-        ("格別キリスト教徒とイスラエルの話。", "whole"),
-    ]))
+    write_post(
+        site,
+        "2025_03_21_join",
+        post_text(
+            "join",
+            quotes=[
+                ("なだれこんだことがある。キリスト教徒は教員じゃない。", "split"),
+                ("格別キリスト教徒とイスラエルの話。", "whole"),
+            ],
+        ),
+    )
     update_index(hugo.load_site(site), tmp_path / "index")
     service = SearchService(tmp_path / "index")
     try:
-        assert [t for t, *_ in analyze("なだれこんだことがある。キリスト教徒は", mode="index")][-2:] == ["キリスト", "教徒"]
+        assert [t for t, *_ in analyze("なだれこんだことがある。キリスト教徒は", mode="index")][-2:] == [
+            "キリスト",
+            "教徒",
+        ]
         page = search(service, "キリスト教徒", explain=True)
         scores = {h.user: h.score for h in page.hits}
         assert set(scores) == {"split", "whole"}

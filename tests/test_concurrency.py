@@ -13,16 +13,28 @@ from pathlib import Path
 
 import pytest
 
-from search.retrieve import hits
-from search.index import store
 from search.errors import BadRequestError
+from search.index import store
 from search.records import SearchRequest
+from search.retrieve import hits
 from search.retrieve.service import SearchService
 from search.retrieve.validation import MAX_RESULT_WINDOW
 from tests.builders import ROOT, copy_sample_site
 
-QUERIES = ["機械学習", "数学", "線形代数", "京都", "ユーザー", "Rust OR Go", "LLM -GPU", "すうがく",
-           "title:数学", "学習 データ", "コンピューター", "寺"]
+QUERIES = [
+    "機械学習",
+    "数学",
+    "線形代数",
+    "京都",
+    "ユーザー",
+    "Rust OR Go",
+    "LLM -GPU",
+    "すうがく",
+    "title:数学",
+    "学習 データ",
+    "コンピューター",
+    "寺",
+]
 
 
 @pytest.fixture
@@ -33,8 +45,10 @@ def fresh(index_dir):
 
 
 def answers(svc, queries=QUERIES):
-    return [(p.total, p.hits, p.users, p.tags, p.months)
-            for p in (svc.search(SearchRequest(query=q, per_page=20)) for q in queries)]
+    return [
+        (p.total, p.hits, p.users, p.tags, p.months)
+        for p in (svc.search(SearchRequest(query=q, per_page=20)) for q in queries)
+    ]
 
 
 def test_a_search_stuck_in_its_snippets_does_not_hold_up_another(fresh, monkeypatch):
@@ -123,10 +137,17 @@ def test_no_cache_when_its_size_is_zero(index_dir):
         svc.close()
 
 
-@pytest.mark.parametrize("page, per_page, ok", [
-    (100, 100, True), (101, 100, False), (1000, 10, True), (1001, 10, False),
-    (MAX_RESULT_WINDOW, 1, True), (MAX_RESULT_WINDOW + 1, 1, False),
-])
+@pytest.mark.parametrize(
+    "page, per_page, ok",
+    [
+        (100, 100, True),
+        (101, 100, False),
+        (1000, 10, True),
+        (1001, 10, False),
+        (MAX_RESULT_WINDOW, 1, True),
+        (MAX_RESULT_WINDOW + 1, 1, False),
+    ],
+)
 def test_pages_past_the_result_window_are_refused(fresh, page, per_page, ok):
     request = SearchRequest(query="数学", page=page, per_page=per_page)
     if ok:
@@ -293,8 +314,14 @@ def test_the_watcher_stops_when_its_server_is_gone(tmp_path):
     from search.index.watch import STATUS_FILE
 
     site, index, log = copy_sample_site(tmp_path / "site"), tmp_path / "index", tmp_path / "watcher.log"
-    launched = subprocess.run([sys.executable, "-c", LAUNCH_AND_VANISH, site, index, log, STATUS_FILE], cwd=ROOT,
-                              capture_output=True, text=True, timeout=120, check=True)
+    launched = subprocess.run(
+        [sys.executable, "-c", LAUNCH_AND_VANISH, site, index, log, STATUS_FILE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     pid = int(launched.stdout)
     try:
         deadline = time.monotonic() + 30

@@ -7,14 +7,12 @@ from tests.conftest import invoke_cli
 from web import create_app, get_service
 
 SITE = "https://www.kaigai-tech-matome.com"
-PREFLIGHT = {"Origin": SITE, "Access-Control-Request-Method": "GET",
-             "Access-Control-Request-Headers": "if-none-match"}
+PREFLIGHT = {"Origin": SITE, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "if-none-match"}
 
 
 @pytest.fixture(scope="module")
 def cors_app(index_dir):
-    app = create_app({"INDEX_DIR": str(index_dir), "TESTING": True,
-                      "CORS_ORIGINS": [SITE, "http://localhost:1313"]})
+    app = create_app({"INDEX_DIR": str(index_dir), "TESTING": True, "CORS_ORIGINS": [SITE, "http://localhost:1313"]})
     yield app
     get_service(app).close()
 
@@ -28,8 +26,9 @@ def cors_headers(response) -> dict:
     return {k: v for k, v in response.headers.items() if k.lower().startswith("access-control-")}
 
 
-@pytest.mark.parametrize("url", ["/api/search?q=数学", "/api/openapi.json", "/feed.atom?q=数学",
-                                 "/api/search?per_page=0"])
+@pytest.mark.parametrize(
+    "url", ["/api/search?q=数学", "/api/openapi.json", "/feed.atom?q=数学", "/api/search?per_page=0"]
+)
 def test_a_named_origin_may_read_the_api_and_the_feed(cors_client, url):
     response = cors_client.get(url, headers={"Origin": SITE})
     assert response.status_code in (200, 400)
@@ -44,8 +43,9 @@ def test_each_named_origin_gets_its_own_name_back(cors_client):
     assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:1313"
 
 
-@pytest.mark.parametrize("origin", ["https://evil.example.com", "http://www.kaigai-tech-matome.com",
-                                    SITE + ":8443", "null", SITE + "/"])
+@pytest.mark.parametrize(
+    "origin", ["https://evil.example.com", "http://www.kaigai-tech-matome.com", SITE + ":8443", "null", SITE + "/"]
+)
 def test_another_origin_gets_no_cors_header(cors_client, origin):
     response = cors_client.get("/api/search?q=数学", headers={"Origin": origin})
     assert response.status_code == 200
@@ -90,32 +90,55 @@ def test_off_by_default(client):
     assert preflight.status_code != 204 and cors_headers(preflight) == {}
 
 
-@pytest.mark.parametrize("origin, normal", [
-    ("https://blog.example.com", "https://blog.example.com"),
-    ("HTTPS://Blog.Example.COM:443", "https://blog.example.com"),
-    ("http://localhost:1313", "http://localhost:1313"),
-    ("http://127.0.0.1:80", "http://127.0.0.1"),
-    ("http://[::1]:8080", "http://[::1]:8080"),
-])
+@pytest.mark.parametrize(
+    "origin, normal",
+    [
+        ("https://blog.example.com", "https://blog.example.com"),
+        ("HTTPS://Blog.Example.COM:443", "https://blog.example.com"),
+        ("http://localhost:1313", "http://localhost:1313"),
+        ("http://127.0.0.1:80", "http://127.0.0.1"),
+        ("http://[::1]:8080", "http://[::1]:8080"),
+    ],
+)
 def test_origin_is_written_as_browsers_send_it(origin, normal):
     assert check_origin(origin) == normal
 
 
-@pytest.mark.parametrize("origin", ["blog.example.com", "ftp://blog.example.com", "https://",
-                                    "https://blog.example.com/", "https://blog.example.com/x",
-                                    "https://blog.example.com?q=1", "https://user@blog.example.com",
-                                    "https://blog.example.com:99999", "*"])
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "blog.example.com",
+        "ftp://blog.example.com",
+        "https://",
+        "https://blog.example.com/",
+        "https://blog.example.com/x",
+        "https://blog.example.com?q=1",
+        "https://user@blog.example.com",
+        "https://blog.example.com:99999",
+        "*",
+    ],
+)
 def test_a_bad_origin_is_refused_by_the_app(index_dir, origin):
     with pytest.raises(ValueError, match="CORS_ORIGINS: .*origin|CORS_ORIGINS: .*scheme://host"):
         create_app({"INDEX_DIR": str(index_dir), "CORS_ORIGINS": [origin]})
 
 
-@pytest.mark.parametrize("args, env, message", [
-    (("--cors-origin", "https://blog.example.com/search"), None,
-     "'https://blog.example.com/search' must be scheme://host[:port] only, without a path, query or user"),
-    ((), {"MATOME_CORS_ORIGINS": "https://ok.example.com not-an-origin"},
-     "'not-an-origin' is not an http:// or https:// origin with a host"),
-], ids=["option", "env"])
+@pytest.mark.parametrize(
+    "args, env, message",
+    [
+        (
+            ("--cors-origin", "https://blog.example.com/search"),
+            None,
+            "'https://blog.example.com/search' must be scheme://host[:port] only, without a path, query or user",
+        ),
+        (
+            (),
+            {"MATOME_CORS_ORIGINS": "https://ok.example.com not-an-origin"},
+            "'not-an-origin' is not an http:// or https:// origin with a host",
+        ),
+    ],
+    ids=["option", "env"],
+)
 def test_serve_refuses_a_bad_origin_before_starting(tmp_path, args, env, message):
     # The site does not exist: refused before it is read, or this would say so instead.
     result = invoke_cli("serve", "--index-dir", tmp_path / "index", "--site", tmp_path / "nosite", *args, env=env)

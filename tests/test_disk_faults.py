@@ -7,14 +7,13 @@ import subprocess
 
 import pytest
 
-from search.ingest import hugo
 from search.errors import IndexWriteError
 from search.index.indexer import update_index
+from search.ingest import hugo
 from search.records import SearchRequest
 from search.retrieve.service import SearchService
 from tests.builders import copy_sample_site, post_text, shortcode, write_post
 from tests.conftest import run_cli
-
 
 # Whoosh's writer leaves temporary files open when a write fails midway; the
 # garbage collector closes them later, in whichever test happens to run.
@@ -25,8 +24,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptio
 def small_fs(tmp_path):
     mount = tmp_path / "fs"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)],
-                          capture_output=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)], capture_output=True)
     if done.returncode != 0:
         pytest.skip("cannot mount a tmpfs here (needs root)")
     yield mount

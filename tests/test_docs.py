@@ -33,13 +33,16 @@ def mentions(text: str, word: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text) is not None
 
 
-@pytest.mark.parametrize(("text", "word", "found"), [
-    ("`--no-cache` runs janome again", "-n", False),
-    ("the `-n N` comments on each side", "-n", True),
-    ("`--since`/`--until YYYY-MM-DD`", "--since", True),
-    ("`--page N`", "--per-page", False),
-    ("set `MATOME_SITE_X`", "MATOME_SITE", False),
-])
+@pytest.mark.parametrize(
+    ("text", "word", "found"),
+    [
+        ("`--no-cache` runs janome again", "-n", False),
+        ("the `-n N` comments on each side", "-n", True),
+        ("`--since`/`--until YYYY-MM-DD`", "--since", True),
+        ("`--page N`", "--per-page", False),
+        ("set `MATOME_SITE_X`", "MATOME_SITE", False),
+    ],
+)
 def test_mentions(text, word, found):
     assert mentions(text, word) is found
 
@@ -111,7 +114,11 @@ def key_shape(value):
 
 def test_key_shape():
     assert key_shape({"a": 1, "b": [{"c": None}], "d": [["x", 1]], "e": []}) == {
-        "a": None, "b": [{"c": None}], "d": [[None]], "e": None}
+        "a": None,
+        "b": [{"c": None}],
+        "d": [[None]],
+        "e": None,
+    }
 
 
 def cli_answer(index_dir) -> dict:

@@ -14,21 +14,39 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
-from search.retrieve.collect import match_scores
-from search.retrieve import merging
 from search.index import store
+from search.query.compile import compile_query
+from search.query.synonyms import load_synonyms
+from search.retrieve import merging
+from search.retrieve.collect import match_scores
 from search.retrieve.execute import Executor, Unsupported
 from search.retrieve.postcache import PostingCache
 from search.retrieve.postings import segment_ids
 from search.views.superterms import Superterms
-from search.query.compile import compile_query
-from search.query.synonyms import load_synonyms
 from tests.test_columns import OtherCodecSearcher
 
 QUERIES = [
-    "機械学習", "数学", "線形代数", "大規模言語モデル", "Rust", "C++", "GPT-4o", "サーバー",
-    "機械学習の数学", "京都", "東京都", '"勾配降下法"', "Rust OR Go", "LLM -GPU", "学習 データ",
-    "理解 している", "すうがく", "ブラウザ", "-物理", "title:数学", "コンピューター",
+    "機械学習",
+    "数学",
+    "線形代数",
+    "大規模言語モデル",
+    "Rust",
+    "C++",
+    "GPT-4o",
+    "サーバー",
+    "機械学習の数学",
+    "京都",
+    "東京都",
+    '"勾配降下法"',
+    "Rust OR Go",
+    "LLM -GPU",
+    "学習 データ",
+    "理解 している",
+    "すうがく",
+    "ブラウザ",
+    "-物理",
+    "title:数学",
+    "コンピューター",
 ]
 
 
@@ -44,9 +62,13 @@ def assert_same(mine: dict, theirs: dict) -> None:
 
 def compiled(searcher, text):
     readings = frozenset(t.decode() for t in searcher.reader().lexicon("body_reading"))
-    return compile_query(text, readings, load_synonyms(None),
-                         frequency=lambda term, fieldname="body": searcher.doc_frequency(fieldname, term),
-                         superterms=Superterms.from_reader(searcher.reader())).query
+    return compile_query(
+        text,
+        readings,
+        load_synonyms(None),
+        frequency=lambda term, fieldname="body": searcher.doc_frequency(fieldname, term),
+        superterms=Superterms.from_reader(searcher.reader()),
+    ).query
 
 
 def test_scores_equal_whoosh(searcher):
@@ -75,17 +97,24 @@ def query_trees(words: list[str]):
         st.tuples(word, st.floats(0.2, 2.0)).map(lambda p: wq.Term("body", p[0], boost=p[1])),
         st.lists(word, min_size=2, max_size=3).map(lambda ws: wq.Phrase("body", ws)),
         st.tuples(st.lists(word, min_size=2, max_size=2), st.integers(1, 4)).map(
-            lambda p: wq.Phrase("body", p[0], slop=p[1])),
+            lambda p: wq.Phrase("body", p[0], slop=p[1])
+        ),
         # Many boosted words, as a common word's superterms: one cached union.
         st.lists(st.tuples(word, st.floats(0.01, 1.0)), min_size=merging.TERM_SET, max_size=12).map(
-            lambda ps: wq.Or([wq.Term("body", w, boost=b) for w, b in ps])),
+            lambda ps: wq.Or([wq.Term("body", w, boost=b) for w, b in ps])
+        ),
     )
-    return st.recursive(leaf, lambda kids: st.one_of(
-        st.lists(kids, min_size=1, max_size=3).map(wq.And),
-        st.lists(kids, min_size=1, max_size=3).map(wq.Or),
-        st.tuples(st.lists(kids, min_size=2, max_size=3), st.floats(0.2, 2.0)).map(
-            lambda p: wq.Or(p[0], boost=p[1])),
-    ), max_leaves=6)
+    return st.recursive(
+        leaf,
+        lambda kids: st.one_of(
+            st.lists(kids, min_size=1, max_size=3).map(wq.And),
+            st.lists(kids, min_size=1, max_size=3).map(wq.Or),
+            st.tuples(st.lists(kids, min_size=2, max_size=3), st.floats(0.2, 2.0)).map(
+                lambda p: wq.Or(p[0], boost=p[1])
+            ),
+        ),
+        max_leaves=6,
+    )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -113,7 +142,8 @@ def test_whoosh_andnot_defect_is_not_ours(searcher):
     words = _body_words(searcher, limit=40)
     pairs = [(a, b) for a in words for b in words if a != b]
     query = next(
-        wq.AndNot(wq.Term("body", a), wq.Term("body", b)) for a, b in pairs
+        wq.AndNot(wq.Term("body", a), wq.Term("body", b))
+        for a, b in pairs
         if whoosh_scores(searcher, wq.AndNot(wq.Term("body", a), wq.Term("body", b))).keys()
         & whoosh_scores(searcher, wq.Term("body", b)).keys()
     )  # a pair where Whoosh shows the defect
@@ -241,8 +271,8 @@ def test_the_next_commits_take_over_the_cache_and_score_as_whoosh(tmp_path):
     version, positions and spans included, with the old segment's postings taken
     over, also for a word the version in between never looked up."""
     from bench.generate import add_post, generate_site
-    from search.ingest import hugo
     from search.index.indexer import update_index
+    from search.ingest import hugo
 
     site = generate_site(tmp_path / "site", 8, seed=11).root
     index_dir = tmp_path / "index"

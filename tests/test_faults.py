@@ -4,15 +4,14 @@ import shutil
 
 import pytest
 
-from search.ingest import hugo
 from search.errors import IndexCorruptError, IndexWriteError, SiteError
 from search.index.indexer import update_index
+from search.ingest import hugo
 from search.records import SearchRequest
 from search.retrieve.service import SearchService
 from tests.builders import copy_sample_site, post_text, write_post
 from tests.conftest import run_cli
 from web import create_app, get_service
-
 
 # Whoosh leaves a file handle open when a truncated segment fails to load; the
 # garbage collector closes it later, in whichever test happens to be running.

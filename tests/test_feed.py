@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from search.ingest import hugo
 from search.index.indexer import update_index
+from search.ingest import hugo
 from tests.builders import post_text, write_post, write_site
 from web import create_app, get_service
 from web.feed import FEED_SIZE, entry_title, xml_text
@@ -20,9 +20,13 @@ def feed_posts():
     quotes = [(f"フィードの話その{i}。", f"user{i}", f"2025/05/{i + 1:02d} 10:00:00") for i in range(3)]
     return {
         "2025_05_01_feed": post_text("フィード記事", date="2025-05-01", tags=("RSS", "C, C++"), quotes=quotes),
-        "2025_05_10_hostile": post_text("悪意<b>の</b>記事", date="2025-05-10", quotes=[
-            (HOSTILE, "mallory\x02", "2025/05/10 10:00:00"),
-        ]),
+        "2025_05_10_hostile": post_text(
+            "悪意<b>の</b>記事",
+            date="2025-05-10",
+            quotes=[
+                (HOSTILE, "mallory\x02", "2025/05/10 10:00:00"),
+            ],
+        ),
     }
 
 
@@ -88,8 +92,12 @@ def test_feed_has_every_required_atom_element(feed_client):
     assert text_of(first, "a:content") == "フィードの話その2。"
     assert first.find("a:link", NS).get("href") == (
         "https://www.kaigai-tech-matome.com/posts/2025_05/2025_05_01_feed/"
-        "#:~:text=%E3%83%95%E3%82%A3%E3%83%BC%E3%83%89%E3%81%AE%E8%A9%B1%E3%81%9D%E3%81%AE2%E3%80%82")
-    assert text_of(first, "a:id") == "tag:www.kaigai-tech-matome.com,2025:content/posts/2025_05/2025_05_01_feed/index.md%232"
+        "#:~:text=%E3%83%95%E3%82%A3%E3%83%BC%E3%83%89%E3%81%AE%E8%A9%B1%E3%81%9D%E3%81%AE2%E3%80%82"
+    )
+    assert (
+        text_of(first, "a:id")
+        == "tag:www.kaigai-tech-matome.com,2025:content/posts/2025_05/2025_05_01_feed/index.md%232"
+    )
     assert [c.get("term") for c in first.findall("a:category", NS)] == ["RSS", "C, C++"]
 
 
@@ -144,8 +152,14 @@ def test_an_index_update_changes_the_etag_and_entry_ids_survive_a_rebuild(tmp_pa
     try:
         before, feed = fetch(client, "/feed.atom?q=フィード")
         ids = [text_of(e, "a:id") for e in feed.findall("a:entry", NS)]
-        write_post(site, "2025_06_01_more", post_text("追加", date="2025-06-01", quotes=[
-            ("フィードに新しいコメント。", "newcomer", "2025/06/01 10:00:00")]), date="2025-06-01")
+        write_post(
+            site,
+            "2025_06_01_more",
+            post_text(
+                "追加", date="2025-06-01", quotes=[("フィードに新しいコメント。", "newcomer", "2025/06/01 10:00:00")]
+            ),
+            date="2025-06-01",
+        )
         update_index(hugo.load_site(site), index, jobs=1)
         stale = client.get("/feed.atom?q=フィード", headers={"If-None-Match": before.headers["ETag"]})
         assert stale.status_code == 200 and stale.headers["ETag"] != before.headers["ETag"]
@@ -160,8 +174,7 @@ def test_an_index_update_changes_the_etag_and_entry_ids_survive_a_rebuild(tmp_pa
 
 
 def test_public_url_makes_the_feed_urls_absolute_there(feed_site):
-    app = create_app({"INDEX_DIR": str(feed_site[1]), "TESTING": True,
-                      "PUBLIC_URL": "https://search.example.com"})
+    app = create_app({"INDEX_DIR": str(feed_site[1]), "TESTING": True, "PUBLIC_URL": "https://search.example.com"})
     try:
         _, feed = fetch(app.test_client(), "/feed.atom?q=フィード&tag=RSS")
     finally:
@@ -180,20 +193,27 @@ def test_bad_parameters_are_a_400(feed_client):
 
 def test_results_page_links_the_feed_with_its_parameters(feed_client):
     page = feed_client.get("/?q=フィード&user=user1&sort=oldest&group=post").get_data(as_text=True)
-    head = page[:page.index("</head>")]
-    assert ('<link rel="alternate" type="application/atom+xml" title="まとめ検索: 「フィード」 user:user1" '
-            'href="/feed.atom?q=%E3%83%95%E3%82%A3%E3%83%BC%E3%83%89&amp;user=user1">') in head
-    assert ('<a class="feed" href="/feed.atom?q=%E3%83%95%E3%82%A3%E3%83%BC%E3%83%89&amp;user=user1" '
-            'type="application/atom+xml">フィード</a>') in page
+    head = page[: page.index("</head>")]
+    assert (
+        '<link rel="alternate" type="application/atom+xml" title="まとめ検索: 「フィード」 user:user1" '
+        'href="/feed.atom?q=%E3%83%95%E3%82%A3%E3%83%BC%E3%83%89&amp;user=user1">'
+    ) in head
+    assert (
+        '<a class="feed" href="/feed.atom?q=%E3%83%95%E3%82%A3%E3%83%BC%E3%83%89&amp;user=user1" '
+        'type="application/atom+xml">フィード</a>'
+    ) in page
     assert "application/atom+xml" not in feed_client.get("/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("body, title", [
-    ("短い。", "短い。"),
-    ("**太字**で[リンク](https://example.com)\n二行目", "太字でリンク"),
-    ("あ" * 50, "あ" * 40 + "…"),
-    ("", "bob のコメント"),
-])
+@pytest.mark.parametrize(
+    "body, title",
+    [
+        ("短い。", "短い。"),
+        ("**太字**で[リンク](https://example.com)\n二行目", "太字でリンク"),
+        ("あ" * 50, "あ" * 40 + "…"),
+        ("", "bob のコメント"),
+    ],
+)
 def test_entry_title_is_the_opening_words(body, title):
     assert entry_title(body, "bob") == title
 

@@ -17,6 +17,7 @@ def test_property_holds(name):
 
 def test_the_campaign_would_report_a_failure(monkeypatch):
     """A property that breaks is reported, not hidden: the harness can fail."""
+
     def broken(link):
         assert "javascript" not in link
 

@@ -9,10 +9,33 @@ PARAMS = ["q", "user", "tag", "since", "until", "sort", "page", "per_page", "exp
 value = st.one_of(
     st.text(max_size=60),
     st.text(alphabet=st.characters(codec="utf-8"), max_size=30),
-    st.sampled_from(['"', '"unclosed', "(((", ")", "OR", "NOT", "-", "user:", "tag:x", "foo:bar",
-                     "title:", "a OR OR b", "\x00", "\x1b[31m", "-1", "0", "99999999999999999999",
-                     "1e3", "２", "2025-02-30", "<script>alert(1)</script>", "x" * 600]),
-    st.integers(min_value=-10**12, max_value=10**12).map(str),
+    st.sampled_from(
+        [
+            '"',
+            '"unclosed',
+            "(((",
+            ")",
+            "OR",
+            "NOT",
+            "-",
+            "user:",
+            "tag:x",
+            "foo:bar",
+            "title:",
+            "a OR OR b",
+            "\x00",
+            "\x1b[31m",
+            "-1",
+            "0",
+            "99999999999999999999",
+            "1e3",
+            "２",
+            "2025-02-30",
+            "<script>alert(1)</script>",
+            "x" * 600,
+        ]
+    ),
+    st.integers(min_value=-(10**12), max_value=10**12).map(str),
 )
 query_items = st.lists(st.tuples(st.sampled_from(PARAMS), value), max_size=6)
 settings_ = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -3,8 +3,8 @@
 import tomllib
 
 from bench.generate import add_post, generate_site
-from search.ingest import hugo
 from search.index import store
+from search.ingest import hugo
 
 
 def read_all(root):
@@ -52,9 +52,18 @@ def test_index_benchmark_runs_end_to_end_on_a_tiny_archive(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out) == results
     assert "3 added" in results["build_summary"]
     assert results["comments"] == generate_site(tmp_path / "again", 3, seed=1).comments > 0
-    for key in ("build_over_janome", "janome_parallel_over_janome", "add_one_over_alone", "noop_s",
-                "query_cold_p95_ms", "query_warm_p95_ms", "query_warmed_p95_ms", "service_open_ms",
-                "build_peak_rss_mb", "warmup_s"):
+    for key in (
+        "build_over_janome",
+        "janome_parallel_over_janome",
+        "add_one_over_alone",
+        "noop_s",
+        "query_cold_p95_ms",
+        "query_warm_p95_ms",
+        "query_warmed_p95_ms",
+        "service_open_ms",
+        "build_peak_rss_mb",
+        "warmup_s",
+    ):
         assert results[key] > 0, key
     # Too small an archive for any word to be worth warming; the counts are still reported.
     assert results["warmup_words"] == results["warmup_postings"] == 0
@@ -69,8 +78,16 @@ def test_build_budget_reports_every_share_of_a_build(tmp_path, capsys):
     results = build_budget.main(["--posts", "3", "--jobs", "2", "--out", str(tmp_path)])
     assert json.loads(capsys.readouterr().out) == results
     assert results["comments"] == generate_site(tmp_path / "again", 3, seed=1).comments
-    for key in ("janome_1p_s", "janome_np_s", "analyzer_1p_s", "whoosh_full_1p_s",
-                "whoosh_required_1p_s", "build_1p_s", "build_np_s", "bound_required_fields"):
+    for key in (
+        "janome_1p_s",
+        "janome_np_s",
+        "analyzer_1p_s",
+        "whoosh_full_1p_s",
+        "whoosh_required_1p_s",
+        "build_1p_s",
+        "build_np_s",
+        "bound_required_fields",
+    ):
         assert results[key] > 0, key
 
 
@@ -87,8 +104,8 @@ def test_precomputed_analysis_builds_the_same_index_as_janome(tmp_path, monkeypa
     """
     from bench import build_budget
     from search.analysis import words
-    from search.ingest import hugo
     from search.index.indexer import update_index
+    from search.ingest import hugo
 
     root = generate_site(tmp_path / "site", 2, seed=3).root
     site = hugo.load_site(root)

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from search.ingest import hugo
 from search.index.indexer import update_index
+from search.ingest import hugo
 from search.records import SearchRequest
 from search.retrieve.service import SearchService
 from tests.builders import post_text, write_post, write_site
@@ -13,20 +13,40 @@ from tests.conftest import invoke_cli
 from web import create_app, get_service
 
 CAT_POSTS = {
-    "2025_01_10_a": post_text("記事A", date="2025-01-10", tags=("動物",), quotes=[
-        ("猫が好きです。", "u1", "2025/01/10 10:00:00"),
-        ("猫と猫と猫の話をしよう。", "u2", "2025/01/11 10:00:00"),
-        ("犬の話をしよう。", "u3", "2025/01/12 10:00:00"),
-        ("猫の写真を撮った。", "u4", "2025/01/13 10:00:00"),
-        ("猫カフェに行った。", "u6", "2025/01/14 10:00:00"),
-    ]),
-    "2025_02_01_b": post_text("記事B", date="2025-02-01", tags=("雑談",), quotes=[
-        (("長い長い文章の中に一度だけ猫という言葉が出てくる、とても長いコメントです。"
-          "ほかの話題ばかりで、天気や仕事や料理の話が続きます。"), "u5", "2025/02/01 10:00:00"),
-    ]),
-    "2025_03_01_c": post_text("記事C", date="2025-03-01", quotes=[
-        ("犬だけの話です。", "u7", "2025/03/01 10:00:00"),
-    ]),
+    "2025_01_10_a": post_text(
+        "記事A",
+        date="2025-01-10",
+        tags=("動物",),
+        quotes=[
+            ("猫が好きです。", "u1", "2025/01/10 10:00:00"),
+            ("猫と猫と猫の話をしよう。", "u2", "2025/01/11 10:00:00"),
+            ("犬の話をしよう。", "u3", "2025/01/12 10:00:00"),
+            ("猫の写真を撮った。", "u4", "2025/01/13 10:00:00"),
+            ("猫カフェに行った。", "u6", "2025/01/14 10:00:00"),
+        ],
+    ),
+    "2025_02_01_b": post_text(
+        "記事B",
+        date="2025-02-01",
+        tags=("雑談",),
+        quotes=[
+            (
+                (
+                    "長い長い文章の中に一度だけ猫という言葉が出てくる、とても長いコメントです。"
+                    "ほかの話題ばかりで、天気や仕事や料理の話が続きます。"
+                ),
+                "u5",
+                "2025/02/01 10:00:00",
+            ),
+        ],
+    ),
+    "2025_03_01_c": post_text(
+        "記事C",
+        date="2025-03-01",
+        quotes=[
+            ("犬だけの話です。", "u7", "2025/03/01 10:00:00"),
+        ],
+    ),
 }
 
 
@@ -80,10 +100,13 @@ def test_facets_count_comments_not_posts(cat_service):
     assert dict(page.months) == {"2025-01": 4, "2025-02": 1}
 
 
-@pytest.mark.parametrize("sort, expected, first_users", [
-    ("newest", ["記事B", "記事A"], ["u5", "u6"]),  # A's newest match: u6 on 01-14
-    ("oldest", ["記事A", "記事B"], ["u1", "u5"]),
-])
+@pytest.mark.parametrize(
+    "sort, expected, first_users",
+    [
+        ("newest", ["記事B", "記事A"], ["u5", "u6"]),  # A's newest match: u6 on 01-14
+        ("oldest", ["記事A", "記事B"], ["u1", "u5"]),
+    ],
+)
 def test_date_sorts_rank_posts_by_newest_or_oldest_match(cat_service, sort, expected, first_users):
     page = grouped(cat_service, sort=sort)
     assert titles(page) == expected
@@ -150,13 +173,31 @@ def test_grouping_follows_an_incremental_commit(tmp_path):
     service = SearchService(index)
     try:
         assert titles(grouped(service)) == ["記事A", "記事B"]
-        write_post(site, "2025_04_01_d", post_text("記事D", date="2025-04-01", quotes=[
-            ("猫猫猫猫猫", "u8", "2025/04/01 10:00:00"),
-            ("猫だ", "u9", "2025/04/01 11:00:00"),
-        ]), date="2025-04-01")
-        write_post(site, "2025_02_01_b", post_text("記事B", date="2025-02-01", quotes=[
-            ("犬に変わった。", "u5", "2025/02/01 10:00:00"),
-        ]), date="2025-02-01")
+        write_post(
+            site,
+            "2025_04_01_d",
+            post_text(
+                "記事D",
+                date="2025-04-01",
+                quotes=[
+                    ("猫猫猫猫猫", "u8", "2025/04/01 10:00:00"),
+                    ("猫だ", "u9", "2025/04/01 11:00:00"),
+                ],
+            ),
+            date="2025-04-01",
+        )
+        write_post(
+            site,
+            "2025_02_01_b",
+            post_text(
+                "記事B",
+                date="2025-02-01",
+                quotes=[
+                    ("犬に変わった。", "u5", "2025/02/01 10:00:00"),
+                ],
+            ),
+            date="2025-02-01",
+        )
         update_index(hugo.load_site(site), index, jobs=1)
         page = grouped(service)
     finally:
@@ -215,6 +256,7 @@ def test_openapi_describes_group(cat_client):
 
 # -- the page -----------------------------------------------------------------
 
+
 def test_page_groups_by_post_with_a_toggle(cat_client):
     page = cat_client.get("/?q=猫&group=post").get_data(as_text=True)
     assert "<strong>2</strong> 記事" in page
@@ -242,6 +284,7 @@ def test_page_bad_group_is_a_400(cat_client):
 
 # -- the CLI ------------------------------------------------------------------
 
+
 def test_cli_group_post_text_and_json(cat_index):
     text = invoke_cli("query", "猫", "--group", "post", "--index-dir", cat_index)
     assert text.exit_code == 0, text.stderr
@@ -249,8 +292,9 @@ def test_cli_group_post_text_and_json(cat_index):
     assert "1. 記事A  2025-01-10  (4 matching comments)" in text.stdout
     assert "2. 記事B  2025-02-01  (1 matching comments)" in text.stdout
     assert "   - u2  2025-01-11T10:00:00Z" in text.stdout and "[猫]と[猫]と[猫]" in text.stdout
-    data = json.loads(invoke_cli("query", "猫", "--group", "post", "--json", "--limit", "1",
-                                 "--index-dir", cat_index).stdout)
+    data = json.loads(
+        invoke_cli("query", "猫", "--group", "post", "--json", "--limit", "1", "--index-dir", cat_index).stdout
+    )
     assert (data["total"], len(data["results"]), data["per_page"]) == (2, 1, 1)
     assert set(data["results"][0]) == POST_KEYS
 
@@ -258,15 +302,27 @@ def test_cli_group_post_text_and_json(cat_index):
 def test_cli_bad_group(cat_index):
     result = invoke_cli("query", "猫", "--group", "thread", "--index-dir", cat_index)
     assert result.exit_code == 2
-    assert result.stderr.splitlines()[-1] == "Error: Invalid value for '--group': 'thread' is not one of 'comment', 'post'."
+    assert (
+        result.stderr.splitlines()[-1]
+        == "Error: Invalid value for '--group': 'thread' is not one of 'comment', 'post'."
+    )
 
 
 @pytest.mark.parametrize("sort", ["newest", "oldest"])
 def test_comments_of_the_same_second_keep_the_ungrouped_order(tmp_path, sort):
-    site = write_site(tmp_path / "site", {"2025_05_01_tie": post_text("同時", date="2025-05-01", quotes=[
-        ("同時刻の猫の話その一", "first", "2025/05/01 10:00:00"),
-        ("同時刻の猫の話その二", "second", "2025/05/01 10:00:00"),
-    ])})
+    site = write_site(
+        tmp_path / "site",
+        {
+            "2025_05_01_tie": post_text(
+                "同時",
+                date="2025-05-01",
+                quotes=[
+                    ("同時刻の猫の話その一", "first", "2025/05/01 10:00:00"),
+                    ("同時刻の猫の話その二", "second", "2025/05/01 10:00:00"),
+                ],
+            )
+        },
+    )
     update_index(hugo.load_site(site), tmp_path / "index", jobs=1)
     service = SearchService(tmp_path / "index")
     try:

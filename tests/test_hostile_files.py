@@ -5,9 +5,9 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from search.index.indexer import update_index
 from search.ingest import hugo
 from search.ingest.hugo import parse_post
-from search.index.indexer import update_index
 from search.records import SearchRequest
 from search.retrieve.service import SearchService
 from tests.builders import SAMPLE_SITE, copy_sample_site, post_text, shortcode, write_post
@@ -18,11 +18,14 @@ SAMPLE_QUOTES = parse_post(SAMPLE, PATH, URL)[0].quotes
 
 # Comment text: Japanese, ASCII, and the characters the format must escape or
 # tolerate (quotes, `}}`, `>`, `<`, backslashes not followed by a quote).
-body_text = st.text(
-    alphabet=st.sampled_from(list("機械学習のデータユーザーabcXYZ 019\"'}{><＞`*[]()#&;:/\\\n")),
-    min_size=1, max_size=80,
-).map(lambda s: s.replace("\\\"", "\"").rstrip("\\").strip()).filter(
-    lambda s: s and not s.endswith("\\") and "\\\"" not in s and "<br" not in s.lower()
+body_text = (
+    st.text(
+        alphabet=st.sampled_from(list("機械学習のデータユーザーabcXYZ 019\"'}{><＞`*[]()#&;:/\\\n")),
+        min_size=1,
+        max_size=80,
+    )
+    .map(lambda s: s.replace('\\"', '"').rstrip("\\").strip())
+    .filter(lambda s: s and not s.endswith("\\") and '\\"' not in s and "<br" not in s.lower())
 )
 user_name = st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,14}", fullmatch=True)
 moment = st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2026, 1, 1)).map(
@@ -68,7 +71,7 @@ def test_truncated_real_post_keeps_what_it_can(cut):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.text(alphabet="{}<>\"\\ =matomeQuotebody", max_size=300))
+@given(st.text(alphabet='{}<>"\\ =matomeQuotebody', max_size=300))
 def test_nested_and_unterminated_shortcodes(noise):
     text = post_text("題名", quotes=[noise, shortcode("生き残る本文", "survivor")])
     post, warnings = parse_post(text.encode(), PATH, URL)
@@ -94,7 +97,9 @@ def test_odd_encodings_warn_and_keep_the_rest():
 def test_giant_comment_and_ten_thousand_comments(tmp_path):
     site = copy_sample_site(tmp_path / "site")
     giant = "巨大なコメント。" * 125_000  # 1 M characters
-    write_post(site, "2025_06_01_giant", post_text("巨大", quotes=[shortcode(giant + "ユニコーン", "big")]), "2025-06-01")
+    write_post(
+        site, "2025_06_01_giant", post_text("巨大", quotes=[shortcode(giant + "ユニコーン", "big")]), "2025-06-01"
+    )
     many = [shortcode(f"コメント番号{i}です", f"user{i % 50}") for i in range(10_000)]
     write_post(site, "2025_06_02_many", post_text("大量", quotes=many), "2025-06-02")
     write_post(site, "2025_06_03_junk", bytes(range(256)) * 100, "2025-06-03")

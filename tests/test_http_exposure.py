@@ -13,9 +13,9 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from flask import request, url_for
 
-from search.ingest import hugo
 from search.index.indexer import update_index
 from search.index.schema import BUILD_ID
+from search.ingest import hugo
 from search.settings import check_public_url
 from tests.builders import copy_sample_site, post_text, write_post
 from tests.conftest import invoke_cli
@@ -33,6 +33,7 @@ def make_client(config):
 
 # 1. 503: the reader gets a generic message, the log gets the path and the hint.
 
+
 def no_index(index, built):
     """No index directory at all."""
 
@@ -44,14 +45,12 @@ def bad_pointer(index, built):
 
 def old_build(index, built):
     index.mkdir()
-    (index / "CURRENT").write_text(json.dumps({"generation": "g000001", "build": "old-build"}),
-                                   encoding="utf-8")
+    (index / "CURRENT").write_text(json.dumps({"generation": "g000001", "build": "old-build"}), encoding="utf-8")
 
 
 def empty_generation(index, built):
     (index / "g000001").mkdir(parents=True)
-    (index / "CURRENT").write_text(json.dumps({"generation": "g000001", "build": BUILD_ID}),
-                                   encoding="utf-8")
+    (index / "CURRENT").write_text(json.dumps({"generation": "g000001", "build": BUILD_ID}), encoding="utf-8")
 
 
 def truncated_segments(index, built):
@@ -60,13 +59,17 @@ def truncated_segments(index, built):
         segment.write_bytes(segment.read_bytes()[:100])
 
 
-@pytest.mark.parametrize("make_state, logged", [
-    (no_index, "run `matome-search index` first"),
-    (bad_pointer, "CURRENT is not a valid pointer"),
-    (old_build, "old-build"),
-    (empty_generation, "g000001 holds no index"),
-    (truncated_segments, "cannot be read"),
-], ids=["missing", "bad-pointer", "other-version", "empty-generation", "corrupt"])
+@pytest.mark.parametrize(
+    "make_state, logged",
+    [
+        (no_index, "run `matome-search index` first"),
+        (bad_pointer, "CURRENT is not a valid pointer"),
+        (old_build, "old-build"),
+        (empty_generation, "g000001 holds no index"),
+        (truncated_segments, "cannot be read"),
+    ],
+    ids=["missing", "bad-pointer", "other-version", "empty-generation", "corrupt"],
+)
 def test_unavailable_index_is_logged_not_shown(tmp_path, caplog, request, make_state, logged):
     index = tmp_path / "secret-dir" / "index"
     index.parent.mkdir()
@@ -107,6 +110,7 @@ def test_healthz_is_json_when_ready(client):
 
 # 2. Absolute URLs: --public-url, --proxy-headers.
 
+
 def opensearch_urls(response) -> list[str]:
     assert response.status_code == 200
     return re.findall(r'template="([^"]+)"', response.get_data(as_text=True))
@@ -115,19 +119,28 @@ def opensearch_urls(response) -> list[str]:
 FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "proxy.example", "X-Forwarded-For": "203.0.113.9"}
 
 
-@pytest.mark.parametrize("config, headers, root", [
-    ({}, {}, "http://localhost/"),
-    ({}, FORWARDED, "http://localhost/"),  # without PROXY_HEADERS anybody's headers are ignored
-    ({"PROXY_HEADERS": True}, FORWARDED, "https://proxy.example/"),
-    ({"PUBLIC_URL": "https://search.example.com/"}, {}, "https://search.example.com/"),
-    ({"PUBLIC_URL": "https://search.example.com"}, FORWARDED, "https://search.example.com/"),
-    ({"PUBLIC_URL": "https://search.example.com:8443", "PROXY_HEADERS": True}, FORWARDED,
-     "https://search.example.com:8443/"),
-], ids=["default", "headers-ignored", "proxy-headers", "public-url", "public-url-wins", "both"])
+@pytest.mark.parametrize(
+    "config, headers, root",
+    [
+        ({}, {}, "http://localhost/"),
+        ({}, FORWARDED, "http://localhost/"),  # without PROXY_HEADERS anybody's headers are ignored
+        ({"PROXY_HEADERS": True}, FORWARDED, "https://proxy.example/"),
+        ({"PUBLIC_URL": "https://search.example.com/"}, {}, "https://search.example.com/"),
+        ({"PUBLIC_URL": "https://search.example.com"}, FORWARDED, "https://search.example.com/"),
+        (
+            {"PUBLIC_URL": "https://search.example.com:8443", "PROXY_HEADERS": True},
+            FORWARDED,
+            "https://search.example.com:8443/",
+        ),
+    ],
+    ids=["default", "headers-ignored", "proxy-headers", "public-url", "public-url-wins", "both"],
+)
 def test_absolute_urls(index_dir, config, headers, root):
     app, client = make_client({"INDEX_DIR": str(index_dir), **config})
     assert opensearch_urls(client.get("/opensearch.xml", headers=headers)) == [
-        root + "?q={searchTerms}", root + "api/search?q={searchTerms}"]
+        root + "?q={searchTerms}",
+        root + "api/search?q={searchTerms}",
+    ]
     # A redirect the router writes is absolute too: /users -> /users/.
     redirect = client.get("/users", headers=headers)
     assert redirect.status_code == 308 and redirect.headers["Location"] == root + "users/"
@@ -143,20 +156,32 @@ def test_proxy_headers_give_the_reader_address(index_dir):
     get_service(app).close()
 
 
-@pytest.mark.parametrize("url, expected", [
-    (None, None), ("", None),
-    ("https://search.example.com", "https://search.example.com"),
-    ("https://search.example.com/", "https://search.example.com"),
-    ("http://127.0.0.1:8000/", "http://127.0.0.1:8000"),
-    ("HTTPS://[::1]:8443", "https://[::1]:8443"),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        (None, None),
+        ("", None),
+        ("https://search.example.com", "https://search.example.com"),
+        ("https://search.example.com/", "https://search.example.com"),
+        ("http://127.0.0.1:8000/", "http://127.0.0.1:8000"),
+        ("HTTPS://[::1]:8443", "https://[::1]:8443"),
+    ],
+)
 def test_check_public_url(url, expected):
     assert check_public_url(url) == expected
 
 
-BAD_PUBLIC_URLS = ["search.example.com", "ftp://search.example.com", "https://", "https://:443/",
-                   "https://x.example/search", "https://x.example/?a=1", "https://x.example:port",
-                   "https://user@x.example", "javascript:alert(1)"]
+BAD_PUBLIC_URLS = [
+    "search.example.com",
+    "ftp://search.example.com",
+    "https://",
+    "https://:443/",
+    "https://x.example/search",
+    "https://x.example/?a=1",
+    "https://x.example:port",
+    "https://user@x.example",
+    "javascript:alert(1)",
+]
 
 
 @pytest.mark.parametrize("url", BAD_PUBLIC_URLS)
@@ -175,7 +200,8 @@ def test_serve_refuses_a_bad_public_url_before_anything(tmp_path, how):
         result = invoke_cli(*args, env={"MATOME_PUBLIC_URL": "ftp://x.example"})
     assert result.exit_code == 2, result.stderr
     assert result.stderr.splitlines()[-1] == (
-        "Error: Invalid value for '--public-url': 'ftp://x.example' is not an http:// or https:// URL with a host")
+        "Error: Invalid value for '--public-url': 'ftp://x.example' is not an http:// or https:// URL with a host"
+    )
     assert not (tmp_path / "index").exists()
 
 
@@ -193,11 +219,19 @@ def fetch(url, headers=None) -> str:
 
 
 @pytest.mark.parametrize("workers", ["2", "1"], ids=["gunicorn-2-workers", "waitress"])
-@pytest.mark.parametrize("options, root", [
-    ((), None),  # the server's own address, X-Forwarded-* or not (gunicorn would trust them from 127.0.0.1 but for forwarded_allow_ips="")
-    (("--public-url", "https://search.example.com"), "https://search.example.com/"),
-    (("--proxy-headers",), "https://proxy.example/"),
-], ids=["no-option", "public-url", "proxy-headers"])
+@pytest.mark.parametrize(
+    "options, root",
+    [
+        (
+            (),
+            None,
+        ),  # the server's own address, X-Forwarded-* or not (gunicorn would trust them
+        # from 127.0.0.1 but for forwarded_allow_ips="")
+        (("--public-url", "https://search.example.com"), "https://search.example.com/"),
+        (("--proxy-headers",), "https://proxy.example/"),
+    ],
+    ids=["no-option", "public-url", "proxy-headers"],
+)
 def test_serve_writes_public_urls(tmp_path, workers, options, root):
     site, base, proc, log = start_server(tmp_path, "--workers", workers, *options)
     try:
@@ -213,10 +247,42 @@ def test_serve_writes_public_urls(tmp_path, workers, options, root):
 
 # 3. User pages: every user link reaches that user's own page.
 
-ODD_NAMES = [".", "..", "a/b", "50%", "q?x", "#tag",
-             "...", "a/../b", "a/./b", "/lead", "trail/", "a//b", "a\\b", "%2e%2e", "x&y=z", "名前 空白"]
-WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet",
-         "kilo", "lima", "mike", "november", "oscar", "papa"]
+ODD_NAMES = [
+    ".",
+    "..",
+    "a/b",
+    "50%",
+    "q?x",
+    "#tag",
+    "...",
+    "a/../b",
+    "a/./b",
+    "/lead",
+    "trail/",
+    "a//b",
+    "a\\b",
+    "%2e%2e",
+    "x&y=z",
+    "名前 空白",
+]
+WORDS = [
+    "alpha",
+    "bravo",
+    "charlie",
+    "delta",
+    "echo",
+    "foxtrot",
+    "golf",
+    "hotel",
+    "india",
+    "juliet",
+    "kilo",
+    "lima",
+    "mike",
+    "november",
+    "oscar",
+    "papa",
+]
 MANY = {"..": 21, "a/b": 21}  # enough for a second page of 20
 
 
@@ -229,8 +295,7 @@ def user_index(tmp_path_factory):
     for name, word in zip(ODD_NAMES, WORDS):
         for n in range(MANY.get(name, 1)):
             quotes.append((f"{word} の話その{n}。", name, f"2025/05/01 {n // 60:02d}:{n % 60:02d}:00"))
-    write_post(site, "2025_05_01_names", post_text("名前の試験", date="2025-05-01", quotes=quotes),
-               date="2025-05-01")
+    write_post(site, "2025_05_01_names", post_text("名前の試験", date="2025-05-01", quotes=quotes), date="2025-05-01")
     update_index(hugo.load_site(site), root / "index", jobs=1)
     return root / "index"
 
@@ -254,15 +319,18 @@ def shown_user(response) -> str:
     return html.unescape(re.search(r'<h1 class="username">(.*?)</h1>', response.get_data(as_text=True)).group(1))
 
 
-HIT_LINKS = re.compile(r'<a class="user" href="([^"]*)">(.*?)</a>\s*<time[^>]*>[^<]*</time>\s*'
-                       r'<a class="userpage" href="([^"]+)"')
+HIT_LINKS = re.compile(
+    r'<a class="user" href="([^"]*)">(.*?)</a>\s*<time[^>]*>[^<]*</time>\s*'
+    r'<a class="userpage" href="([^"]+)"'
+)
 
 
 def user_links(response) -> dict[str, tuple[str, str]]:
     """Each hit's user -> (its filter link, its user page link)."""
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
-    return {html.unescape(user): (search, page)
-            for search, user, page in HIT_LINKS.findall(response.get_data(as_text=True))}
+    return {
+        html.unescape(user): (search, page) for search, user, page in HIT_LINKS.findall(response.get_data(as_text=True))
+    }
 
 
 @pytest.mark.parametrize("name, word", list(zip(ODD_NAMES, WORDS)))
@@ -281,11 +349,19 @@ def test_user_link_reaches_that_users_page(user_app, name, word):
     assert set(user_links(follow(client, results_url, filter_href))) == {name}
 
 
-@pytest.mark.parametrize("name, url", [
-    ("50%", "/users/50%25"), ("q?x", "/users/q%3Fx"), ("#tag", "/users/%23tag"), ("a/b", "/users/a/b"),
-    (".", "/users/?name=."), ("..", "/users/?name=.."), ("/lead", "/users/?name=/lead"),
-    ("a//b", "/users/?name=a//b"),
-])
+@pytest.mark.parametrize(
+    "name, url",
+    [
+        ("50%", "/users/50%25"),
+        ("q?x", "/users/q%3Fx"),
+        ("#tag", "/users/%23tag"),
+        ("a/b", "/users/a/b"),
+        (".", "/users/?name=."),
+        ("..", "/users/?name=.."),
+        ("/lead", "/users/?name=/lead"),
+        ("a//b", "/users/?name=a//b"),
+    ],
+)
 def test_user_urls(user_app, name, url):
     with user_app.test_request_context():
         assert url_for("pages.user", name=name) == url

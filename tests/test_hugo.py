@@ -5,13 +5,13 @@ import os
 
 import pytest
 
-from search.ingest import hugo
 from search.errors import SiteError
+from search.ingest import hugo
 from search.ingest.hugo import parse_post
 from tests.builders import SAMPLE_SITE, post_text, refuse_listing, shortcode
 
 PATH, URL = "content/posts/2025_04/x/index.md", "https://example.com/posts/2025_04/x/"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture(scope="module")
@@ -27,10 +27,15 @@ def test_sample_posts_exact(samples):
     assert march.date == dt.date(2025, 3, 21)
     assert march.tags == ("機械学習", "ペンと紙", "練習問題", "深層学習", "理論と実践")
     assert march.source_url == "https://news.ycombinator.com/item?id=43440267"
-    assert march.url == ("https://www.kaigai-tech-matome.com/posts/2025_03/"
-                         "2025_03_21_pen_and_paper_exercises_in_machine_learning/")
+    assert march.url == (
+        "https://www.kaigai-tech-matome.com/posts/2025_03/2025_03_21_pen_and_paper_exercises_in_machine_learning/"
+    )
     first = march.quotes[0]
-    assert (first.index, first.user, first.created_at) == (0, "lucasoshiro", dt.datetime(2025, 3, 21, 21, 37, 25, tzinfo=UTC))
+    assert (first.index, first.user, first.created_at) == (
+        0,
+        "lucasoshiro",
+        dt.datetime(2025, 3, 21, 21, 37, 25, tzinfo=UTC),
+    )
     assert first.body.startswith("それめっちゃ良さそうじゃん？")
     assert september.quotes[0].created_at == dt.datetime(2025, 9, 6, 16, 36, 41, tzinfo=UTC)
     assert september.quotes[-1].user == "skydhash"
@@ -49,12 +54,28 @@ def parse(text):
 @pytest.mark.parametrize(
     "code, body, user",
     [
-        ('{{<matomeQuote userName="a" color="" createdAt="2025-03-21T00:00:00" body="順序は自由">}}', "順序は自由", "a"),
+        (
+            '{{<matomeQuote userName="a" color="" createdAt="2025-03-21T00:00:00" body="順序は自由">}}',
+            "順序は自由",
+            "a",
+        ),
         ('{{< matomeQuote body="空白あり" userName="b" createdAt="2025/03/21 00:00:00" >}}', "空白あり", "b"),
-        ('{{<matomeQuote body="He said \\"hi\\"" userName="c" createdAt="2025/03/21 00:00:00" x="y">}}', 'He said "hi"', "c"),
-        ('{{<matomeQuote body="a }} b >}} c > d" userName="d" createdAt="2025/03/21 00:00:00">}}', "a }} b >}} c > d", "d"),
+        (
+            '{{<matomeQuote body="He said \\"hi\\"" userName="c" createdAt="2025/03/21 00:00:00" x="y">}}',
+            'He said "hi"',
+            "c",
+        ),
+        (
+            '{{<matomeQuote body="a }} b >}} c > d" userName="d" createdAt="2025/03/21 00:00:00">}}',
+            "a }} b >}} c > d",
+            "d",
+        ),
         ('{{<matomeQuote body="gs \\<br>  -dNOPAUSE \\" userName="e" createdAt="2025/03/21 00:00:00">}}', None, None),
-        ('{{<matomeQuote body="Uncertain<T> と a < b" userName="f" createdAt="2025/03/21 00:00:00">}}', "Uncertain<T> と a < b", "f"),
+        (
+            '{{<matomeQuote body="Uncertain<T> と a < b" userName="f" createdAt="2025/03/21 00:00:00">}}',
+            "Uncertain<T> と a < b",
+            "f",
+        ),
     ],
 )
 def test_shortcode_parameters(code, body, user):
@@ -66,7 +87,14 @@ def test_shortcode_parameters(code, body, user):
 
 
 def test_backslash_before_other_characters_is_kept():
-    post, _ = parse(post_text("t", quotes=['{{<matomeQuote body="gs \\<br>  -dNOPAUSE \\ end" userName="e" createdAt="2025/03/21 00:00:00">}}']))
+    post, _ = parse(
+        post_text(
+            "t",
+            quotes=[
+                '{{<matomeQuote body="gs \\<br>  -dNOPAUSE \\ end" userName="e" createdAt="2025/03/21 00:00:00">}}'
+            ],
+        )
+    )
     assert post.quotes[0].body == "gs \\\n  -dNOPAUSE \\ end"
 
 
@@ -80,13 +108,33 @@ GOOD = shortcode("良いコメント", "good")
         (b"no front matter\n", 1, "missing +++", False),
         (b"+++\ntitle = 'x'\n", 1, "unterminated front matter", False),
         (post_text("t", quotes=[GOOD, '{{<matomeQuote body="never closed']).encode(), 16, "unterminated", True),
-        (post_text("t", quotes=[GOOD, '{{<matomeQuote userName="u" createdAt="2025/03/21 00:00:00">}}']).encode(), 16, "without body", True),
-        (post_text("t", quotes=[GOOD, '{{<matomeQuote body="x" createdAt="2025/03/21 00:00:00">}}']).encode(), 16, "without userName", True),
-        (post_text("t", quotes=[GOOD, '{{<matomeQuote body="x" userName="u" createdAt="2025-13-45">}}']).encode(), 16, "invalid createdAt", True),
+        (
+            post_text("t", quotes=[GOOD, '{{<matomeQuote userName="u" createdAt="2025/03/21 00:00:00">}}']).encode(),
+            16,
+            "without body",
+            True,
+        ),
+        (
+            post_text("t", quotes=[GOOD, '{{<matomeQuote body="x" createdAt="2025/03/21 00:00:00">}}']).encode(),
+            16,
+            "without userName",
+            True,
+        ),
+        (
+            post_text("t", quotes=[GOOD, '{{<matomeQuote body="x" userName="u" createdAt="2025-13-45">}}']).encode(),
+            16,
+            "invalid createdAt",
+            True,
+        ),
         (post_text("t", quotes=[GOOD]).encode().replace("良い".encode(), b"\xff\xfe"), 14, "invalid UTF-8", True),
         (b"", None, "empty file", False),
         (b"\x00\x01\x02binary", None, "binary file", False),
-        (post_text("t", quotes=[GOOD]).encode().replace(b'tags = ["', b'tags = "').replace(b'"]\n', b'"\n', 1), 6, "tags is not a list", True),
+        (
+            post_text("t", quotes=[GOOD]).encode().replace(b'tags = ["', b'tags = "').replace(b'"]\n', b'"\n', 1),
+            6,
+            "tags is not a list",
+            True,
+        ),
     ],
 )
 def test_bad_input_warns_with_file_and_line(data, line, message, survives):
@@ -224,9 +272,13 @@ def test_bare_directory_urls_match_the_hugo_site(tmp_path):
     hugo_site = hugo.load_site(root)
     bare = hugo.load_site(root / "content" / "posts", base_url="https://x.example/posts")
     assert [hugo.post_url(hugo_site, f) for f in hugo.iter_post_files(hugo_site)] == [
-        "https://x.example/posts/2025_03/a/", "https://x.example/posts/2025_03/single/"]
+        "https://x.example/posts/2025_03/a/",
+        "https://x.example/posts/2025_03/single/",
+    ]
     assert [hugo.post_url(bare, f) for f in hugo.iter_post_files(bare)] == [
-        "https://x.example/posts/2025_03/a/", "https://x.example/posts/2025_03/single/"]
+        "https://x.example/posts/2025_03/a/",
+        "https://x.example/posts/2025_03/single/",
+    ]
 
 
 def test_matome_quotes_shortcode_is_not_ours():
@@ -236,7 +288,9 @@ def test_matome_quotes_shortcode_is_not_ours():
 
 
 def test_backtick_raw_value_spans_lines_without_escapes():
-    raw = '{{<matomeQuote body=`一行目\n"引用" と \\" そのまま<br>三行目` userName="r" createdAt="2025/03/21 00:00:00">}}'
+    raw = (
+        '{{<matomeQuote body=`一行目\n"引用" と \\" そのまま<br>三行目` userName="r" createdAt="2025/03/21 00:00:00">}}'
+    )
     post, warnings = parse(post_text("t", quotes=[raw, GOOD]))
     assert warnings == []
     assert post.quotes[0].body == '一行目\n"引用" と \\" そのまま\n三行目'
@@ -244,10 +298,11 @@ def test_backtick_raw_value_spans_lines_without_escapes():
 
 
 def test_unterminated_raw_value_stops_the_scan():
-    post, warnings = parse(post_text("t", quotes=[GOOD, '{{<matomeQuote body=`never closed', GOOD]))
+    post, warnings = parse(post_text("t", quotes=[GOOD, "{{<matomeQuote body=`never closed", GOOD]))
     assert [q.user for q in post.quotes] == ["good"]
     assert [(w.line, w.message) for w in warnings] == [
-        (16, "unterminated `raw` value in matomeQuote; rest of the post skipped")]
+        (16, "unterminated `raw` value in matomeQuote; rest of the post skipped")
+    ]
 
 
 def test_front_matter_keys_are_case_insensitive():
@@ -291,7 +346,8 @@ def test_unterminated_quoted_value_costs_only_its_comment():
     post, warnings = parse(post_text("t", quotes=[broken + "\n" + GOOD]))
     assert [(q.user, q.line) for q in post.quotes] == [("good", 15)]
     assert [(w.line, w.message) for w in warnings] == [
-        (14, "unterminated quoted value in matomeQuote; comment skipped")]
+        (14, "unterminated quoted value in matomeQuote; comment skipped")
+    ]
 
 
 @pytest.mark.parametrize(

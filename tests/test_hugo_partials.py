@@ -26,8 +26,10 @@ pytestmark = pytest.mark.skipif(HUGO is None, reason="hugo not installed")
 SERVICE = "https://search.example.com"
 
 LAYOUTS = {
-    "_default/baseof.html": ('<!doctype html><html><head><meta charset="utf-8">{{ partial "feed-link.html" . }}</head>'
-                             '<body>{{ partial "matome-search.html" . }}{{ block "main" . }}{{ end }}</body></html>'),
+    "_default/baseof.html": (
+        '<!doctype html><html><head><meta charset="utf-8">{{ partial "feed-link.html" . }}</head>'
+        '<body>{{ partial "matome-search.html" . }}{{ block "main" . }}{{ end }}</body></html>'
+    ),
     "_default/single.html": '{{ define "main" }}{{ .Content }}{{ partial "matome-related.html" . }}{{ end }}',
     "_default/list.html": '{{ define "main" }}{{ range .Pages }}{{ .Title }}{{ end }}{{ end }}',
     "shortcodes/matomeQuote.html": '<blockquote>{{ .Get "body" }}</blockquote>',
@@ -78,8 +80,13 @@ def build_hugo_site(site, service_url: str):
         path = site / "layouts" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, "utf-8")
-    result = subprocess.run([HUGO, "--quiet", "-s", str(site), "-d", str(site / "public")],
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [HUGO, "--quiet", "-s", str(site), "-d", str(site / "public")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return site / "public"
 
@@ -131,9 +138,27 @@ def _serve_and_browse(tmp_path, site_dir, site_port, port, log):
     from tests.test_server import get_json, stop_server, wait_for
 
     proc = subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "serve", "--site", site_dir, "--index-dir", tmp_path / "index",
-         "--port", str(port), "--workers", "1", "--cors-origin", f"http://127.0.0.1:{site_port}"],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL, stderr=log)
+        [
+            sys.executable,
+            "-m",
+            "web.cli",
+            "serve",
+            "--site",
+            site_dir,
+            "--index-dir",
+            tmp_path / "index",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--cors-origin",
+            f"http://127.0.0.1:{site_port}",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
     static = None
     try:
         base = f"http://127.0.0.1:{port}"

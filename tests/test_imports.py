@@ -23,8 +23,14 @@ print(json.dumps({
 
 
 def test_importing_every_module_loads_no_janome_flask_or_thread(tmp_path):
-    result = subprocess.run([sys.executable, "-W", "error", "-c", IMPORT_ALL], cwd=tmp_path, capture_output=True,
-                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", IMPORT_ALL],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
     assert found["modules"] > 40

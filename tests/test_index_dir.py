@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
-from search.ingest import hugo
-from search.index import store
 from search.errors import IndexCorruptError, IndexUnsafeError
+from search.index import store
 from search.index.indexer import update_index
+from search.ingest import hugo
 from search.ingest.statcache import CACHE_FILE
 from tests.builders import ROOT, copy_sample_site, post_text, write_post
 from tests.conftest import invoke_cli, run_cli
@@ -64,8 +64,9 @@ def test_link_planted_at_pointer_tmp_leaves_victim_unchanged(site, index, victim
         del pointer["base_url"]  # a pointer from before base URLs: the run rewrites CURRENT
         store.write_pointer(index, **pointer)
     (index / ".CURRENT.tmp").symlink_to(victim)
-    result = run_cli("index", "--site", site, "--index-dir", index, "--jobs", "1",
-                     *(["--rebuild"] if how == "rebuild" else []))
+    result = run_cli(
+        "index", "--site", site, "--index-dir", index, "--jobs", "1", *(["--rebuild"] if how == "rebuild" else [])
+    )
     assert result.returncode == 0, result.stderr
     assert victim.read_text() == VICTIM_TEXT
     assert not (index / ".CURRENT.tmp").exists() and not (index / ".CURRENT.tmp").is_symlink()
@@ -116,18 +117,21 @@ def test_leftover_pointer_tmp_of_a_killed_run_is_replaced(site, index):
 # -- 2. CURRENT may only name a generation the indexer makes --
 
 
-@pytest.mark.parametrize("generation", [
-    "../x",
-    "../other/g000001",
-    "g000001/../../other/g000001",
-    "/tmp/g000001",
-    "g000001\n",
-    "g00001",
-    "g\u0661\u0662\u0663\u0664\u0665\u0666",  # Arabic-Indic digits
-    "",
-    1,
-    None,
-])
+@pytest.mark.parametrize(
+    "generation",
+    [
+        "../x",
+        "../other/g000001",
+        "g000001/../../other/g000001",
+        "/tmp/g000001",
+        "g000001\n",
+        "g00001",
+        "g\u0661\u0662\u0663\u0664\u0665\u0666",  # Arabic-Indic digits
+        "",
+        1,
+        None,
+    ],
+)
 def test_pointer_naming_a_foreign_path_is_refused(tmp_path, generation):
     index = tmp_path / "index"
     index.mkdir()
@@ -240,12 +244,16 @@ def test_hint_quotes_a_path_with_spaces(site, tmp_path):
 def test_indexer_never_creates_a_shared_index_whatever_the_umask(site, tmp_path):
     index = tmp_path / "new" / "index"
     # umask 000 in a child only: the test process's umask stays as it is.
-    command = [sys.executable, "-m", "web.cli", "index", "--site", str(site),
-               "--index-dir", str(index), "--jobs", "1"]
-    done = subprocess.run(["sh", "-c", 'umask 000 && exec "$@"', "sh", *command],
-                          check=False,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    command = [sys.executable, "-m", "web.cli", "index", "--site", str(site), "--index-dir", str(index), "--jobs", "1"]
+    done = subprocess.run(
+        ["sh", "-c", 'umask 000 && exec "$@"', "sh", *command],
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     made = [index / store.POINTER, index / store.LOCK, index / CACHE_FILE, index / "g000001"]
     # Whoosh's files, which readers unpickle; its empty write lock holds nothing to read.

@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from search.analysis import words
-from search.ingest import hugo
-from search.index import store
-from search.analysis import tokencache
+from search.analysis import tokencache, words
 from search.errors import IndexLockedError, IndexVersionError, SiteError, StrictModeError
+from search.index import store
 from search.index.indexer import update_index
+from search.ingest import hugo
 from search.records import SearchRequest
 from search.retrieve.service import SearchService
 from tests.builders import ROOT, copy_sample_site, post_text, refuse_listing, write_post
@@ -164,9 +163,10 @@ def test_killed_rebuild_leaves_old_index_searchable(site, tmp_path, moment):
     for i in range(6):  # about 500 comments: seconds of janome and a commit of its own
         add_post(site, seed=1000 + i, comments=80)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "index", "--site", site, "--index-dir", index,
-         "--rebuild", "--jobs", "1"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "web.cli", "index", "--site", site, "--index-dir", index, "--rebuild", "--jobs", "1"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         reached = wait_for(proc, index, KILL_POINTS[moment])
@@ -230,7 +230,9 @@ def test_broken_update_keeps_previous_version(site, tmp_path):
 
 def test_drafts_only_with_flag(site, tmp_path):
     index = tmp_path / "index"
-    text = post_text("下書き", date="2025-05-04", draft=True, quotes=[("下書きの言葉カモノハシ", "d", "2025/05/04 10:00:00")])
+    text = post_text(
+        "下書き", date="2025-05-04", draft=True, quotes=[("下書きの言葉カモノハシ", "d", "2025/05/04 10:00:00")]
+    )
     write_post(site, "2025_05_04_draft", text, date="2025-05-04")
     report = update_index(hugo.load_site(site), index, jobs=1)
     assert report.drafts == 1 and count(index, "カモノハシ") == 0
@@ -298,7 +300,10 @@ def test_any_change_since_the_clean_run_reads_the_manifest(site, tmp_path, manif
     report = update_index(hugo.load_site(site), index, jobs=1, include_drafts=include_drafts)
     assert len(manifest_reads) == 1
     assert (report.added, report.deleted, report.updated) == {
-        "add": (1, 0, 0), "delete": (0, 1, 0), "edit": (0, 0, 1)}.get(change, (0, 0, 0))
+        "add": (1, 0, 0),
+        "delete": (0, 1, 0),
+        "edit": (0, 0, 1),
+    }.get(change, (0, 0, 0))
 
 
 def test_a_post_that_failed_is_retried_on_the_next_run(site, tmp_path, manifest_reads):
@@ -371,8 +376,12 @@ def test_a_new_base_url_rebuilds_every_post_url(site, tmp_path, how):
     old = post_urls(index)
     if how == "config":
         config = site / "hugo.toml"
-        config.write_text(re.sub(r"baseURL\s*=\s*['\"][^'\"]*['\"]", 'baseURL = "https://moved.example.org/"',
-                                 config.read_text("utf-8")), "utf-8")
+        config.write_text(
+            re.sub(
+                r"baseURL\s*=\s*['\"][^'\"]*['\"]", 'baseURL = "https://moved.example.org/"', config.read_text("utf-8")
+            ),
+            "utf-8",
+        )
         loaded = hugo.load_site(site)
     else:
         loaded = hugo.load_site(site, base_url="https://moved.example.org/")
@@ -397,10 +406,13 @@ def test_an_index_from_before_base_urls_were_recorded_learns_it_without_a_rebuil
 def test_cli_says_why_a_new_base_url_indexed_everything(site, tmp_path):
     index = tmp_path / "index"
     assert invoke_cli("index", "--site", site, "--index-dir", index, "--jobs", "1").exit_code == 0
-    moved = invoke_cli("index", "--site", site, "--index-dir", index, "--jobs", "1",
-                       "--base-url", "https://moved.example.org/")
+    moved = invoke_cli(
+        "index", "--site", site, "--index-dir", index, "--jobs", "1", "--base-url", "https://moved.example.org/"
+    )
     assert moved.exit_code == 0
-    assert "note: base URL changed from https://www.kaigai-tech-matome.com/ to https://moved.example.org/" in moved.stderr
+    assert (
+        "note: base URL changed from https://www.kaigai-tech-matome.com/ to https://moved.example.org/" in moved.stderr
+    )
     assert "2 added" in moved.stdout
 
 

@@ -37,18 +37,21 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("search", "web")
 WORD = "数学"  # in the sample archive
 # Left out of a source snapshot when git cannot list the files: anywhere, and at the top.
-IGNORED_ANYWHERE = shutil.ignore_patterns("__pycache__", "*.py[cod]", "*.egg-info", ".pytest_cache",
-                                          ".hypothesis", ".ruff_cache")
+IGNORED_ANYWHERE = shutil.ignore_patterns(
+    "__pycache__", "*.py[cod]", "*.egg-info", ".pytest_cache", ".hypothesis", ".ruff_cache"
+)
 IGNORED_AT = {ROOT: {".git", ".venv", "venv", "build", "dist", "index"}, ROOT / "bench": {"out", "results"}}
 MAX_CRAWL = 300
 
 
 def clean_env(venv: Path | None = None) -> dict:
     """The environment without anything that could import the work tree or change defaults."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PYTHON", "MATOME_", "VIRTUAL_ENV", "CONDA", "__PYVENV"))}
-    env.update(PYTHONNOUSERSITE="1", PYTHONIOENCODING="utf-8", PIP_DISABLE_PIP_VERSION_CHECK="1",
-               PIP_NO_INPUT="1")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTHON", "MATOME_", "VIRTUAL_ENV", "CONDA", "__PYVENV"))
+    }
+    env.update(PYTHONNOUSERSITE="1", PYTHONIOENCODING="utf-8", PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1")
     if venv is not None:
         env["VIRTUAL_ENV"] = str(venv)
         env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
@@ -57,8 +60,17 @@ def clean_env(venv: Path | None = None) -> dict:
 
 def run(args, cwd, env, timeout=600) -> subprocess.CompletedProcess:
     """Run `args`; fail with its output unless it exits 0."""
-    proc = subprocess.run([str(a) for a in args], check=False, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, encoding="utf-8", timeout=timeout)
+    proc = subprocess.run(
+        [str(a) for a in args],
+        check=False,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+    )
     assert proc.returncode == 0, (
         f"{' '.join(map(str, args))} exited {proc.returncode}\n"
         f"--- stdout\n{proc.stdout[-5000:]}\n--- stderr\n{proc.stderr[-5000:]}"
@@ -69,8 +81,13 @@ def run(args, cwd, env, timeout=600) -> subprocess.CompletedProcess:
 def source_files() -> list[str] | None:
     """The tree's files as a commit would have them: tracked and new, less the ignored; None without git."""
     try:
-        out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                             cwd=ROOT, capture_output=True, check=True, timeout=60).stdout
+        out = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+            timeout=60,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     return [name for name in out.decode().split("\0") if name and (ROOT / name).is_file()]
@@ -80,6 +97,7 @@ def snapshot_tree(dest: Path) -> Path:
     """Copy the source tree to `dest`, so that the build reads (and writes) nothing of the work tree."""
     files = source_files()
     if files is None:  # not a git checkout: the whole tree, less builds, caches and venvs
+
         def ignore(directory, names):
             return IGNORED_ANYWHERE(directory, names) | (IGNORED_AT.get(Path(directory), set()) & set(names))
 
@@ -139,14 +157,20 @@ def installed(tmp_path_factory) -> Installed:
     work = tmp / "work"
     work.mkdir()
     env = clean_env()
-    run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", tmp / "dist", source],
-        cwd=work, env=env)
+    run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", tmp / "dist", source],
+        cwd=work,
+        env=env,
+    )
     (wheel,) = (tmp / "dist").glob("matome_search-*.whl")
     venv = tmp / "venv"
     # No pip inside: this process's pip installs into it (--python), which saves bootstrapping one.
     run([sys.executable, "-m", "venv", "--without-pip", venv], cwd=work, env=env)
-    run([sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "install", "--quiet", wheel],
-        cwd=work, env=env)
+    run(
+        [sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "install", "--quiet", wheel],
+        cwd=work,
+        env=env,
+    )
     return Installed(venv=venv, work=work, source=source, wheel=wheel)
 
 
@@ -176,9 +200,7 @@ def test_wheel_ships_every_file_of_the_packages(installed):
 
 
 def test_the_command_runs_the_installed_package_not_the_tree(installed):
-    files = installed.python_json(
-        "import json, search, web; print(json.dumps([search.__file__, web.__file__]))"
-    )
+    files = installed.python_json("import json, search, web; print(json.dumps([search.__file__, web.__file__]))")
     site_packages = installed.venv.resolve()
     for file in files:
         path = Path(file).resolve()
@@ -242,10 +264,26 @@ def start(installed, site, index_dir, workers: str) -> Server:
     log = installed.work / f"serve-{workers}.log"
     with open(log, "w", encoding="utf-8") as err:  # a file: nobody reads a pipe meanwhile
         proc = subprocess.Popen(
-            [installed.exe, "serve", "--site", site, "--index-dir", index_dir, "--host", "127.0.0.1",
-             "--port", str(port), "--workers", workers],
-            cwd=installed.work, env=installed.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=err, start_new_session=True,
+            [
+                installed.exe,
+                "serve",
+                "--site",
+                site,
+                "--index-dir",
+                index_dir,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                workers,
+            ],
+            cwd=installed.work,
+            env=installed.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            start_new_session=True,
         )
     server = Server(f"http://127.0.0.1:{port}", proc, log)
     deadline = time.monotonic() + 120
@@ -365,7 +403,7 @@ def test_every_page_endpoint_and_static_file_answers(installed, index_dir, serve
     templates = re.findall(r'template="([^"]+)"', xml)
     assert len(templates) == 2 and all(t.startswith(base + "/") for t in templates), xml
     for template in templates:
-        get(template.replace("{searchTerms}", urllib.parse.quote(WORD))[len(base):])
+        get(template.replace("{searchTerms}", urllib.parse.quote(WORD))[len(base) :])
     # Every static file, byte for byte as in the tree.
     static = sorted(p for p in (installed.source / "web" / "static").rglob("*") if p.is_file())
     assert static
@@ -376,10 +414,13 @@ def test_every_page_endpoint_and_static_file_answers(installed, index_dir, serve
     # every same-site link, stylesheet, script and form they hold.
     routes = app_routes(installed, index_dir)
     user = urllib.parse.quote(hit["user"], safe="")
-    pages = ["/", "/?q=" + urllib.parse.quote(WORD),
-             f"/?q={urllib.parse.quote(WORD)}&sort=newest&user={user}",
-             "/?tag=" + urllib.parse.quote(hit["tags"][0]) if hit["tags"] else "/?sort=oldest&q=a",
-             f"/users/{user}"]
+    pages = [
+        "/",
+        "/?q=" + urllib.parse.quote(WORD),
+        f"/?q={urllib.parse.quote(WORD)}&sort=newest&user={user}",
+        "/?tag=" + urllib.parse.quote(hit["tags"][0]) if hit["tags"] else "/?sort=oldest&q=a",
+        f"/users/{user}",
+    ]
     if "/users/" in routes:  # the user page for a name a path cannot carry
         pages.append(f"/users/?name={user}")
     found: list[str] = []

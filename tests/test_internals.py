@@ -28,8 +28,10 @@ COLUMNS = ("user", "month", "tags", "created_at")
 
 
 def _recheck(dist: str, found: str) -> str:
-    return (f"search/internals.py was written against {dist} {PINNED[dist]}; {found}: "
-            "re-check every access in search/internals.py, then update the pin and the constants")
+    return (
+        f"search/internals.py was written against {dist} {PINNED[dist]}; {found}: "
+        "re-check every access in search/internals.py, then update the pin and the constants"
+    )
 
 
 @pytest.mark.parametrize("dist", PINNED)
@@ -128,8 +130,9 @@ def test_length_columns_equal_the_public_field_lengths(searcher):
         for fieldname in FIELDS:
             column = internals.length_column(leaf, fieldname)
             lengths = internals.read_column(column, leaf.doc_count_all())
-            expected = bytes(length_to_byte(leaf.doc_field_length(d, fieldname, 0) or 0)
-                             for d in range(leaf.doc_count_all()))
+            expected = bytes(
+                length_to_byte(leaf.doc_field_length(d, fieldname, 0) or 0) for d in range(leaf.doc_count_all())
+            )
             assert bytes(lengths) == expected and any(expected), fieldname
 
 
@@ -189,8 +192,12 @@ def _own_names(tree: ast.AST) -> set[str]:
                         own.add(target.id)
                         if target.id == "__slots__":
                             own.update(ast.literal_eval(item.value))
-        elif (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
-              and isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.ctx, ast.Store)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in ("self", "cls")
+        ):
             own.add(node.attr)
     return own
 
@@ -201,8 +208,12 @@ def _private_name(node: ast.AST, own: set[str]) -> str | None:
         return next((alias.name for alias in node.names if _private(alias.name)), None)
     if isinstance(node, ast.Attribute):
         name = node.attr
-    elif (isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("getattr", "hasattr", "setattr")
-          and len(node.args) > 1 and isinstance(node.args[1], ast.Constant)):
+    elif (
+        isinstance(node, ast.Call)
+        and getattr(node.func, "id", None) in ("getattr", "hasattr", "setattr")
+        and len(node.args) > 1
+        and isinstance(node.args[1], ast.Constant)
+    ):
         name = node.args[1].value
     else:
         return None
@@ -236,8 +247,12 @@ def test_no_module_but_internals_reads_a_private_name_of_another():
     them; what crosses modules gets a public name.
     """
     paths = [p for folder in ("search", "web", "bench") for p in sorted((ROOT / folder).rglob("*.py"))]
-    found = [f"{p.relative_to(ROOT)}:{line}: {name}" for p in paths if p != ROOT / "search" / "internals.py"
-             for line, name in _private_reads(p.read_text("utf-8"))]
+    found = [
+        f"{p.relative_to(ROOT)}:{line}: {name}"
+        for p in paths
+        if p != ROOT / "search" / "internals.py"
+        for line, name in _private_reads(p.read_text("utf-8"))
+    ]
     assert not found, "private names read outside search/internals.py:\n" + "\n".join(found)
 
 

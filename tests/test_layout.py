@@ -57,11 +57,12 @@ def _imports(path: Path) -> set[str]:
 def test_the_library_never_imports_the_web_app_or_flask():
     offenders = [str(p.relative_to(LIBRARY)) for p in LIBRARY.rglob("*.py") if _imports(p) & {"web", "flask"}]
     assert offenders == []
-    code = ("import importlib, pkgutil, sys, search\n"
-            "for m in pkgutil.walk_packages(search.__path__, 'search.'): importlib.import_module(m.name)\n"
-            "print(sorted(n for n in ('web', 'flask') if n in sys.modules))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          cwd=LIBRARY.parent)
+    code = (
+        "import importlib, pkgutil, sys, search\n"
+        "for m in pkgutil.walk_packages(search.__path__, 'search.'): importlib.import_module(m.name)\n"
+        "print(sorted(n for n in ('web', 'flask') if n in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=LIBRARY.parent)
     assert done.stdout.strip() == "[]"
 
 

@@ -8,15 +8,15 @@ import sqlite3
 
 import pytest
 
-from search.ingest import hugo
-from search.views.superterms import MAX_QUERY_SUPERTERMS, Superterms
 from search.index.indexer import update_index
-from search.query.loanwords import DEFAULT_TABLE, Loanwords, loan_key, read_table, shipped
+from search.ingest import hugo
 from search.query.bridges import LOANWORD_BOOST
 from search.query.compile import compile_query
+from search.query.loanwords import DEFAULT_TABLE, Loanwords, loan_key, read_table, shipped
 from search.query.romaji import is_romaji, readings
-from search.retrieve.service import SearchService
 from search.query.synonyms import load_synonyms
+from search.retrieve.service import SearchService
+from search.views.superterms import MAX_QUERY_SUPERTERMS, Superterms
 from tests.builders import copy_sample_site, post_text, write_post
 from tests.conftest import invoke_cli, search
 from tools import loanwords as tool
@@ -52,15 +52,18 @@ def found(service, query, **kwargs):
     return [h.user for h in search(service, query, **kwargs).hits]
 
 
-@pytest.mark.parametrize("query, exact, bridged", [
-    ("browser", "latin-browser", "kata-browser"),
-    ("ブラウザ", "kata-browser", "latin-browser"),
-    ("ブラウザー", "kata-browser", "latin-browser"),
-    ("Container", "latin-container", "kata-container"),
-    ("コンテナ", "kata-container", "latin-container"),
-    ("ガベージコレクション", "kata-gc", "latin-gc"),
-    ('"garbage collection"', "latin-gc", "kata-gc"),
-])
+@pytest.mark.parametrize(
+    "query, exact, bridged",
+    [
+        ("browser", "latin-browser", "kata-browser"),
+        ("ブラウザ", "kata-browser", "latin-browser"),
+        ("ブラウザー", "kata-browser", "latin-browser"),
+        ("Container", "latin-container", "kata-container"),
+        ("コンテナ", "kata-container", "latin-container"),
+        ("ガベージコレクション", "kata-gc", "latin-gc"),
+        ('"garbage collection"', "latin-gc", "kata-gc"),
+    ],
+)
 def test_a_word_finds_its_loanword_and_the_exact_form_ranks_first(loan_service, query, exact, bridged):
     users = found(loan_service, query)
     assert users[:2] == [exact, bridged]
@@ -70,7 +73,10 @@ def test_a_rarer_bridged_form_weighs_half_the_typed_word_whatever_its_idf():
     # By idf alone one comment saying `container` would outscore the thousands
     # saying コンテナ; the bridge's boost cancels its idf for the typed word's.
     held = {"コンテナ": 20_000, "container": 3}
-    frequency = lambda term, fieldname="body": held.get(term, 0)
+
+    def frequency(term, fieldname="body"):
+        return held.get(term, 0)
+
     superterms = Superterms([], documents=100_000)
     table = Loanwords([("container", "コンテナ")])
     compiled = compile_query("コンテナ", frequency=frequency, superterms=superterms, loanwords=table)
@@ -84,9 +90,12 @@ def test_a_rarer_bridged_form_weighs_half_the_typed_word_whatever_its_idf():
 def test_a_latin_bridge_is_searched_as_its_word_only():
     # No n-grams (`co om mp …`) and no reading: those views cost ten times the query.
     held = {"コンパイラ": 500, "compiler": 50}
-    compiled = compile_query("コンパイラ", frequency=lambda term, fieldname="body": held.get(term, 0),
-                             superterms=Superterms([], documents=100_000),
-                             loanwords=Loanwords([("compiler", "コンパイラ")]))
+    compiled = compile_query(
+        "コンパイラ",
+        frequency=lambda term, fieldname="body": held.get(term, 0),
+        superterms=Superterms([], documents=100_000),
+        loanwords=Loanwords([("compiler", "コンパイラ")]),
+    )
     latin = {(q.fieldname, q.text) for q in compiled.query.leaves() if q.text.isascii()}
     assert latin == {("body", "compiler")}
 
@@ -94,13 +103,18 @@ def test_a_latin_bridge_is_searched_as_its_word_only():
 def test_the_typed_word_looks_up_its_longer_words_before_its_bridge_does():
     # Both forms are held by more longer words than one query may look up:
     # the word as typed comes first, its bridge gets what is left.
-    longer = ([f"コンテナ{chr(0x4E00 + i)}{chr(0x4E00 + j)}" for i in range(30) for j in range(30)]
-              + [f"container{i}x{j}" for i in range(30) for j in range(30)])
-    compiled = compile_query("container", frequency=lambda term, fieldname="body": 1,
-                             superterms=Superterms(longer, documents=100_000),
-                             loanwords=Loanwords([("container", "コンテナ")]))
-    looked_up = {q.text for q in compiled.query.leaves()
-                 if q.fieldname == "body" and q.text not in ("container", "コンテナ")}
+    longer = [f"コンテナ{chr(0x4E00 + i)}{chr(0x4E00 + j)}" for i in range(30) for j in range(30)] + [
+        f"container{i}x{j}" for i in range(30) for j in range(30)
+    ]
+    compiled = compile_query(
+        "container",
+        frequency=lambda term, fieldname="body": 1,
+        superterms=Superterms(longer, documents=100_000),
+        loanwords=Loanwords([("container", "コンテナ")]),
+    )
+    looked_up = {
+        q.text for q in compiled.query.leaves() if q.fieldname == "body" and q.text not in ("container", "コンテナ")
+    }
     assert len(looked_up) == MAX_QUERY_SUPERTERMS and all(t.startswith("container") for t in looked_up)
 
 
@@ -122,8 +136,11 @@ def test_explain_shows_the_bridge(loan_service):
 
 def test_only_the_forms_the_index_holds_are_searched_unless_it_holds_none(loan_service, tmp_path):
     custom = tmp_path / "synonyms.toml"
-    custom.write_text('groups = []\n[loanwords]\n"container" = ["コンテイナ", "コンテナ"]\n'
-                      '"widget" = ["ウィジェット", "ウイジェット"]\n', encoding="utf-8")
+    custom.write_text(
+        'groups = []\n[loanwords]\n"container" = ["コンテイナ", "コンテナ"]\n'
+        '"widget" = ["ウィジェット", "ウイジェット"]\n',
+        encoding="utf-8",
+    )
     service = SearchService(loan_service.index_dir, synonyms=custom)
     try:
         assert search(service, "container", explain=True).explain.clauses[0].loanwords == ["コンテナ"]
@@ -170,9 +187,15 @@ def test_lookup_folds_case_width_spaces_and_the_long_mark():
 
 def test_the_shipped_table_holds_the_archives_tech_pairs():
     table = shipped()
-    for english, katakana in [("container", "コンテナ"), ("browser", "ブラウザ"), ("software", "ソフトウェア"),
-                              ("garbage collection", "ガベージコレクション"), ("database", "データベース"),
-                              ("compiler", "コンパイラ"), ("kernel", "カーネル")]:
+    for english, katakana in [
+        ("container", "コンテナ"),
+        ("browser", "ブラウザ"),
+        ("software", "ソフトウェア"),
+        ("garbage collection", "ガベージコレクション"),
+        ("database", "データベース"),
+        ("compiler", "コンパイラ"),
+        ("kernel", "カーネル"),
+    ]:
         assert katakana in table.bridges(english) and english in table.bridges(katakana)
     assert table.bridges("the") == table.bridges("a") == ()
     assert all(len(english) > 1 for english, _ in read_table(DEFAULT_TABLE))
@@ -180,19 +203,23 @@ def test_the_shipped_table_holds_the_archives_tech_pairs():
 
 # -- romaji -------------------------------------------------------------------
 
-@pytest.mark.parametrize("word, kana", [
-    ("kikaigakushuu", "きかいがくしゅう"),
-    ("senkeidaisuu", "せんけいだいすう"),
-    ("chosakuken", "ちょさくけん"),
-    ("kanin", "かにん"),  # n before a vowel starts the next syllable
-    ("kan'in", "かんいん"),  # n' ends one
-    ("toukyou", "とうきょう"),  # ou as written
-    ("tōkyō", "とうきょう"),  # macrons
-    ("kitte", "きって"),  # a doubled consonant
-    ("tsukue", "つくえ"),
-    ("shimbun", "しんぶん"),  # m before b
-    ("matcha", "まっちゃ"),
-])
+
+@pytest.mark.parametrize(
+    "word, kana",
+    [
+        ("kikaigakushuu", "きかいがくしゅう"),
+        ("senkeidaisuu", "せんけいだいすう"),
+        ("chosakuken", "ちょさくけん"),
+        ("kanin", "かにん"),  # n before a vowel starts the next syllable
+        ("kan'in", "かんいん"),  # n' ends one
+        ("toukyou", "とうきょう"),  # ou as written
+        ("tōkyō", "とうきょう"),  # macrons
+        ("kitte", "きって"),  # a doubled consonant
+        ("tsukue", "つくえ"),
+        ("shimbun", "しんぶん"),  # m before b
+        ("matcha", "まっちゃ"),
+    ],
+)
 def test_romaji_is_read_as_kana(word, kana):
     assert readings(word)[0] == kana
 
@@ -212,8 +239,12 @@ def test_english_and_short_words_are_not_romaji(word):
 
 
 def test_a_romaji_query_finds_the_japanese_word(loan_service):
-    for query, kana, user in [("kikaigakushuu", "きかいがくしゅう", "ml"), ("senkeidaisuu", "せんけいだいすう", "linalg"),
-                              ("chosakuken", "ちょさくけん", "copyright"), ("KikaiGakushuu", "きかいがくしゅう", "ml")]:
+    for query, kana, user in [
+        ("kikaigakushuu", "きかいがくしゅう", "ml"),
+        ("senkeidaisuu", "せんけいだいすう", "linalg"),
+        ("chosakuken", "ちょさくけん", "copyright"),
+        ("KikaiGakushuu", "きかいがくしゅう", "ml"),
+    ]:
         users = found(loan_service, query, per_page=50)
         assert users[0] == user and set(users) <= set(found(loan_service, kana, per_page=50))
     page = search(loan_service, "senkeidaisuu", explain=True)
@@ -227,11 +258,14 @@ def test_a_word_of_the_index_is_never_reread(loan_service):
     assert search(loan_service, "garbage", explain=True).explain.clauses[0].romaji is None
 
 
-@pytest.mark.parametrize("query, line, user", [
-    ("container", "explain:   loanword: コンテナ", "kata-container"),
-    ("senkeidaisuu", "explain:   romaji as: せんけいだいすう", "linalg"),
-    ("LLM", "explain:   synonym: 大 規模 言語 モデル", "erdehaas"),
-])
+@pytest.mark.parametrize(
+    "query, line, user",
+    [
+        ("container", "explain:   loanword: コンテナ", "kata-container"),
+        ("senkeidaisuu", "explain:   romaji as: せんけいだいすう", "linalg"),
+        ("LLM", "explain:   synonym: 大 規模 言語 モデル", "erdehaas"),
+    ],
+)
 def test_the_cli_explains_a_bridge(loan_service, query, line, user):
     result = invoke_cli("query", "--index-dir", loan_service.index_dir, "--explain", query)
     assert result.exit_code == 0, result.stderr
@@ -240,6 +274,7 @@ def test_the_cli_explains_a_bridge(loan_service, query, line, user):
 
 
 # -- the table's derivation -----------------------------------------------------
+
 
 def jmdict(rows) -> sqlite3.Connection:
     """A JMdict database of jamdict's schema holding `rows`: (kana forms, kanji, senses)."""
@@ -256,33 +291,45 @@ def jmdict(rows) -> sqlite3.Connection:
         for glosses, sources in senses:
             sid = db.execute("INSERT INTO Sense (idseq) VALUES (?)", (idseq,)).lastrowid
             db.executemany("INSERT INTO SenseGloss VALUES (?, 'eng', NULL, ?)", [(sid, g) for g in glosses])
-            db.executemany("INSERT INTO SenseSource VALUES (?, ?, ?, NULL, NULL)",
-                           [(sid, text, lang) for text, lang in sources])
+            db.executemany(
+                "INSERT INTO SenseSource VALUES (?, ?, ?, NULL, NULL)", [(sid, text, lang) for text, lang in sources]
+            )
     return db
 
 
 def test_the_table_keeps_loanwords_whose_gloss_is_their_source():
-    db = jmdict([
-        (["ブラウザ", "ブラウザー"], [], [(["(web) browser"], [])]),
-        (["コンテナ"], [], [(["container (e.g. shipping)"], [])]),
-        (["ネコ"], ["猫"], [(["cat"], [])]),  # a Japanese word with kanji
-        (["ドス", "どす"], [], [(["dagger"], [])]),  # also written in hiragana: Japanese
-        (["ニャー"], [], [(["meow"], [])]),  # katakana only, but not a rendering of its gloss
-        (["アルバイト"], [], [(["part-time job"], [("Arbeit", "ger")])]),  # German
-        (["サラリーマン"], [], [(["office worker"], [("salary man", "eng")])]),  # the source recorded
-        (["ザ"], [], [(["the"], [])]),  # a stop word
-        (["エー"], [], [(["A", "a"], [])]),  # one letter
-    ])
+    db = jmdict(
+        [
+            (["ブラウザ", "ブラウザー"], [], [(["(web) browser"], [])]),
+            (["コンテナ"], [], [(["container (e.g. shipping)"], [])]),
+            (["ネコ"], ["猫"], [(["cat"], [])]),  # a Japanese word with kanji
+            (["ドス", "どす"], [], [(["dagger"], [])]),  # also written in hiragana: Japanese
+            (["ニャー"], [], [(["meow"], [])]),  # katakana only, but not a rendering of its gloss
+            (["アルバイト"], [], [(["part-time job"], [("Arbeit", "ger")])]),  # German
+            (["サラリーマン"], [], [(["office worker"], [("salary man", "eng")])]),  # the source recorded
+            (["ザ"], [], [(["the"], [])]),  # a stop word
+            (["エー"], [], [(["A", "a"], [])]),  # one letter
+        ]
+    )
     table = tool.derive(tool.read_entries(db))
-    assert table == {"browser": ["ブラウザ", "ブラウザー"], "container": ["コンテナ"],
-                     "salary man": ["サラリーマン"]}
+    assert table == {"browser": ["ブラウザ", "ブラウザー"], "container": ["コンテナ"], "salary man": ["サラリーマン"]}
 
 
-@pytest.mark.parametrize("english, katakana, alike", [
-    ("browser", "ブラウザ", True), ("software", "ソフトウェア", True), ("computer", "コンピュータ", True),
-    ("garbage collection", "ガベージコレクション", True), ("page", "ページ", True), ("dagger", "ダガー", True),
-    ("cat", "ネコ", False), ("dagger", "ドス", False), ("meow", "ニャー", False), ("office worker", "サラリーマン", False),
-])
+@pytest.mark.parametrize(
+    "english, katakana, alike",
+    [
+        ("browser", "ブラウザ", True),
+        ("software", "ソフトウェア", True),
+        ("computer", "コンピュータ", True),
+        ("garbage collection", "ガベージコレクション", True),
+        ("page", "ページ", True),
+        ("dagger", "ダガー", True),
+        ("cat", "ネコ", False),
+        ("dagger", "ドス", False),
+        ("meow", "ニャー", False),
+        ("office worker", "サラリーマン", False),
+    ],
+)
 def test_sounds_alike_compares_consonant_skeletons(english, katakana, alike):
     assert tool.sounds_alike(english, katakana) is alike
 

@@ -51,5 +51,6 @@ def test_the_index_command_logs_where_it_stands_when_not_on_a_terminal(tmp_path)
     site = copy_sample_site(tmp_path / "site")
     result = run_cli("index", "--site", site, "--index-dir", tmp_path / "index")
     assert result.returncode == 0, result.stderr
-    assert re.search(r"indexing: all 2 posts read, [\d,]+ comments, [\d,]+ comments/s; writing the index",
-                     result.stderr)
+    assert re.search(
+        r"indexing: all 2 posts read, [\d,]+ comments, [\d,]+ comments/s; writing the index", result.stderr
+    )

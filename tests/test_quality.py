@@ -2,17 +2,16 @@
 
 import pytest
 
-from search.views.superterms import MAX_QUERY_SUPERTERMS, MAX_SUPERTERMS, Superterms, superterm_query
-from search.views.reading import split_reading, split_readings
-from search.ingest import hugo
-from search.index.indexer import update_index
-from search.views.superterms import NGRAM_GATE
-from search.query.compiled import VIEWS
-from search.query.compile import compile_query
 from search.errors import SynonymsError
+from search.index.indexer import update_index
+from search.ingest import hugo
+from search.query.compile import compile_query
+from search.query.compiled import VIEWS
+from search.query.synonyms import load_synonyms
 from search.retrieve.service import SearchService
 from search.retrieve.validation import MAX_PER_PAGE
-from search.query.synonyms import load_synonyms
+from search.views.reading import split_reading, split_readings
+from search.views.superterms import MAX_QUERY_SUPERTERMS, MAX_SUPERTERMS, NGRAM_GATE, Superterms, superterm_query
 from tests.builders import copy_sample_site, post_text, write_post
 from tests.conftest import search, users
 
@@ -141,7 +140,6 @@ def test_kana_that_parses_as_common_words_is_not_looked_up_as_readings():
     assert "body_reading" in fields("すごい", lambda word, fieldname="body": 10**5)  # one reading: 凄い too
 
 
-
 def test_a_common_word_is_found_inside_longer_words_ranked_after_the_word(tmp_path):
     # `日本` in more comments than the n-gram view serves: the longer words
     # of the vocabulary that hold it (`日本語`, `西日本`) stand in for it.
@@ -186,27 +184,33 @@ def inside_words(tmp_path_factory):
     service.close()
 
 
-@pytest.mark.parametrize("query, found", [
-    ("API", ["exact", "plural"]),  # the word first, then the longer word holding it
-    ("gpt", ["compound_latin"]),
-    ("京都", ["kyoto", "tokyo"]),  # across janome's boundary: `東京` `都`
-    ("空港", ["airport"]),  # inside one word of the dictionary
-    ("セキュリティ", ["katakana"]),
-    ("トワーク", ["katakana"]),
-    ("データ分析", ["metadata"]),  # a word of two runs, the first inside a longer word
-    ("torchモデル", ["latin_parts"]),
-])
+@pytest.mark.parametrize(
+    "query, found",
+    [
+        ("API", ["exact", "plural"]),  # the word first, then the longer word holding it
+        ("gpt", ["compound_latin"]),
+        ("京都", ["kyoto", "tokyo"]),  # across janome's boundary: `東京` `都`
+        ("空港", ["airport"]),  # inside one word of the dictionary
+        ("セキュリティ", ["katakana"]),
+        ("トワーク", ["katakana"]),
+        ("データ分析", ["metadata"]),  # a word of two runs, the first inside a longer word
+        ("torchモデル", ["latin_parts"]),
+    ],
+)
 def test_a_rare_word_is_found_inside_longer_words(inside_words, query, found):
     page = search(inside_words, query, explain=True)
     assert users(page) == found
     assert all("<mark>" in hit.snippet for hit in page.hits)
 
 
-@pytest.mark.parametrize("off, query, user", [
-    ("readings", "きかいがくしゅう", None),  # 機械学習, only by its reading
-    ("ngrams", "京都", "tokyoite"),  # 東京都: `東京` `都`
-    ("superterms", "空港", "airport"),  # 関西国際空港, one word
-])
+@pytest.mark.parametrize(
+    "off, query, user",
+    [
+        ("readings", "きかいがくしゅう", None),  # 機械学習, only by its reading
+        ("ngrams", "京都", "tokyoite"),  # 東京都: `東京` `都`
+        ("superterms", "空港", "airport"),  # 関西国際空港, one word
+    ],
+)
 def test_each_view_finds_what_the_others_do_not(index_dir, service, off, query, user):
     with_all = search(service, query, per_page=100)
     without = SearchService(index_dir, views=VIEWS - {off})
@@ -236,8 +240,9 @@ def test_an_unknown_view_is_named(index_dir):
 def test_one_query_looks_up_a_bounded_number_of_longer_words():
     # Word fragments held by thousands of longer words (`ート`, `ール`): each is a
     # posting list to read, so the words of one query share one allowance.
-    words = [f"{part}{chr(0x4E00 + i)}{chr(0x4E00 + j)}" for part in ("ート", "ール")
-             for i in range(30) for j in range(30)]
+    words = [
+        f"{part}{chr(0x4E00 + i)}{chr(0x4E00 + j)}" for part in ("ート", "ール") for i in range(30) for j in range(30)
+    ]
     superterms = Superterms(words, documents=100_000)
     compiled = compile_query("ート ール", frequency=lambda term, fieldname="body": 1, superterms=superterms)
     looked_up = [len(clause.superterms or ()) for clause in compiled.explain]

@@ -4,18 +4,34 @@ import pytest
 from whoosh import query as wq
 
 from search.analysis.tokenizer import analyze
-from search.views.ngram import MAX_NGRAM_CHARS
-from search.views import MAX_PHRASE_WORDS
-from search.views.reading import split_reading
-from search.query.phrases import MAX_CLAUSE_WORDS
 from search.query.compile import MAX_CLAUSES, compile_query
 from search.query.parse import parse
+from search.query.phrases import MAX_CLAUSE_WORDS
+from search.views import MAX_PHRASE_WORDS
+from search.views.ngram import MAX_NGRAM_CHARS
+from search.views.reading import split_reading
 
 from .conftest import search
 
 SUBJECTS = [
-    "数学", "物理", "化学", "生物", "地学", "歴史", "地理", "音楽", "美術",
-    "体育", "国語", "英語", "算数", "理科", "社会", "道徳", "技術", "家庭",
+    "数学",
+    "物理",
+    "化学",
+    "生物",
+    "地学",
+    "歴史",
+    "地理",
+    "音楽",
+    "美術",
+    "体育",
+    "国語",
+    "英語",
+    "算数",
+    "理科",
+    "社会",
+    "道徳",
+    "技術",
+    "家庭",
 ]
 KANJI = "".join(chr(0x4E00 + (i * i * 7919) % 20000) for i in range(300))  # no period, no known words
 
@@ -26,8 +42,9 @@ def common(text, readings=frozenset()):
     It holds the words as janome reads the query, and no other reading of them.
     """
     words = {term for term, *_ in analyze(text)}
-    return compile_query(text, readings,
-                         frequency=lambda word, fieldname="body": 10**6 * (fieldname == "body" and word in words))
+    return compile_query(
+        text, readings, frequency=lambda word, fieldname="body": 10**6 * (fieldname == "body" and word in words)
+    )
 
 
 def rare(text, readings=frozenset()):
@@ -61,13 +78,16 @@ def test_only_what_the_analyzer_repeats_collapses(text, word):
         assert compiled.query == wq.Term("body_compound", "機械 学習", boost=2.0)
 
 
-@pytest.mark.parametrize("text, once", [
-    ("数学 機械 数学 機械", "数学 機械"),
-    ("-物理 数学 -物理", "-物理 数学"),
-    ("Rust OR Go Rust OR Go Go OR Rust", "Rust OR Go"),
-    ('"線形 代数" "線形 代数"', '"線形 代数"'),
-    ("title:京都 title:京都 tag:旅行 tag:旅行", "title:京都 tag:旅行"),
-])
+@pytest.mark.parametrize(
+    "text, once",
+    [
+        ("数学 機械 数学 機械", "数学 機械"),
+        ("-物理 数学 -物理", "-物理 数学"),
+        ("Rust OR Go Rust OR Go Go OR Rust", "Rust OR Go"),
+        ('"線形 代数" "線形 代数"', '"線形 代数"'),
+        ("title:京都 title:京都 tag:旅行 tag:旅行", "title:京都 tag:旅行"),
+    ],
+)
 def test_identical_clauses_compile_once(text, once):
     compiled, expected = rare(text), rare(once)
     assert compiled.query == expected.query
@@ -136,13 +156,16 @@ def test_the_reading_split_stays_linear():
     assert split_reading("キカイ" * 500, {"キ", "カイ", "キカイ"}) == ["キカイ"] * 500
 
 
-@pytest.mark.parametrize("text", [
-    KANJI,
-    "データサイエンティストのインフラストラクチャ" * 10,
-    "きかいがくしゅうすうがく" * 40,
-    " ".join(KANJI[i : i + 2] for i in range(0, 300, 2)),
-    " ".join(f'"{KANJI[i : i + 20]}"' for i in range(0, 300, 20)),
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        KANJI,
+        "データサイエンティストのインフラストラクチャ" * 10,
+        "きかいがくしゅうすうがく" * 40,
+        " ".join(KANJI[i : i + 2] for i in range(0, 300, 2)),
+        " ".join(f'"{KANJI[i : i + 20]}"' for i in range(0, 300, 20)),
+    ],
+)
 def test_long_inputs_give_bounded_query_trees(text):
     query = rare(text, {"キカイ", "ガクシュウ", "スウガク"}).query
     assert positions(query) <= MAX_CLAUSES * (MAX_CLAUSE_WORDS + 2 * MAX_PHRASE_WORDS)
@@ -162,15 +185,17 @@ def test_a_full_width_space_separates_words():
     assert rare("機械\u3000学習").query == rare("機械 学習").query != rare("機械学習").query
 
 
-@pytest.mark.parametrize("text, word", [
-    ("寺" * 300, "寺"),
-    (" ".join(["寺"] * 250), "寺"),  # 300 would pass the 500 characters a query may have
-    ("\u3000".join(["京都"] * 160), "京都"),
-])
+@pytest.mark.parametrize(
+    "text, word",
+    [
+        ("寺" * 300, "寺"),
+        (" ".join(["寺"] * 250), "寺"),  # 300 would pass the 500 characters a query may have
+        ("\u3000".join(["京都"] * 160), "京都"),
+    ],
+)
 def test_a_repeated_word_finds_what_the_word_finds(service, text, word):
     alone = search(service, word, per_page=100)
     repeated = search(service, text, per_page=100)
     assert alone.total and repeated.total == alone.total
     assert repeated.hits == alone.hits
     assert repeated.notes == alone.notes == ()
-

@@ -43,10 +43,25 @@ def start_server(tmp_path, *options):
     port = free_port()
     log = open(tmp_path / "server.log", "w+", encoding="utf-8")  # a file: nobody reads a pipe meanwhile
     proc = subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "serve", "--site", site, "--index-dir", tmp_path / "index",
-         "--port", str(port), "--watch", *options],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL, stderr=log, text=True,
+        [
+            sys.executable,
+            "-m",
+            "web.cli",
+            "serve",
+            "--site",
+            site,
+            "--index-dir",
+            tmp_path / "index",
+            "--port",
+            str(port),
+            "--watch",
+            *options,
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     assert wait_for(lambda: get_json(base + "/healthz")[0] == 200, 120), "server did not start"
@@ -138,8 +153,9 @@ def test_workers_use_every_core_and_one_process_watches(tmp_path):
         workers = [k for k in kids if k not in watchers]
         assert len(watchers) == 1 and len(workers) == 2
         # Readers first: the watcher yields the CPU to the workers.
-        assert wait_for(lambda: os.getpriority(os.PRIO_PROCESS, watchers[0])
-                        >= os.getpriority(os.PRIO_PROCESS, workers[0]) + 10, 10)
+        assert wait_for(
+            lambda: os.getpriority(os.PRIO_PROCESS, watchers[0]) >= os.getpriority(os.PRIO_PROCESS, workers[0]) + 10, 10
+        )
         # Each worker opened the index itself; the arbiter never did, so no
         # file offset is shared between the processes that seek and read.
         index_dir = tmp_path / "index"
@@ -159,8 +175,13 @@ def test_hup_replaces_the_workers_and_term_waits_for_requests_in_flight(tmp_path
     try:
         before = set(children(proc.pid))
         proc.send_signal(signal.SIGHUP)
-        assert wait_for(lambda: len(worker_pids(base)) == 2 and not before & {
-            get_json(base + "/healthz")[2]["worker"]["pid"] for _ in range(20)}, 60)
+        assert wait_for(
+            lambda: (
+                len(worker_pids(base)) == 2
+                and not before & {get_json(base + "/healthz")[2]["worker"]["pid"] for _ in range(20)}
+            ),
+            60,
+        )
         # A request in flight when TERM arrives is still answered.
         answers = []
         page = base + "/?q=" + urllib.parse.quote("数学 行列 ベクトル")
@@ -211,8 +232,14 @@ def test_watch_survives_a_site_it_cannot_list(monkeypatch, caplog):
     from search.index import watch as watcher
 
     stop = threading.Event()
-    states = [{"a": 1}, SiteError("posts/2025_09", "cannot list directory"),
-              SiteError("posts/2025_09", "cannot list directory"), {"a": 1}, {"a": 1}, {"a": 2}]
+    states = [
+        {"a": 1},
+        SiteError("posts/2025_09", "cannot list directory"),
+        SiteError("posts/2025_09", "cannot list directory"),
+        {"a": 1},
+        {"a": 1},
+        {"a": 2},
+    ]
 
     def snapshot(site):
         state = states.pop(0)

@@ -4,11 +4,11 @@ import datetime as dt
 
 import pytest
 
-from search.ingest import hugo
-from search.retrieve.collect import RERANK_DEPTH
 from search.errors import BadRequestError, IndexNotFoundError
 from search.index.indexer import update_index
+from search.ingest import hugo
 from search.records import SearchRequest
+from search.retrieve.collect import RERANK_DEPTH
 from search.retrieve.service import SearchService
 from tests.builders import post_text, write_post
 from tests.conftest import search, users
@@ -117,14 +117,12 @@ def test_paging(service):
     }
 
 
-
 @pytest.fixture(scope="module")
 def tied(tmp_path_factory):
     """Comments that all score the same: identical bodies, many sharing a timestamp."""
     site = tmp_path_factory.mktemp("tied")
     (site / "hugo.toml").write_text('baseURL = "https://example.org/"\n', "utf-8")
-    quotes = [("数学と物理の話", f"u{i}", f"2025/03/{1 + i % 3:02d} 10:00:00")
-              for i in range(RERANK_DEPTH + 30)]
+    quotes = [("数学と物理の話", f"u{i}", f"2025/03/{1 + i % 3:02d} 10:00:00") for i in range(RERANK_DEPTH + 30)]
     write_post(site, "tied", post_text("同点", quotes=quotes))
     index = site / "index"
     update_index(hugo.load_site(site), index, jobs=1)
@@ -174,7 +172,7 @@ def test_hit_fields(service):
     assert hit.post_path == "content/posts/2025_04/2025_04_02_kyoto/index.md"
     assert hit.post_url == "https://www.kaigai-tech-matome.com/posts/2025_04/2025_04_02_kyoto/"
     assert hit.quote_index == 0
-    assert hit.created_at == dt.datetime(2025, 4, 2, 9, 0, tzinfo=dt.timezone.utc)
+    assert hit.created_at == dt.datetime(2025, 4, 2, 9, 0, tzinfo=dt.UTC)
     assert hit.tags == ("旅行", "LLM")
     assert hit.source_url == "https://news.ycombinator.com/item?id=1"
 
@@ -195,8 +193,11 @@ def test_facets_equal_a_plain_count_with_ties_in_name_order(searcher):
     from search.retrieve.collect import FACET_SIZE, DocTable, count_facets
 
     table = DocTable(searcher.reader())
-    quotes = [d for d in range(searcher.doc_count_all())
-              if not searcher.reader().is_deleted(d) and searcher.stored_fields(d)["kind"] == "quote"]
+    quotes = [
+        d
+        for d in range(searcher.doc_count_all())
+        if not searcher.reader().is_deleted(d) and searcher.stored_fields(d)["kind"] == "quote"
+    ]
     for ids in (quotes, quotes[::7], quotes[:3], []):
         stored = [searcher.stored_fields(d) for d in ids]
         users = Counter(f["user"] for f in stored)
@@ -216,8 +217,9 @@ def test_facet_ties_at_the_cut_go_to_the_first_names():
     # with one more; and the most comments of all by a user without a name.
     names = [f"user{i:02d}" for i in range(30)][::-1] + [""]
     user = [code for code in range(30) for _ in range(5)] + [29] + [30] * 9
-    table = SimpleNamespace(user=user, user_names=names, month_tags=[0] * len(user),
-                            tag_sets=[("タグ",)], month_names=["2025-01"])  # a DocTable's columns
+    table = SimpleNamespace(
+        user=user, user_names=names, month_tags=[0] * len(user), tag_sets=[("タグ",)], month_names=["2025-01"]
+    )  # a DocTable's columns
     users, tags, months = count_facets(table, list(range(len(user))))
     assert users == tuple((f"user{i:02d}", 6 if i == 0 else 5) for i in range(FACET_SIZE))
     assert (tags, months) == ((("タグ", len(user)),), (("2025-01", len(user)),))

@@ -128,4 +128,3 @@ def test_shared_between_threads(reader):
     alone = [suggester.correct(t) for t in typos]
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(suggester.correct, typos)) == alone
-

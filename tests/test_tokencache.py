@@ -14,10 +14,9 @@ from contextlib import closing
 import pytest
 
 from bench.generate import generate_site
-from search.analysis import normalize, words
-from search.ingest import hugo
-from search.analysis import tokencache
+from search.analysis import normalize, tokencache, words
 from search.index.indexer import update_index
+from search.ingest import hugo
 from search.records import SearchRequest
 from search.retrieve.service import SearchService
 from tests.builders import ROOT, copy_sample_site, post_text, write_post
@@ -48,8 +47,13 @@ def results(index_dir) -> list:
     """What every test query finds, ranked, with scores: any wrong token shows here."""
     service = SearchService(index_dir)
     try:
-        return [[(h.post_path, h.quote_index, round(h.score, 9)) for h in
-                 service.search(SearchRequest(query=q, per_page=50)).hits] for q in QUERIES]
+        return [
+            [
+                (h.post_path, h.quote_index, round(h.score, 9))
+                for h in service.search(SearchRequest(query=q, per_page=50)).hits
+            ]
+            for q in QUERIES
+        ]
     finally:
         service.close()
 
@@ -159,9 +163,14 @@ def test_parallel_builds_share_the_cache_and_a_killed_rebuild_loses_nothing(tmp_
     assert run_cli("index", "--site", site, "--index-dir", index, "--jobs", "2").returncode == 0
     rows = cache_rows(index)
     assert rows > 1000  # the workers' entries, each written by its own process
-    proc = subprocess.Popen([sys.executable, "-m", "web.cli", "index", "--site", site, "--index-dir", index,
-                             "--jobs", "2", "--rebuild"], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "web.cli", "index", "--site", site, "--index-dir", index, "--jobs", "2", "--rebuild"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 120
     while not list(index.glob("g000002/" + tokencache.FILE)) and time.monotonic() < deadline:
         time.sleep(0.02)

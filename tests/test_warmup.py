@@ -7,14 +7,25 @@ import time
 import pytest
 
 from search.index import store
+from search.records import SearchRequest
 from search.retrieve import warmup
 from search.retrieve.execute import Executor
-from search.records import SearchRequest
 from search.retrieve.service import SearchService
 from search.retrieve.warmup import frequent_terms
 
-QUERIES = ["機械学習", "数学", "線形代数", "大規模言語モデル", "理解 している", "学習 データ",
-           "LLM -GPU", "Rust OR Go", "すうがく", "title:数学", "コンピューター"]
+QUERIES = [
+    "機械学習",
+    "数学",
+    "線形代数",
+    "大規模言語モデル",
+    "理解 している",
+    "学習 データ",
+    "LLM -GPU",
+    "Rust OR Go",
+    "すうがく",
+    "title:数学",
+    "コンピューター",
+]
 
 
 def test_frequent_terms_by_falling_frequency_within_the_budget(searcher):
@@ -32,8 +43,7 @@ def test_frequent_terms_by_falling_frequency_within_the_budget(searcher):
     assert len(picked) > 5 and reader.doc_frequency(*picked[5]) == 1
 
     floor = counts[10]
-    assert all(reader.doc_frequency(f, t) >= floor
-               for f, t in frequent_terms(reader, budget=10**9, floor=floor))
+    assert all(reader.doc_frequency(f, t) >= floor for f, t in frequent_terms(reader, budget=10**9, floor=floor))
 
 
 def pages(service):
@@ -41,8 +51,9 @@ def pages(service):
 
 
 def same_answers(a, b):
-    assert [(p.total, p.hits, p.users, p.tags, p.months) for p in a] == \
-        [(p.total, p.hits, p.users, p.tags, p.months) for p in b]
+    assert [(p.total, p.hits, p.users, p.tags, p.months) for p in a] == [
+        (p.total, p.hits, p.users, p.tags, p.months) for p in b
+    ]
 
 
 @pytest.fixture

@@ -7,8 +7,18 @@ import pytest
 from web import create_app
 
 RESULT_KEYS = {
-    "post_path", "post_url", "post_title", "post_date", "tags", "source_url",
-    "quote_index", "user", "created_at", "body", "snippet", "score",
+    "post_path",
+    "post_url",
+    "post_title",
+    "post_date",
+    "tags",
+    "source_url",
+    "quote_index",
+    "user",
+    "created_at",
+    "body",
+    "snippet",
+    "score",
 }
 
 
@@ -44,8 +54,14 @@ def test_same_json_as_cli_contract(client, service):
 def test_explain_shape(client):
     data = client.get("/api/search", query_string={"q": "京都 -の", "explain": "1"}).get_json()
     words, stop = data["explain"]["clauses"]
-    assert words == {"text": "京都", "field": "body", "negated": False, "tokens": ["京都"], "groups": [["京都"]],
-                     "ngrams": ["京都"]}
+    assert words == {
+        "text": "京都",
+        "field": "body",
+        "negated": False,
+        "tokens": ["京都"],
+        "groups": [["京都"]],
+        "ngrams": ["京都"],
+    }
     assert stop == {"text": "の", "field": "body", "negated": True, "tokens": [], "groups": []}  # set, though empty
     assert "explain" not in client.get("/api/search", query_string={"q": "京都"}).get_json()
 

@@ -26,7 +26,10 @@ def test_api_contract(client):
     assert set(data["post"]) == POST_KEYS and data["post"]["post_path"] == KYOTO
     assert all(set(c) == COMMENT_KEYS for c in data["comments"])
     assert [(c["quote_index"], c["user"], c["hit"]) for c in data["comments"]] == [
-        (8, "airport", False), (9, "torchuser", False), (10, "longvowel", True)]  # default n=2, clipped
+        (8, "airport", False),
+        (9, "torchuser", False),
+        (10, "longvowel", True),
+    ]  # default n=2, clipped
 
 
 def test_api_is_the_library_contract(client, service):
@@ -34,7 +37,8 @@ def test_api_is_the_library_contract(client, service):
     from search.retrieve.serialize import context_to_dict
 
     assert api(client, post=KYOTO, quote=0, n=10).get_json() == context_to_dict(
-        service.context(ContextRequest(KYOTO, 0, 10)))
+        service.context(ContextRequest(KYOTO, 0, 10))
+    )
 
 
 @pytest.mark.parametrize("n, users", [("0", KYOTO_USERS[4:5]), ("1", KYOTO_USERS[3:6]), ("10", KYOTO_USERS)])
@@ -43,36 +47,42 @@ def test_api_n(client, n, users):
     assert [c["user"] for c in data["comments"]] == users
 
 
-@pytest.mark.parametrize("query, param", [
-    ("quote=1", "post"),
-    ("post=&quote=1", "post"),
-    ("post=" + "x" * 1001 + "&quote=1", "post"),
-    ("post=a%00b&quote=1", "post"),
-    ("post=a%1bb&quote=1", "post"),
-    ("post=a&post=b&quote=1", "post"),
-    (f"post={KYOTO}", "quote"),
-    (f"post={KYOTO}&quote=", "quote"),
-    (f"post={KYOTO}&quote=-1", "quote"),
-    (f"post={KYOTO}&quote=1.5", "quote"),
-    (f"post={KYOTO}&quote=abc", "quote"),
-    (f"post={KYOTO}&quote=%EF%BC%91", "quote"),  # a full-width 1
-    (f"post={KYOTO}&quote=99999999999999999999", "quote"),
-    (f"post={KYOTO}&quote=1&quote=2", "quote"),
-    (f"post={KYOTO}&quote=1&n=11", "n"),
-    (f"post={KYOTO}&quote=1&n=-1", "n"),
-    (f"post={KYOTO}&quote=1&n=x", "n"),
-    (f"post={KYOTO}&quote=1&n=1&n=2", "n"),
-])
+@pytest.mark.parametrize(
+    "query, param",
+    [
+        ("quote=1", "post"),
+        ("post=&quote=1", "post"),
+        ("post=" + "x" * 1001 + "&quote=1", "post"),
+        ("post=a%00b&quote=1", "post"),
+        ("post=a%1bb&quote=1", "post"),
+        ("post=a&post=b&quote=1", "post"),
+        (f"post={KYOTO}", "quote"),
+        (f"post={KYOTO}&quote=", "quote"),
+        (f"post={KYOTO}&quote=-1", "quote"),
+        (f"post={KYOTO}&quote=1.5", "quote"),
+        (f"post={KYOTO}&quote=abc", "quote"),
+        (f"post={KYOTO}&quote=%EF%BC%91", "quote"),  # a full-width 1
+        (f"post={KYOTO}&quote=99999999999999999999", "quote"),
+        (f"post={KYOTO}&quote=1&quote=2", "quote"),
+        (f"post={KYOTO}&quote=1&n=11", "n"),
+        (f"post={KYOTO}&quote=1&n=-1", "n"),
+        (f"post={KYOTO}&quote=1&n=x", "n"),
+        (f"post={KYOTO}&quote=1&n=1&n=2", "n"),
+    ],
+)
 def test_api_bad_parameters(client, query, param):
     assert_error(client.get("/api/context?" + query), 400, param)
 
 
-@pytest.mark.parametrize("query, param", [
-    ("post=content/posts/2025_04/nope/index.md&quote=0", "post"),
-    ("post=content/posts/2025_04/2025_04_03_draft/index.md&quote=0", "post"),
-    (f"post={KYOTO}&quote=11", "quote"),
-    (f"post={KYOTO}&quote=999999", "quote"),
-])
+@pytest.mark.parametrize(
+    "query, param",
+    [
+        ("post=content/posts/2025_04/nope/index.md&quote=0", "post"),
+        ("post=content/posts/2025_04/2025_04_03_draft/index.md&quote=0", "post"),
+        (f"post={KYOTO}&quote=11", "quote"),
+        (f"post={KYOTO}&quote=999999", "quote"),
+    ],
+)
 def test_api_unknown_post_or_quote_is_404(client, query, param):
     assert_error(client.get("/api/context?" + query), 404, param)
 
@@ -114,7 +124,10 @@ def test_the_link_leads_to_the_neighbours(client):
     assert users == ["kyotofan", "tokyoite", "HarHarVeryFunny"]
     hit = re.findall(r'<li class="comment hit-comment" id="q(\d+)" aria-current="true">', text)
     assert hit == ["0"] and text.count("hit-comment") == 1
-    assert "京都と東京都の話" in text and 'href="https://www.kaigai-tech-matome.com/posts/2025_04/2025_04_02_kyoto/"' in text
+    assert (
+        "京都と東京都の話" in text
+        and 'href="https://www.kaigai-tech-matome.com/posts/2025_04/2025_04_02_kyoto/"' in text
+    )
     assert "/posts/2025_04/2025_04_02_kyoto/#:~:text=%E4%BA%AC%E9%83%BD" in text  # the comment in its post
     assert "全 11 件のコメントのうち 1〜3 件目" in text
 
@@ -154,7 +167,10 @@ def test_a_path_with_japanese_and_spaces(spaced_client):
     assert urlsplit(link).path == "/context"
     assert parse_qs(urlsplit(link).query) == {"post": [SPACED], "quote": ["0"]}
     assert re.findall(r'<a class="user" href="[^"]+">([^<]+)</a>', page(spaced_client, link)) == [
-        "user0", "user1", "user2"]
+        "user0",
+        "user1",
+        "user2",
+    ]
     data = api(spaced_client, post=SPACED, quote=4, n=1).get_json()
     assert [(c["user"], c["hit"]) for c in data["comments"]] == [("user3", False), ("late", True)]
     assert data["post"]["post_path"] == SPACED

@@ -96,5 +96,5 @@ def test_opensearch(client):
 def test_text_fragment(body, words):
     fragment = text_fragment(body.replace("<br>", "\n"))
     assert fragment.startswith("#:~:text=")
-    assert unquote(fragment[len("#:~:text="):]) == words
-    assert "-" not in fragment[len("#:~:text="):]
+    assert unquote(fragment[len("#:~:text=") :]) == words
+    assert "-" not in fragment[len("#:~:text=") :]

@@ -36,24 +36,52 @@ OUT = Path(__file__).resolve().parents[1] / "search" / "query" / "loanwords.tsv"
 SIMILARITY = 75  # rapidfuzz ratio of the two skeletons, out of 100
 MAX_WORDS = 3
 # English function words: a query for `the` or `which` must not add katakana.
-STOP_WORDS = frozenset("""
+STOP_WORDS = frozenset(
+    """
 a about after all also am an and any are as at be because been before being but by can could did
 do does doing down each few for from further had has have having he her here hers him his how i if
 in into is it its itself just me more most my no nor not now of off on once only or other our out
 over own same she should so some such than that the their them then there these they this those
 through to too under until up very was we were what when where which while who whom why will with
 would you your yes oh ok hi
-""".split())  # noqa: SIM905 (a word list reads better as text)
+""".split()
+)  # noqa: SIM905 (a word list reads better as text)
 
 _KATAKANA = re.compile(r"^[\u30a1-\u30fa\u30fc\u30fb]{2,}$")
 _ENGLISH = re.compile(rf"^[a-z][a-z'\-]*(?: [a-z][a-z'\-]*){{0,{MAX_WORDS - 1}}}$")
 _PARENTHESES = re.compile(r"\([^()]*\)")
-_CLASSES = str.maketrans({"b": "B", "v": "B", "p": "P", "f": "F", "t": "T", "d": "T", "s": "S",
-                          "z": "S", "j": "S", "k": "K", "g": "K", "m": "M", "n": "N", "l": "R",
-                          "r": "R", "h": "H"})
+_CLASSES = str.maketrans(
+    {
+        "b": "B",
+        "v": "B",
+        "p": "P",
+        "f": "F",
+        "t": "T",
+        "d": "T",
+        "s": "S",
+        "z": "S",
+        "j": "S",
+        "k": "K",
+        "g": "K",
+        "m": "M",
+        "n": "N",
+        "l": "R",
+        "r": "R",
+        "h": "H",
+    }
+)
 _ENGLISH_SOUNDS = [
-    (r"ph", "f"), (r"th", "s"), (r"[sc]h", "s"), (r"tch", "s"), (r"ck", "k"), (r"qu", "kw"),
-    (r"x", "ks"), (r"wh", "w"), (r"c(?=[eiy])", "s"), (r"c", "k"), (r"(?<!g)g(?=[eiy])", "j"),  # page; not dagger
+    (r"ph", "f"),
+    (r"th", "s"),
+    (r"[sc]h", "s"),
+    (r"tch", "s"),
+    (r"ck", "k"),
+    (r"qu", "kw"),
+    (r"x", "ks"),
+    (r"wh", "w"),
+    (r"c(?=[eiy])", "s"),
+    (r"c", "k"),
+    (r"(?<!g)g(?=[eiy])", "j"),  # page; not dagger
     (r"(?<=[^aeiou])e\b", ""),  # a silent final e: ware, code
     (r"r(?![aeiouy])", ""),  # r before a consonant or at the end is not said: server, card
     (r"m(?=[bp])", "n"),  # computer: konpyuuta
@@ -120,13 +148,16 @@ def read_entries(connection: sqlite3.Connection):
             continue  # also written in hiragana: a Japanese word (`ドス`, `どす`)
         candidates: list[str] = []
         for (sense,) in connection.execute("SELECT ID FROM Sense WHERE idseq = ?", (idseq,)).fetchall():
-            sources = connection.execute(
-                "SELECT text, lang FROM SenseSource WHERE sid = ?", (sense,)).fetchall()
+            sources = connection.execute("SELECT text, lang FROM SenseSource WHERE sid = ?", (sense,)).fetchall()
             if any(lang not in ("eng", "", None) for _, lang in sources):
                 continue
             explicit = [text for text, _ in sources if text]
-            glosses = [g for (g,) in connection.execute(
-                "SELECT text FROM SenseGloss WHERE sid = ? AND (lang = 'eng' OR lang IS NULL)", (sense,))]
+            glosses = [
+                g
+                for (g,) in connection.execute(
+                    "SELECT text FROM SenseGloss WHERE sid = ? AND (lang = 'eng' OR lang IS NULL)", (sense,)
+                )
+            ]
             candidates += explicit or glosses
         yield forms, candidates
 
@@ -166,8 +197,9 @@ def find_database(given: str | None) -> Path:
         try:
             import jamdict_data
         except ImportError:
-            raise ValueError("jamdict-data is not installed: pip install 'jamdict-data==1.5', "
-                             "or pass --database PATH") from None
+            raise ValueError(
+                "jamdict-data is not installed: pip install 'jamdict-data==1.5', or pass --database PATH"
+            ) from None
         folder = Path(jamdict_data.__file__).parent
         path = folder / "jamdict.db" if (folder / "jamdict.db").exists() else folder / "jamdict.db.xz"
     if not path.is_file():

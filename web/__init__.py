@@ -32,9 +32,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     an http(s) URL with a host, or an origin is not scheme://host[:port].
     """
     app = Flask(__name__)
-    app.config.update(INDEX_DIR=default("index_dir"), SYNONYMS=default("synonyms"), WARM=False, WATCH=False,
-                      PUBLIC_URL=default("public_url"), PROXY_HEADERS=default("proxy_headers"),
-                      CORS_ORIGINS=default("cors_origins"))
+    app.config.update(
+        INDEX_DIR=default("index_dir"),
+        SYNONYMS=default("synonyms"),
+        WARM=False,
+        WATCH=False,
+        PUBLIC_URL=default("public_url"),
+        PROXY_HEADERS=default("proxy_headers"),
+        CORS_ORIGINS=default("cors_origins"),
+    )
     if test_config:
         app.config.update(test_config)
     try:

@@ -17,7 +17,6 @@ from .searching import search as run_search
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
-
 @bp.get("/search")
 def search():
     """Search comments; parameters as in the OpenAPI document."""
@@ -40,24 +39,47 @@ def openapi():
 def _param(name, schema, description, repeat=False):
     if repeat:
         schema = {"type": "array", "items": schema, "maxItems": MAX_FILTERS}
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema, **({"style": "form", "explode": True} if repeat else {})}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+        **({"style": "form", "explode": True} if repeat else {}),
+    }
 
 
 def _result_schema() -> dict:
     string, integer = {"type": "string"}, {"type": "integer"}
     return {
         "type": "object",
-        "required": ["post_path", "post_url", "post_title", "post_date", "tags", "source_url",
-                     "quote_index", "user", "created_at", "body", "snippet", "score"],
+        "required": [
+            "post_path",
+            "post_url",
+            "post_title",
+            "post_date",
+            "tags",
+            "source_url",
+            "quote_index",
+            "user",
+            "created_at",
+            "body",
+            "snippet",
+            "score",
+        ],
         "properties": {
-            "post_path": string, "post_url": string, "post_title": string,
+            "post_path": string,
+            "post_url": string,
+            "post_title": string,
             "post_date": {"type": "string", "format": "date"},
             "tags": {"type": "array", "items": string},
             "source_url": {"type": ["string", "null"]},
-            "quote_index": integer, "user": string,
+            "quote_index": integer,
+            "user": string,
             "created_at": {"type": "string", "format": "date-time"},
-            "body": string, "snippet": string, "score": {"type": "number"},
+            "body": string,
+            "snippet": string,
+            "score": {"type": "number"},
         },
     }
 
@@ -68,36 +90,66 @@ def _context_schema() -> dict:
     comment_keys = ["quote_index", "user", "created_at", "body", "hit", "url"]
     result = _result_schema()["properties"]
     post = {"type": "object", "required": post_keys, "properties": {k: result[k] for k in post_keys}}
-    comment = {"type": "object", "required": comment_keys, "properties": {
-        **{k: result[k] for k in comment_keys[:4]},
-        "hit": {"type": "boolean", "description": "the comment asked for"},
-        "url": {**string, "description": "the comment in its post (a text fragment scrolls to it)"},
-    }}
-    return {"type": "object", "required": ["post", "quote_index", "quote_count", "comments"],
-            "properties": {"post": post, "quote_index": {"type": "integer"},
-                           "quote_count": {"type": "integer", "description": "comments in the post"},
-                           "comments": {"type": "array", "items": comment}}}
+    comment = {
+        "type": "object",
+        "required": comment_keys,
+        "properties": {
+            **{k: result[k] for k in comment_keys[:4]},
+            "hit": {"type": "boolean", "description": "the comment asked for"},
+            "url": {**string, "description": "the comment in its post (a text fragment scrolls to it)"},
+        },
+    }
+    return {
+        "type": "object",
+        "required": ["post", "quote_index", "quote_count", "comments"],
+        "properties": {
+            "post": post,
+            "quote_index": {"type": "integer"},
+            "quote_count": {"type": "integer", "description": "comments in the post"},
+            "comments": {"type": "array", "items": comment},
+        },
+    }
 
 
 def _context_path(json_of, error) -> dict:
-    required = lambda param: {**param, "required": True}
-    return {"get": {
-        "summary": "A comment with its neighbours in the post, in order",
-        "parameters": [
-            required(_param("post", {"type": "string", "minLength": 1, "maxLength": MAX_POST_PATH},
-                            "the post's post_path, as in a search result")),
-            required(_param("quote", {"type": "integer", "minimum": 0, "maximum": MAX_QUOTE_INDEX},
-                            "the comment's quote_index")),
-            _param("n", {"type": "integer", "minimum": 0, "maximum": MAX_CONTEXT, "default": DEFAULT_CONTEXT},
-                   "neighbours on each side (fewer at the post's start and end)"),
-        ],
-        "responses": {
-            "200": {"description": "the comments, in the post's order", "content": json_of(_context_schema())},
-            "400": {"description": "bad parameter", "content": json_of(error)},
-            "404": {"description": "no such post, or no such comment in it", "content": json_of(error)},
-            "503": {"description": "no usable index", "content": json_of(error)},
-        },
-    }}
+
+    def required(param):
+        return {**param, "required": True}
+
+    return {
+        "get": {
+            "summary": "A comment with its neighbours in the post, in order",
+            "parameters": [
+                required(
+                    _param(
+                        "post",
+                        {"type": "string", "minLength": 1, "maxLength": MAX_POST_PATH},
+                        "the post's post_path, as in a search result",
+                    )
+                ),
+                required(
+                    _param(
+                        "quote",
+                        {"type": "integer", "minimum": 0, "maximum": MAX_QUOTE_INDEX},
+                        "the comment's quote_index",
+                    )
+                ),
+                _param(
+                    "n",
+                    {"type": "integer", "minimum": 0, "maximum": MAX_CONTEXT, "default": DEFAULT_CONTEXT},
+                    "neighbours on each side (fewer at the post's start and end)",
+                ),
+            ],
+            "responses": {
+                "200": {"description": "the comments, in the post's order", "content": json_of(_context_schema())},
+                "400": {"description": "bad parameter", "content": json_of(error)},
+                "404": {"description": "no such post, or no such comment in it", "content": json_of(error)},
+                "503": {"description": "no usable index", "content": json_of(error)},
+            },
+        }
+    }
+
+
 def _post_schema() -> dict:
     """A result of `group=post`: a post, its matching comments' count and its best comments."""
     string = {"type": "string"}
@@ -105,12 +157,13 @@ def _post_schema() -> dict:
         "type": "object",
         "required": ["post_path", "post_url", "post_title", "post_date", "tags", "matches", "comments"],
         "properties": {
-            "post_path": string, "post_url": string, "post_title": string,
+            "post_path": string,
+            "post_url": string,
+            "post_title": string,
             "post_date": {"type": "string", "format": "date"},
             "tags": {"type": "array", "items": string},
             "matches": {"type": "integer", "minimum": 1},
-            "comments": {"type": "array", "items": _result_schema(), "minItems": 1,
-                         "maxItems": COMMENTS_PER_POST},
+            "comments": {"type": "array", "items": _result_schema(), "minItems": 1, "maxItems": COMMENTS_PER_POST},
         },
     }
 
@@ -122,20 +175,30 @@ def _facet() -> dict:
 
 def openapi_document() -> dict:
     """Return the OpenAPI document (built from the same bounds the code checks)."""
-    error = {"type": "object", "required": ["error", "param"],
-             "properties": {"error": {"type": "string"}, "param": {"type": ["string", "null"]}}}
+    error = {
+        "type": "object",
+        "required": ["error", "param"],
+        "properties": {"error": {"type": "string"}, "param": {"type": ["string", "null"]}},
+    }
     page = {
         "type": "object",
         "required": ["query", "total", "page", "per_page", "took_ms", "results", "facets"],
         "properties": {
             "query": {"type": "string"},
             "total": {"type": "integer", "description": "matching comments; posts with group=post"},
-            "page": {"type": "integer"}, "per_page": {"type": "integer"},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
             "took_ms": {"type": "number"},
-            "results": {"type": "array", "description": "comments; posts with group=post",
-                        "items": {"oneOf": [_result_schema(), _post_schema()]}},
-            "facets": {"type": "object", "required": ["users", "tags", "months"],
-                       "properties": {"users": _facet(), "tags": _facet(), "months": _facet()}},
+            "results": {
+                "type": "array",
+                "description": "comments; posts with group=post",
+                "items": {"oneOf": [_result_schema(), _post_schema()]},
+            },
+            "facets": {
+                "type": "object",
+                "required": ["users", "tags", "months"],
+                "properties": {"users": _facet(), "tags": _facet(), "months": _facet()},
+            },
             "notes": {"type": "array", "items": {"type": "string"}},
             "suggestion": {"type": "string"},
             "explain": {"type": "object"},
@@ -148,35 +211,54 @@ def openapi_document() -> dict:
         _param("tag", {"type": "string", "maxLength": MAX_NAME}, "only this tag", repeat=True),
         _param("since", {"type": "string", "format": "date"}, "comments on or after"),
         _param("until", {"type": "string", "format": "date"}, "comments on or before"),
-        _param("sort", {"type": "string", "enum": list(SORTS)},
-               "order; grouped, posts by their best, newest or oldest matching comment"),
-        _param("group", {"type": "string", "enum": list(GROUPS), "default": "comment"},
-               f"one result per comment, or per post with its best {COMMENTS_PER_POST} comments"),
-        _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
-               f"page; page x per_page at most {MAX_RESULT_WINDOW}"),
+        _param(
+            "sort",
+            {"type": "string", "enum": list(SORTS)},
+            "order; grouped, posts by their best, newest or oldest matching comment",
+        ),
+        _param(
+            "group",
+            {"type": "string", "enum": list(GROUPS), "default": "comment"},
+            f"one result per comment, or per post with its best {COMMENTS_PER_POST} comments",
+        ),
+        _param(
+            "page",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+            f"page; page x per_page at most {MAX_RESULT_WINDOW}",
+        ),
         _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}, "page size"),
         _param("explain", {"type": "string", "enum": ["0", "1", "true", "false"]}, "add explain"),
     ]
     return {
         "openapi": "3.1.0",
         "info": {"title": "matome-search", "version": "1"},
-        "paths": {"/api/context": _context_path(json_of, error), "/api/search": {"get": {
-            "summary": "Search comments",
-            "parameters": search_parameters,
-            "responses": {
-                "200": {"description": "results", "content": json_of(page)},
-                "400": {"description": "bad parameter", "content": json_of(error)},
-                "503": {"description": "no usable index", "content": json_of(error)},
+        "paths": {
+            "/api/context": _context_path(json_of, error),
+            "/api/search": {
+                "get": {
+                    "summary": "Search comments",
+                    "parameters": search_parameters,
+                    "responses": {
+                        "200": {"description": "results", "content": json_of(page)},
+                        "400": {"description": "bad parameter", "content": json_of(error)},
+                        "503": {"description": "no usable index", "content": json_of(error)},
+                    },
+                }
             },
-        }}, "/feed.atom": {"get": {
-            "summary": f"Atom feed of the {FEED_SIZE} newest comments matching the search",
-            "parameters": [p for p in search_parameters if p["name"] in FEED_PARAMS],
-            "responses": {
-                "200": {"description": "Atom 1.0, with ETag and Last-Modified of the index version",
-                        "content": {"application/atom+xml": {"schema": {"type": "string"}}}},
-                "304": {"description": "unchanged since If-None-Match / If-Modified-Since"},
-                "400": {"description": "bad parameter"},
-                "503": {"description": "no usable index"},
+            "/feed.atom": {
+                "get": {
+                    "summary": f"Atom feed of the {FEED_SIZE} newest comments matching the search",
+                    "parameters": [p for p in search_parameters if p["name"] in FEED_PARAMS],
+                    "responses": {
+                        "200": {
+                            "description": "Atom 1.0, with ETag and Last-Modified of the index version",
+                            "content": {"application/atom+xml": {"schema": {"type": "string"}}},
+                        },
+                        "304": {"description": "unchanged since If-None-Match / If-Modified-Since"},
+                        "400": {"description": "bad parameter"},
+                        "503": {"description": "no usable index"},
+                    },
+                }
             },
-        }}},
+        },
     }

@@ -42,8 +42,9 @@ def _checked_origins(ctx, param, value):
 @setting_option("proxy_headers", "--proxy-headers", is_flag=True)
 @setting_option("cors_origins", "--cors-origin", metavar="ORIGIN", multiple=True, callback=_checked_origins)
 @reports_errors
-def serve(index_dir, site, host, port, workers, threads, base_url, watch, synonyms, public_url,
-          proxy_headers, cors_origins):
+def serve(
+    index_dir, site, host, port, workers, threads, base_url, watch, synonyms, public_url, proxy_headers, cors_origins
+):
     """Serve the search page and JSON API on every core.
 
     Several workers: gunicorn pre-forks them; one: waitress. Indexes the
@@ -51,11 +52,20 @@ def serve(index_dir, site, host, port, workers, threads, base_url, watch, synony
     """
     from .server import run
 
-    run(index_dir=index_dir, site=site, host=host, port=port, threads=threads, workers=workers,
-        base_url=base_url, watch=watch, synonyms=synonyms, public_url=public_url,
-        proxy_headers=proxy_headers, cors_origins=cors_origins)
-
-
+    run(
+        index_dir=index_dir,
+        site=site,
+        host=host,
+        port=port,
+        threads=threads,
+        workers=workers,
+        base_url=base_url,
+        watch=watch,
+        synonyms=synonyms,
+        public_url=public_url,
+        proxy_headers=proxy_headers,
+        cors_origins=cors_origins,
+    )
 
 
 if __name__ == "__main__":

@@ -76,16 +76,16 @@ def helpers():
 @bp.get("/feed.atom")
 def atom():
     """The FEED_SIZE newest comments matching the search parameters, as Atom; 304 when unchanged."""
-    search_request = replace(parse_request(request.args), sort="newest", page=1, per_page=FEED_SIZE,
-                             group="comment", explain=False)
+    search_request = replace(
+        parse_request(request.args), sort="newest", page=1, per_page=FEED_SIZE, group="comment", explain=False
+    )
     version = get_service().version()  # before searching: see SearchService.version
     etag = version.tag
     if not is_resource_modified(request.environ, etag=etag, last_modified=version.updated):
         response = Response(status=304)
     else:
         page = search(search_request)
-        body = ET.tostring(build_feed(page, search_request, version.updated), encoding="utf-8",
-                           xml_declaration=True)
+        body = ET.tostring(build_feed(page, search_request, version.updated), encoding="utf-8", xml_declaration=True)
         response = Response(body, content_type="application/atom+xml; charset=utf-8")
     response.set_etag(etag)
     response.headers["Last-Modified"] = http_date(version.updated)

@@ -47,8 +47,10 @@ def bars(months) -> list[tuple[str, str, int]]:
     totals = [0] * ((last - start) // width + 1)
     for ordinal, count in counts.items():
         totals[(ordinal - start) // width] += count
-    return [(_label(start + i * width), _label(min(start + (i + 1) * width - 1, end)), total)
-            for i, total in enumerate(totals)]
+    return [
+        (_label(start + i * width), _label(min(start + (i + 1) * width - 1, end)), total)
+        for i, total in enumerate(totals)
+    ]
 
 
 def month_histogram(months) -> Markup:

@@ -18,6 +18,7 @@ from flask import (
 from werkzeug.routing import PathConverter, ValidationError
 
 from search.errors import SearchError
+from search.index.watch import read_status
 from search.ingest.hugo import text_fragment
 from search.records import SearchRequest
 from search.retrieve.context import MAX_CONTEXT
@@ -28,7 +29,6 @@ from .errors import UNAVAILABLE, log_unavailable
 from .histogram import month_histogram
 from .params import MAX_NAME, check_user_name, parse_context, parse_request, parse_user_name
 from .searching import get_service, search
-from search.index.watch import read_status
 
 bp = Blueprint("pages", __name__)
 SHOWN_DATETIME = "%Y-%m-%d %H:%M"  # a comment's time (UTC) as the pages show it
@@ -77,10 +77,16 @@ def show_datetime(value) -> str:
 @bp.app_context_processor
 def helpers():
     """What every template may use: URL helpers, and the limits and choices the inputs offer."""
-    return {"url_with": url_with, "page_url": page_url, "text_fragment": text_fragment,
-            "month_range": month_range, "last_page": last_page,
-            "max_query_length": MAX_QUERY_LENGTH, "max_name": MAX_NAME,
-            "sorts": [(sort, SORT_LABELS[sort]) for sort in SORTS]}
+    return {
+        "url_with": url_with,
+        "page_url": page_url,
+        "text_fragment": text_fragment,
+        "month_range": month_range,
+        "last_page": last_page,
+        "max_query_length": MAX_QUERY_LENGTH,
+        "max_name": MAX_NAME,
+        "sorts": [(sort, SORT_LABELS[sort]) for sort in SORTS],
+    }
 
 
 # Beside `show_datetime`, the `<time datetime>` machine form, the JSON's own.
@@ -92,11 +98,19 @@ bp.add_app_template_filter(show_datetime)
 def index():
     """The search page; with no query and no filter, a landing page."""
     search_request = parse_request(request.args)
-    searching = bool(search_request.query or search_request.users or search_request.tags
-                     or search_request.since or search_request.until)
+    searching = bool(
+        search_request.query
+        or search_request.users
+        or search_request.tags
+        or search_request.since
+        or search_request.until
+    )
     page = search(search_request) if searching else None
     return render_template(
-        "search.html", request_=search_request, page=page, searching=searching,
+        "search.html",
+        request_=search_request,
+        page=page,
+        searching=searching,
         histogram=month_histogram(page.months) if page else "",
     )
 
@@ -139,8 +153,7 @@ def user(name: str | None = None):
 def context():
     """A comment among its neighbours in the post, in order: `?post=PATH&quote=INDEX&n=K`."""
     asked = parse_context(request.args)
-    return render_template("context.html", context=get_service().context(asked), n=asked.n,
-                           max_n=MAX_CONTEXT)
+    return render_template("context.html", context=get_service().context(asked), n=asked.n, max_n=MAX_CONTEXT)
 
 
 @bp.get("/healthz")

@@ -69,8 +69,9 @@ def serve_prefork(options: dict, host: str, port: int, workers: int, threads: in
             log.error("worker %s cannot open the index: %s", worker.pid, exc)
 
     def when_ready(server) -> None:
-        log.info("serving on http://%s/ (gunicorn, %d workers x %d threads)",
-                 bind_address(host, port), workers, threads)
+        log.info(
+            "serving on http://%s/ (gunicorn, %d workers x %d threads)", bind_address(host, port), workers, threads
+        )
         if watch:
             watch.start()
 

@@ -27,8 +27,9 @@ def init_app(app) -> None:
     keeps each thread's searcher and every cache from one request to the
     next, for the app's life; `get_service(app).close()` releases them.
     """
-    app.extensions[EXTENSION] = SearchService(app.config["INDEX_DIR"], synonyms=app.config["SYNONYMS"],
-                                              warm=app.config["WARM"])
+    app.extensions[EXTENSION] = SearchService(
+        app.config["INDEX_DIR"], synonyms=app.config["SYNONYMS"], warm=app.config["WARM"]
+    )
     app.before_request(_start_clock)
     app.after_request(_add_server_timing)
 

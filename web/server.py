@@ -26,17 +26,28 @@ import signal
 import threading
 import time
 
-from search.ingest import hugo
 from search.errors import SearchError
-from search.settings import check_origins, check_public_url, max_post_bytes
-
 from search.index.watch import refresh_index, watch_site
+from search.ingest import hugo
+from search.settings import check_origins, check_public_url, max_post_bytes
 
 log = logging.getLogger("matome_search.server")
 
 
-def run(index_dir, site, host, port, threads, workers=None, base_url=None, watch=False,
-        synonyms=None, public_url=None, proxy_headers=False, cors_origins=()) -> None:
+def run(
+    index_dir,
+    site,
+    host,
+    port,
+    threads,
+    workers=None,
+    base_url=None,
+    watch=False,
+    synonyms=None,
+    public_url=None,
+    proxy_headers=False,
+    cors_origins=(),
+) -> None:
     """Index `site` if the index is missing or stale, then serve until stopped.
 
     `workers` is the number of server processes (None: one per core).
@@ -46,9 +57,15 @@ def run(index_dir, site, host, port, threads, workers=None, base_url=None, watch
     indexing.
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    options = {"INDEX_DIR": os.fspath(index_dir), "SYNONYMS": synonyms, "WARM": True, "WATCH": watch,
-               "PUBLIC_URL": check_public_url(public_url), "PROXY_HEADERS": proxy_headers,
-               "CORS_ORIGINS": check_origins(cors_origins)}
+    options = {
+        "INDEX_DIR": os.fspath(index_dir),
+        "SYNONYMS": synonyms,
+        "WARM": True,
+        "WATCH": watch,
+        "PUBLIC_URL": check_public_url(public_url),
+        "PROXY_HEADERS": proxy_headers,
+        "CORS_ORIGINS": check_origins(cors_origins),
+    }
     loaded = hugo.load_site(site, base_url=base_url, max_post_bytes=max_post_bytes())
     started = time.perf_counter()
     refresh_index(loaded, index_dir)
@@ -82,8 +99,14 @@ def serve_threaded(options: dict, host, port, threads, watched_site, index_dir) 
     try:
         # waitress drops X-Forwarded-* from a proxy it was not told to trust;
         # with PROXY_HEADERS the app reads them (ProxyFix), as under gunicorn.
-        serve(app, host=host, port=port, threads=threads, ident="matome-search",
-              clear_untrusted_proxy_headers=not options["PROXY_HEADERS"])
+        serve(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="matome-search",
+            clear_untrusted_proxy_headers=not options["PROXY_HEADERS"],
+        )
     finally:
         stop.set()
 

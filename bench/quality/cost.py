@@ -37,10 +37,12 @@ def query_p95(root: Path, index: Path) -> tuple[float, float]:
         "print(json.dumps(t))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code, str(index),
-         json.dumps(QUERIES, ensure_ascii=False)],
-        cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
-        capture_output=True, text=True, check=True,
+        [sys.executable, "-c", code, str(index), json.dumps(QUERIES, ensure_ascii=False)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     times = json.loads(out)
     return round(percentile(times, 95), 1), round(statistics.median(times), 1)
@@ -65,17 +67,25 @@ def main(argv=None) -> dict:
     work = Path(tempfile.mkdtemp(prefix="cost-"))
     trees = {name: work / name for name in ("before", "after")}
     for name, rev in (("before", opts.before), ("after", opts.after)):
-        subprocess.run(["git", "worktree", "add", "--detach", str(trees[name]), rev],
-                       cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", str(trees[name]), rev], cwd=ROOT, check=True, capture_output=True
+        )
     results = {"posts": opts.posts, "before": opts.before, "after": opts.after}
     try:
         for name, tree in trees.items():
             index = work / f"index-{name}"
-            wall, peak, _ = run_timed(["index", "--site", str(site), "--index-dir", str(index),
-                                       "--rebuild", "--jobs", str(opts.jobs)], root=tree)
+            wall, peak, _ = run_timed(
+                ["index", "--site", str(site), "--index-dir", str(index), "--rebuild", "--jobs", str(opts.jobs)],
+                root=tree,
+            )
             p95, p50 = query_p95(tree, index)
-            results[name] = {"build_s": round(wall, 1), "index_mb": round(size(index) / 2**20, 1),
-                             "peak_rss_mb": round(peak / 2**20), "query_p50_ms": p50, "query_p95_ms": p95}
+            results[name] = {
+                "build_s": round(wall, 1),
+                "index_mb": round(size(index) / 2**20, 1),
+                "peak_rss_mb": round(peak / 2**20),
+                "query_p50_ms": p50,
+                "query_p95_ms": p95,
+            }
         if opts.keep:
             shutil.rmtree(opts.keep, ignore_errors=True)
             shutil.move(str(work / "index-after"), str(opts.keep))

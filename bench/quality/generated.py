@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 import jaconv
 
-from search.analysis.words import get_janome
 from search.analysis.normalize import normalize
+from search.analysis.words import get_janome
 
 _KANJI = re.compile(r"^[\u4e00-\u9fff々]{2,}$")
 _KATAKANA = re.compile(r"^[\u30a1-\u30fa\u30fc]{3,}$")
@@ -29,8 +29,13 @@ _LATIN = re.compile(r"^[a-z][a-z0-9]{2,}$")
 _URL = re.compile(r"https?://\S+")
 _CONTENT_NOUNS = ("名詞,一般", "名詞,サ変接続", "名詞,固有名詞", "名詞,形容動詞語幹")
 _HALF_WIDTH = {unicodedata.normalize("NFKC", c): c for c in map(chr, range(0xFF66, 0xFF9E))}
-_HALF_WIDTH.update({unicodedata.normalize("NFKC", c + "ﾞ"): c + "ﾞ" for c in map(chr, range(0xFF76, 0xFF9E))
-                    if len(unicodedata.normalize("NFKC", c + "ﾞ")) == 1})
+_HALF_WIDTH.update(
+    {
+        unicodedata.normalize("NFKC", c + "ﾞ"): c + "ﾞ"
+        for c in map(chr, range(0xFF76, 0xFF9E))
+        if len(unicodedata.normalize("NFKC", c + "ﾞ")) == 1
+    }
+)
 _HALF_WIDTH["ー"] = "ｰ"
 
 

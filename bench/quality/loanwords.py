@@ -20,9 +20,8 @@ import argparse
 import json
 import random
 import re
-from pathlib import Path
-
 import tomllib
+from pathlib import Path
 
 from bench.quality.run import (
     HERE,
@@ -33,9 +32,9 @@ from bench.quality.run import (
     load_bodies,
     ranked_ids,
 )
-from search.ingest import hugo
 from search.analysis.normalize import normalize
 from search.index.indexer import update_index
+from search.ingest import hugo
 from search.query.loanwords import Loanwords
 from search.retrieve.service import SearchService
 from search.retrieve.validation import MAX_PER_PAGE
@@ -83,8 +82,10 @@ def measure(services: dict[str, Timed], comments, judged) -> dict:
     rows, totals = [], {name: {"english": [0, 0], "katakana": [0, 0]} for name in services}
     for english, katakana in judged:
         en, ka = word_pattern(english), word_pattern(katakana)
-        for typed, truth, direction in ((english, only(comments, ka, en), "english"),
-                                        (katakana, only(comments, en, ka), "katakana")):
+        for typed, truth, direction in (
+            (english, only(comments, ka, en), "english"),
+            (katakana, only(comments, en, ka), "katakana"),
+        ):
             row = {"typed": typed, "other_form_only": len(truth)}
             for name, service in services.items():
                 ids, _ = ranked_ids(service, typed, pages=1000, per_page=MAX_PER_PAGE)
@@ -93,8 +94,10 @@ def measure(services: dict[str, Timed], comments, judged) -> dict:
                 totals[name][direction][0] += found
                 totals[name][direction][1] += len(truth)
             rows.append(row)
-    recall = {name: {direction: round(found / max(1, total), 4) for direction, (found, total) in t.items()}
-              for name, t in totals.items()}
+    recall = {
+        name: {direction: round(found / max(1, total), 4) for direction, (found, total) in t.items()}
+        for name, t in totals.items()
+    }
     return {"recall": recall, "truth": {d: n for d, (_, n) in next(iter(totals.values())).items()}, "rows": rows}
 
 
@@ -126,14 +129,21 @@ def main(argv=None) -> dict:
         keep_english(site, judged, random.Random(opts.seed))
         update_index(hugo.load_site(site), index, rebuild=True, jobs=opts.jobs)
     comments = judged_text(load_bodies(site))
-    services = {"without": Timed(SearchService(index, loanwords=Loanwords(), request_cache=0)),
-                "with": Timed(SearchService(index, request_cache=0))}
+    services = {
+        "without": Timed(SearchService(index, loanwords=Loanwords(), request_cache=0)),
+        "with": Timed(SearchService(index, request_cache=0)),
+    }
     try:
         listed = tomllib.loads((HERE / "terms.toml").read_text("utf-8"))["terms"]
         typed = [form for pair in judged for form in pair]
         latency(services, typed[:10])  # warm both
-        report = {"comments": len(comments), "pairs": len(judged), **measure(services, comments, judged),
-                  "latency_pairs": latency(services, typed), "latency_terms": latency(services, listed)}
+        report = {
+            "comments": len(comments),
+            "pairs": len(judged),
+            **measure(services, comments, judged),
+            "latency_pairs": latency(services, typed),
+            "latency_terms": latency(services, listed),
+        }
     finally:
         for service in services.values():
             service.service.close()

@@ -59,18 +59,28 @@ def common_words(index: Path, share: float = 0.01) -> list[str]:
         with ix.searcher() as searcher:
             reader = searcher.reader()
             floor = share * searcher.doc_frequency("kind", "quote")
-            return sorted(term.decode("utf-8") for term, info in reader.iter_field("body")
-                          if info.doc_frequency() >= floor and script(term.decode("utf-8")))
+            return sorted(
+                term.decode("utf-8")
+                for term, info in reader.iter_field("body")
+                if info.doc_frequency() >= floor and script(term.decode("utf-8"))
+            )
     finally:
         ix.close()
 
 
 def time_tree(tree: Path, index: Path, sets: dict) -> dict:
-    out = subprocess.run([sys.executable, "-c", _TIMER, str(index), json.dumps(sets, ensure_ascii=False)],
-                         cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)},
-                         capture_output=True, text=True, check=True).stdout
-    return {name: {"p50_ms": round(percentile(t, 50), 2), "p95_ms": round(percentile(t, 95), 2),
-                   "max_ms": round(max(t), 1)} for name, t in json.loads(out).items()}
+    out = subprocess.run(
+        [sys.executable, "-c", _TIMER, str(index), json.dumps(sets, ensure_ascii=False)],
+        cwd=tree,
+        env={**os.environ, "PYTHONPATH": str(tree)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return {
+        name: {"p50_ms": round(percentile(t, 50), 2), "p95_ms": round(percentile(t, 95), 2), "max_ms": round(max(t), 1)}
+        for name, t in json.loads(out).items()
+    }
 
 
 def main(argv=None) -> dict:
@@ -79,8 +89,9 @@ def main(argv=None) -> dict:
     parser.add_argument("--site", type=Path, required=True, help="the site the index was built from")
     parser.add_argument("--before", required=True)
     parser.add_argument("--after", default="HEAD")
-    parser.add_argument("--before-index-dir", type=Path,
-                        help="the site built by the before revision (default: --index-dir)")
+    parser.add_argument(
+        "--before-index-dir", type=Path, help="the site built by the before revision (default: --index-dir)"
+    )
     parser.add_argument("--workload", type=int, default=500, help="load-benchmark queries sampled")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path)
@@ -96,15 +107,20 @@ def main(argv=None) -> dict:
         indexes = {"before": opts.before_index_dir or opts.index_dir, "after": opts.index_dir}
         for name, rev in (("before", opts.before), ("after", opts.after)):
             tree = work / name
-            subprocess.run(["git", "worktree", "add", "--detach", str(tree), rev],
-                           cwd=ROOT, check=True, capture_output=True)
+            subprocess.run(
+                ["git", "worktree", "add", "--detach", str(tree), rev], cwd=ROOT, check=True, capture_output=True
+            )
             results[name] = {"rev": rev, "index": str(indexes[name]), **time_tree(tree, indexes[name], sets)}
     finally:
         for name in ("before", "after"):
-            subprocess.run(["git", "worktree", "remove", "--force", str(work / name)], cwd=ROOT, check=False,
-                           capture_output=True)
-    results["p95_ratio"] = {k: round(results["after"][k]["p95_ms"] / max(0.01, results["before"][k]["p95_ms"]), 2)
-                            for k in results["before"] if k not in ("rev", "index")}
+            subprocess.run(
+                ["git", "worktree", "remove", "--force", str(work / name)], cwd=ROOT, check=False, capture_output=True
+            )
+    results["p95_ratio"] = {
+        k: round(results["after"][k]["p95_ms"] / max(0.01, results["before"][k]["p95_ms"]), 2)
+        for k in results["before"]
+        if k not in ("rev", "index")
+    }
     return emit(results, opts.out)
 
 

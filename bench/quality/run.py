@@ -38,15 +38,15 @@ from typing import NamedTuple
 from bench.bench_index import percentile
 from bench.generate import generate_site
 from bench.quality.generated import known_items, recall_terms
-from search.ingest import hugo
-from search.analysis.tokenizer import analyze
 from search.analysis.normalize import normalize
+from search.analysis.tokenizer import analyze
 from search.index.indexer import update_index
+from search.index.store import open_current
+from search.ingest import hugo
+from search.query.synonyms import load_synonyms
 from search.records import SearchRequest
 from search.retrieve.service import SearchService
 from search.retrieve.validation import MAX_PER_PAGE
-from search.index.store import open_current
-from search.query.synonyms import load_synonyms
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -87,8 +87,7 @@ def body_vocabulary(index: Path) -> dict[str, int]:
     ix, _ = open_current(index)
     try:
         with ix.searcher() as searcher:
-            return {term.decode("utf-8"): info.doc_frequency()
-                    for term, info in searcher.reader().iter_field("body")}
+            return {term.decode("utf-8"): info.doc_frequency() for term, info in searcher.reader().iter_field("body")}
     finally:
         ix.close()
 
@@ -107,8 +106,11 @@ class Timed:
         return page
 
     def latency(self) -> dict:
-        return {"queries": len(self.ms), "p50_ms": round(percentile(self.ms, 50), 2),
-                "p95_ms": round(percentile(self.ms, 95), 2)}
+        return {
+            "queries": len(self.ms),
+            "p50_ms": round(percentile(self.ms, 50), 2),
+            "p95_ms": round(percentile(self.ms, 95), 2),
+        }
 
 
 def _needle(text: str):
@@ -152,21 +154,28 @@ def judge(service, comments, queries) -> dict:
             ids, _ = ranked_ids(service, page.suggestion)
         top = ids[:10]
         rank = next((i for i, cid in enumerate(top, 1) if cid in relevant), None)
-        rows.append({
-            "kind": item["kind"], "q": item["q"], "relevant": len(relevant),
-            "suggestion": page.suggestion,
-            "rr": 1 / rank if rank else 0.0,
-            "recall": len(set(top) & relevant) / min(10, len(relevant)) if relevant else 0.0,
-            "s1": 1.0 if top[:1] and top[0] in relevant else 0.0,
-        })
+        rows.append(
+            {
+                "kind": item["kind"],
+                "q": item["q"],
+                "relevant": len(relevant),
+                "suggestion": page.suggestion,
+                "rr": 1 / rank if rank else 0.0,
+                "recall": len(set(top) & relevant) / min(10, len(relevant)) if relevant else 0.0,
+                "s1": 1.0 if top[:1] and top[0] in relevant else 0.0,
+            }
+        )
     kinds = defaultdict(list)
     for row in rows:
         kinds[row["kind"]].append(row)
         kinds["all"].append(row)
     summary = {
-        kind: {"queries": len(r), "mrr@10": round(statistics.mean(x["rr"] for x in r), 3),
-               "recall@10": round(statistics.mean(x["recall"] for x in r), 3),
-               "success@1": round(statistics.mean(x["s1"] for x in r), 3)}
+        kind: {
+            "queries": len(r),
+            "mrr@10": round(statistics.mean(x["rr"] for x in r), 3),
+            "recall@10": round(statistics.mean(x["recall"] for x in r), 3),
+            "success@1": round(statistics.mean(x["s1"] for x in r), 3),
+        }
         for kind, r in kinds.items()
     }
     return {"summary": summary, "rows": rows}
@@ -180,8 +189,10 @@ def is_true_match(term: str, body: str) -> bool:
     """
     want = tuple(t for t, *_ in analyze(term))
     have = [t for t, *_ in analyze(body, mode="index")]
-    return any(bool(words) and any(tuple(have[i : i + len(words)]) == words for i in range(len(have)))
-               for words in (want, *SYNONYMS.alternatives(want)))
+    return any(
+        bool(words) and any(tuple(have[i : i + len(words)]) == words for i in range(len(have)))
+        for words in (want, *SYNONYMS.alternatives(want))
+    )
 
 
 def substring_recall(service, comments, terms) -> dict:
@@ -196,18 +207,34 @@ def substring_recall(service, comments, terms) -> dict:
         # A false friend holds the term's characters but not its words
         # (`京都` in `東京都`); synonym matches hold neither and are not judged.
         needle = normalize(term)[0].lower()
-        kinds = ["true" if is_true_match(term, h.body) else
-                 "friend" if needle in normalize(h.body)[0].lower() else "other"
-                 for h in page.hits[:10]]
+        kinds = [
+            "true" if is_true_match(term, h.body) else "friend" if needle in normalize(h.body)[0].lower() else "other"
+            for h in page.hits[:10]
+        ]
         misordered = any(a == "friend" and "true" in kinds[i + 1 :] for i, a in enumerate(kinds))
         if misordered:
             friends_above.append(term)
-        rows.append({"term": term, "substring": len(expected), "found": len(found),
-                     "missed": sorted(expected - found)[:3], "false_friend_above_true": misordered})
-    low = [f"{r['term']} {r['found']}/{r['substring']}" for r in rows
-           if r["substring"] and r["found"] / r["substring"] < 0.9]
-    return {"recall": round(found_total / max(1, expected_total), 4), "terms": len(terms),
-            "below_0.90": low, "false_friends_above_true": friends_above, "rows": rows}
+        rows.append(
+            {
+                "term": term,
+                "substring": len(expected),
+                "found": len(found),
+                "missed": sorted(expected - found)[:3],
+                "false_friend_above_true": misordered,
+            }
+        )
+    low = [
+        f"{r['term']} {r['found']}/{r['substring']}"
+        for r in rows
+        if r["substring"] and r["found"] / r["substring"] < 0.9
+    ]
+    return {
+        "recall": round(found_total / max(1, expected_total), 4),
+        "terms": len(terms),
+        "below_0.90": low,
+        "false_friends_above_true": friends_above,
+        "rows": rows,
+    }
 
 
 def known_item_mrr(service, comments, items) -> dict:
@@ -220,9 +247,14 @@ def known_item_mrr(service, comments, items) -> dict:
         kinds[item.kind].append(1 / rank if rank else 0.0)
         if not rank:
             rows.append({"kind": item.kind, "q": item.q, "target": item.target})
-    summary = {kind: {"queries": len(rr), "mrr@10": round(statistics.mean(rr), 3),
-                      "success@10": round(sum(map(bool, rr)) / len(rr), 3)}
-               for kind, rr in sorted(kinds.items())}
+    summary = {
+        kind: {
+            "queries": len(rr),
+            "mrr@10": round(statistics.mean(rr), 3),
+            "success@10": round(sum(map(bool, rr)) / len(rr), 3),
+        }
+        for kind, rr in sorted(kinds.items())
+    }
     return {"summary": summary, "misses": rows}
 
 
@@ -247,7 +279,9 @@ def judged_sets(site: Path, index: Path, seed: int) -> JudgedSets:
         comments=comments,
         queries=tomllib.loads((HERE / "queries.toml").read_text("utf-8"))["query"],
         listed=tomllib.loads((HERE / "terms.toml").read_text("utf-8"))["terms"],
-        common=drawn["common"], rare=drawn["rare"], known=known_items(bodies, rng),
+        common=drawn["common"],
+        rare=drawn["rare"],
+        known=known_items(bodies, rng),
     )
 
 
@@ -257,8 +291,9 @@ def main(argv=None) -> dict:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--work-dir", type=Path, default=OUT, help=f"archive, index and report [{OUT}]")
-    parser.add_argument("--reuse", action="store_true",
-                        help="search the archive and index the last run built (query-side changes)")
+    parser.add_argument(
+        "--reuse", action="store_true", help="search the archive and index the last run built (query-side changes)"
+    )
     opts = parser.parse_args(argv)
     work = opts.work_dir
     index = work / "index"
@@ -272,18 +307,27 @@ def main(argv=None) -> dict:
     sets = judged_sets(site, index, opts.seed)
     comments = sets.comments
     service = Timed(SearchService(index))
-    report = {"comments": len(comments), "judged": judge(service, comments, sets.queries),
-              "substring": substring_recall(service, comments, sets.listed),
-              "substring_common": substring_recall(service, comments, sets.common),
-              "substring_rare": substring_recall(service, comments, sets.rare),
-              "known_item": known_item_mrr(service, comments, sets.known),
-              "latency": service.latency()}
+    report = {
+        "comments": len(comments),
+        "judged": judge(service, comments, sets.queries),
+        "substring": substring_recall(service, comments, sets.listed),
+        "substring_common": substring_recall(service, comments, sets.common),
+        "substring_rare": substring_recall(service, comments, sets.rare),
+        "known_item": known_item_mrr(service, comments, sets.known),
+        "latency": service.latency(),
+    }
     service.service.close()
     (work / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), "utf-8")
-    summary = {"comments": report["comments"], **report["judged"]["summary"],
-               **{name: {k: report[name][k] for k in ("recall", "terms", "below_0.90", "false_friends_above_true")}
-                  for name in ("substring", "substring_common", "substring_rare")},
-               "known_item": report["known_item"]["summary"], "latency": report["latency"]}
+    summary = {
+        "comments": report["comments"],
+        **report["judged"]["summary"],
+        **{
+            name: {k: report[name][k] for k in ("recall", "terms", "below_0.90", "false_friends_above_true")}
+            for name in ("substring", "substring_common", "substring_rare")
+        },
+        "known_item": report["known_item"]["summary"],
+        "latency": report["latency"],
+    }
     print(json.dumps(summary, ensure_ascii=False, indent=1))
     return report
 

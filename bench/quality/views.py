@@ -34,9 +34,9 @@ from bench.quality.run import (
     known_item_mrr,
     substring_recall,
 )
+from search.index.store import open_current
 from search.query.compiled import VIEWS
 from search.retrieve.service import SearchService
-from search.index.store import open_current
 
 FIELDS = ("body", "body_reading", "body_ngram", "body_compound")
 ABLATIONS = {
@@ -96,9 +96,11 @@ def main(argv=None) -> dict:
     total = sum(s["postings"] for s in sizes.values())
     for figures in sizes.values():
         figures["share of postings"] = round(figures["postings"] / total, 3)
-    report = {"comments": len(sets.comments), "fields": sizes,
-              "views": {name: measure(index, views, sets)
-                        for name, views in ABLATIONS.items()}}
+    report = {
+        "comments": len(sets.comments),
+        "fields": sizes,
+        "views": {name: measure(index, views, sets) for name, views in ABLATIONS.items()},
+    }
     (opts.work_dir / "views.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), "utf-8")
     print(json.dumps(report, ensure_ascii=False, indent=1))
     return report

@@ -101,7 +101,7 @@ def _normalize_pieces(text: str, i: int, stop: int, out: list[str], offsets: lis
         # character: `ｶﾞ` is two characters that become one.
         while j < stop and not _is_base(text[j]):
             j += 1
-        piece = unicodedata.normalize("NFKC", text[i:min(j, i + 1 + MAX_COMBINING)])
+        piece = unicodedata.normalize("NFKC", text[i : min(j, i + 1 + MAX_COMBINING)])
         out.append(piece)
         offsets.extend([i] * len(piece))
         i = j

@@ -235,9 +235,12 @@ def _key(text: str) -> bytes:
 
 def _encode(tokens: list[tuple]) -> bytes:
     """Tokens as compressed text: surface, part of speech, base form ("" when the surface), reading."""
-    return zlib.compress("".join(
-        f"{s}{_SEP}{p}{_SEP}{'' if b == s else b}{_SEP}{r}{_END}" for s, p, b, r in tokens
-    ).encode("utf-8", "surrogatepass"), 1)
+    return zlib.compress(
+        "".join(f"{s}{_SEP}{p}{_SEP}{'' if b == s else b}{_SEP}{r}{_END}" for s, p, b, r in tokens).encode(
+            "utf-8", "surrogatepass"
+        ),
+        1,
+    )
 
 
 def _decode(data: bytes) -> list[tuple] | None:

@@ -58,17 +58,28 @@ class ViewTokenizer(Tokenizer):
     def __hash__(self):
         return hash(type(self))
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         t = _token(positions, chars, removestops, mode, kwargs)
         if not tokenize:
             yield _untokenized(t, value, positions, chars, start_pos, start_char)
             return
-        yield from self.tokens(t, value, positions, chars, removestops, start_pos, start_char,
-                               mode or "index")
+        yield from self.tokens(t, value, positions, chars, removestops, start_pos, start_char, mode or "index")
 
-    def tokens(self, t, value: str, positions: bool, chars: bool, removestops: bool, start_pos: int,
-               start_char: int, mode: str):
+    def tokens(
+        self, t, value: str, positions: bool, chars: bool, removestops: bool, start_pos: int, start_char: int, mode: str
+    ):
         """Yield `t`, a reused Whoosh `Token`, once per term of `value`, its fields set each time.
 
         Set `t.text`; `t.pos` when `positions` (counting from `start_pos`);
@@ -117,7 +128,4 @@ def JapaneseAnalyzer():
 def analyze(text: str, mode: str = "query") -> list[tuple[str, int, int, int]]:
     """Return (term, position, startchar, endchar) for `text`; handy in tests."""
     analyzer = JapaneseAnalyzer()
-    return [
-        (t.text, t.pos, t.startchar, t.endchar)
-        for t in analyzer(text, positions=True, chars=True, mode=mode)
-    ]
+    return [(t.text, t.pos, t.startchar, t.endchar) for t in analyzer(text, positions=True, chars=True, mode=mode)]

@@ -31,9 +31,7 @@ _STOP_POS = frozenset({"助詞", "助動詞", "記号", "フィラー", "接続�
 _STOP_POS_SUB = frozenset({("名詞", "非自立"), ("動詞", "非自立"), ("名詞", "接尾")})
 # Latin words and tech identifiers, matched on NFKC text before janome sees
 # it: janome would shred `C++` into `C`, `++` and `GPT-4o` into four tokens.
-_LATIN = re.compile(
-    r"\.?[A-Za-z0-9](?:[A-Za-z0-9_]|[.\-](?=[A-Za-z0-9]))*[+#]*"
-)
+_LATIN = re.compile(r"\.?[A-Za-z0-9](?:[A-Za-z0-9_]|[.\-](?=[A-Za-z0-9]))*[+#]*")
 _SPLIT_PARTS = re.compile(r"[._\-]")
 
 GC_YOUNG_THRESHOLD = 20_000

@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import quote as url_quote
 
 from ..errors import SiteError
@@ -21,8 +21,17 @@ from ..records import ParseWarning, Post
 from .post import is_web_url, parse_post
 from .shortcodes import parse_created_at
 
-__all__ = ["Site", "iter_post_files", "load_site", "parse_created_at", "parse_post", "post_path",
-           "post_url", "read_post", "text_fragment"]
+__all__ = [
+    "Site",
+    "iter_post_files",
+    "load_site",
+    "parse_created_at",
+    "parse_post",
+    "post_path",
+    "post_url",
+    "read_post",
+    "text_fragment",
+]
 
 CONFIG_FILES = ("hugo.toml", "config.toml", "config/_default/hugo.toml")
 MAX_POST_BYTES = 20 * 1024 * 1024  # the largest real post is under 1 MB
@@ -61,8 +70,11 @@ def load_site(site_dir: str | Path, base_url: str | None = None, max_post_bytes:
     config = next((root / name for name in CONFIG_FILES if (root / name).is_file()), None)
     url = base_url or (_read_base_url(config) if config else None)
     if url and not is_web_url(url):  # every comment's link starts with it
-        raise _site_error(root, f"base URL {url[:80]!r} is not an http(s) URL with a host",
-                          "set baseURL (or --base-url) to the site's address, e.g. https://example.com/")
+        raise _site_error(
+            root,
+            f"base URL {url[:80]!r} is not an http(s) URL with a host",
+            "set baseURL (or --base-url) to the site's address, e.g. https://example.com/",
+        )
     posts = root / "content" / "posts"
     if posts.is_dir():
         if not url:
@@ -72,8 +84,11 @@ def load_site(site_dir: str | Path, base_url: str | None = None, max_post_bytes:
     if config is not None:
         raise SiteError(root, f"Hugo site ({config.name}) without a content/posts directory")
     if not base_url:
-        raise _site_error(root, "not a Hugo site (no config, no content/posts) and no base URL given",
-                          "pass --base-url for a bare directory of posts")
+        raise _site_error(
+            root,
+            "not a Hugo site (no config, no content/posts) and no base URL given",
+            "pass --base-url for a bare directory of posts",
+        )
     return Site(root, _with_slash(base_url), root, max_post_bytes)
 
 

@@ -84,7 +84,7 @@ def is_web_url(url: str) -> bool:
 
 def _warn_implausible_dates(date, quotes, path: str, toml_text: str, warnings: list) -> None:
     """Warn of a post or comment date before 1990 or more than a day ahead: kept, but likely typos."""
-    latest = (dt.datetime.now(dt.timezone.utc) + FUTURE_SLACK)
+    latest = dt.datetime.now(dt.UTC) + FUTURE_SLACK
     if not EARLIEST_PLAUSIBLE <= date <= latest.date():
         warnings.append(ParseWarning(path, key_line(toml_text, "date"), f"implausible post date {date.isoformat()}"))
     for quote in quotes:

@@ -40,8 +40,8 @@ def parse_created_at(value: str) -> dt.datetime | None:
     try:
         parsed = dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
         if parsed.tzinfo is None:
-            return parsed.replace(tzinfo=dt.timezone.utc)
-        return parsed.astimezone(dt.timezone.utc)
+            return parsed.replace(tzinfo=dt.UTC)
+        return parsed.astimezone(dt.UTC)
     except (ValueError, OverflowError):  # OverflowError: 0001-01-01T00:00:00+09:00 is before year 1 in UTC
         return None
 
@@ -89,7 +89,7 @@ def _read_params(text: str, pos: int) -> tuple[dict, int | None, str | None]:
                 return params, None, f"unterminated {SHORTCODE} shortcode (no closing >}}}})"
             if text.startswith("{{", pos):
                 return params, pos, f"unterminated {SHORTCODE} shortcode (next shortcode starts before >}}}})"
-            return params, pos, f"malformed {SHORTCODE} shortcode: unexpected {text[pos:pos + 12]!r}"
+            return params, pos, f"malformed {SHORTCODE} shortcode: unexpected {text[pos : pos + 12]!r}"
         value, pos, problem = _read_value(text, name.end())
         if problem is not None:
             return params, pos, problem
@@ -108,7 +108,7 @@ def _read_value(text: str, pos: int) -> tuple[str, int | None, str | None]:
         return text[pos + 1 : end], end + 1, None
     bare = _BARE_VALUE.match(text, pos)
     if bare is None:
-        return "", pos, f"malformed {SHORTCODE} shortcode: unexpected {text[pos:pos + 12]!r}"
+        return "", pos, f"malformed {SHORTCODE} shortcode: unexpected {text[pos : pos + 12]!r}"
     return bare.group(), bare.end(), None
 
 

@@ -18,9 +18,7 @@ from .phrases import any_of
 
 def _common(tokens, frequency) -> bool:
     """True when every word of the clause is already frequent in the index."""
-    return bool(tokens) and frequency is not None and min(
-        frequency(t) for t, _ in tokens
-    ) >= NGRAM_GATE
+    return bool(tokens) and frequency is not None and min(frequency(t) for t, _ in tokens) >= NGRAM_GATE
 
 
 def word_views(clause: Clause, tokens, vocabulary, frequency, explain: ClauseExplain, compiled) -> list[wq.Query]:
@@ -75,9 +73,14 @@ def _substrings(text: str, vocabulary, frequency, common: bool, compiled):
         parts = []
         for run in runs:
             found = [wq.Term("body", run, boost=NGRAM_BOOST)]
-            found += [view.query for view in (ngram_query(run) if ngrams else None,
-                                              _longer(run, vocabulary, frequency, compiled) if longer else None)
-                      if view is not None and view.query is not None]
+            found += [
+                view.query
+                for view in (
+                    ngram_query(run) if ngrams else None,
+                    _longer(run, vocabulary, frequency, compiled) if longer else None,
+                )
+                if view is not None and view.query is not None
+            ]
             parts.append(any_of(found))
         yield "parts", View(wq.And(parts), runs)
         return
@@ -89,8 +92,7 @@ def _substrings(text: str, vocabulary, frequency, common: bool, compiled):
 
 def _longer(text: str, vocabulary, frequency, compiled) -> View:
     """The longer words holding `text`, within what is left of the query's allowance."""
-    view = superterm_query(text, vocabulary.superterms, frequency,
-                           min(MAX_SUPERTERMS, compiled.superterms_left))
+    view = superterm_query(text, vocabulary.superterms, frequency, min(MAX_SUPERTERMS, compiled.superterms_left))
     compiled.superterms_left -= len(view.terms)
     return view
 
@@ -102,8 +104,13 @@ def romaji_views(clause: Clause, readings, frequency, explain: ClauseExplain) ->
     an ambiguous spelling is read each way (`romaji`).
     """
     text = clause.text
-    if (clause.phrase or frequency is None or not text.isascii() or not romaji.is_romaji(text)
-            or frequency(text.lower())):
+    if (
+        clause.phrase
+        or frequency is None
+        or not text.isascii()
+        or not romaji.is_romaji(text)
+        or frequency(text.lower())
+    ):
         return []
     views, kana = [], []
     for reading in romaji.readings(text):

@@ -20,8 +20,9 @@ MAX_BRIDGES = 4  # other-script forms a word is also searched as
 MAX_LOAN_WORDS = 3  # space-separated Latin words that may spell one source (`garbage collection`)
 
 
-def bridge_queries(text: str, exact_terms, vocabulary, frequency, analyzer, explain: ClauseExplain, compiled,
-            negated, compile_clause) -> list[wq.Query]:
+def bridge_queries(
+    text: str, exact_terms, vocabulary, frequency, analyzer, explain: ClauseExplain, compiled, negated, compile_clause
+) -> list[wq.Query]:
     """The word in its other script, from the loanword table (`container`: `コンテナ`).
 
     Each form is searched as its words (and a katakana one the index holds
@@ -51,9 +52,11 @@ def bridge_queries(text: str, exact_terms, vocabulary, frequency, analyzer, expl
         # other words, at ten times the cost of a common word's own query;
         # nor is a form the index does not hold as a word. Its readings are
         # left out too: a loanword reads as it is written.
-        plain = vocabulary._replace(loanwords=None, readings=frozenset(),
-                                    views=vocabulary.views & SUBSTRINGS if held and not form.isascii()
-                                    else frozenset())
+        plain = vocabulary._replace(
+            loanwords=None,
+            readings=frozenset(),
+            views=vocabulary.views & SUBSTRINGS if held and not form.isascii() else frozenset(),
+        )
         scratch = CompiledQuery(None, set(), [], [], superterms_left=compiled.superterms_left)
         query = compile_clause(Clause(form, negated=negated), analyzer, scratch, plain, frequency)
         compiled.superterms_left = scratch.superterms_left
@@ -77,7 +80,9 @@ def bridge_queries(text: str, exact_terms, vocabulary, frequency, analyzer, expl
 def _bridge_forms(loanwords: Loanwords, text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The bridges of `text` with their analyzed words, remembered: janome runs once per form."""
     analyzer = JapaneseAnalyzer()
-    return tuple((form, tuple(t for t, _ in collapse(analyze_words(form, analyzer)))) for form in loanwords.bridges(text))
+    return tuple(
+        (form, tuple(t for t, _ in collapse(analyze_words(form, analyzer)))) for form in loanwords.bridges(text)
+    )
 
 
 def loan_spans(groups: list[list[Clause]], loanwords) -> dict[int, tuple[int, str]]:
@@ -87,8 +92,14 @@ def loan_spans(groups: list[list[Clause]], loanwords) -> dict[int, tuple[int, st
     """
     if loanwords is None:
         return {}
-    latin = [len(g) == 1 and g[0].field == "body" and not (g[0].negated or g[0].phrase)
-             and g[0].text.isascii() and g[0].text.isalpha() for g in groups]
+    latin = [
+        len(g) == 1
+        and g[0].field == "body"
+        and not (g[0].negated or g[0].phrase)
+        and g[0].text.isascii()
+        and g[0].text.isalpha()
+        for g in groups
+    ]
     spans, i = {}, 0
     while i < len(groups):
         ends = range(min(len(groups), i + MAX_LOAN_WORDS), i + 1, -1)  # the longest run first

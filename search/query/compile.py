@@ -59,8 +59,21 @@ def compile_clause(clause: Clause, analyzer, compiled, vocabulary, frequency):
     body = clause.field == "body"
     # The word's own views before its bridges: they share the query's allowance of longer words.
     views = word_views(clause, tokens, vocabulary, frequency, explain, compiled) if body and not clause.phrase else []
-    bridges = (bridge_queries(clause.text, explain.tokens, vocabulary, frequency, analyzer, explain, compiled,
-                        clause.negated, compile_clause) if body else [])
+    bridges = (
+        bridge_queries(
+            clause.text,
+            explain.tokens,
+            vocabulary,
+            frequency,
+            analyzer,
+            explain,
+            compiled,
+            clause.negated,
+            compile_clause,
+        )
+        if body
+        else []
+    )
     if clause.phrase:
         if cut:
             note_cut(compiled, clause, len(tokens))
@@ -135,8 +148,9 @@ def _first_clauses(groups: list[list[Clause]], notes: list[str]) -> list[list[Cl
     return kept
 
 
-def compile_query(text: str, readings=frozenset(), synonyms=None, frequency=None,
-                  superterms=None, loanwords=None, views=VIEWS) -> CompiledQuery:
+def compile_query(
+    text: str, readings=frozenset(), synonyms=None, frequency=None, superterms=None, loanwords=None, views=VIEWS
+) -> CompiledQuery:
     """Turn a query string into a Whoosh query (None: match everything).
 
     `readings` is the index's set of reading terms (for kana queries);
@@ -171,8 +185,17 @@ def compile_query(text: str, readings=frozenset(), synonyms=None, frequency=None
         if words is not None:
             explain = ClauseExplain(words, "body", False)
             compiled.explain.append(explain)
-            bridges = bridge_queries(words, words.lower().split(), vocabulary, frequency, analyzer, explain, compiled,
-                               negated=False, compile_clause=compile_clause)
+            bridges = bridge_queries(
+                words,
+                words.lower().split(),
+                vocabulary,
+                frequency,
+                analyzer,
+                explain,
+                compiled,
+                negated=False,
+                compile_clause=compile_clause,
+            )
             typed = [any_of([wq.And(typed) if len(typed) > 1 else typed[0]] + bridges)] if typed else bridges
         positive.extend(typed)
         i = end

@@ -47,8 +47,10 @@ class Loanwords:
         if not overrides:
             return self
         merged = Loanwords()
-        merged._bridges = {**self._bridges, **{
-            loan_key(word): tuple(dict.fromkeys(loan_key(o) for o in others)) for word, others in overrides.items()}}
+        merged._bridges = {
+            **self._bridges,
+            **{loan_key(word): tuple(dict.fromkeys(loan_key(o) for o in others)) for word, others in overrides.items()},
+        }
         return merged
 
 

@@ -9,10 +9,14 @@
 
 A query with a syntax problem is answered as plain words plus a note.
 
->>> parse('機械学習 -物理 "線形 代数" user:pg').groups
-[[Clause(text='機械学習', field='body', phrase=False, negated=False)], [Clause(text='物理', field='body', phrase=False, negated=True)], [Clause(text='線形 代数', field='body', phrase=True, negated=False)], [Clause(text='pg', field='user', phrase=False, negated=False)]]
->>> parse('Rust OR Go').groups
-[[Clause(text='Rust', field='body', phrase=False, negated=False), Clause(text='Go', field='body', phrase=False, negated=False)]]
+>>> for group in parse('機械学習 -物理 "線形 代数" user:pg').groups:
+...     print(group)
+[Clause(text='機械学習', field='body', phrase=False, negated=False)]
+[Clause(text='物理', field='body', phrase=False, negated=True)]
+[Clause(text='線形 代数', field='body', phrase=True, negated=False)]
+[Clause(text='pg', field='user', phrase=False, negated=False)]
+>>> [clause.text for clause in parse('Rust OR Go').groups[0]]
+['Rust', 'Go']
 >>> parse('"unclosed').notes
 ['unclosed quote ignored']
 """

@@ -35,8 +35,9 @@ _SYLLABLE = r"""
   | m (?=[bmp])                                        # ん: shimbun
 """
 _ROMAJI = re.compile(rf"^(?:{_SYLLABLE})+$", re.VERBOSE)
-_MACRONS = str.maketrans({"ā": "aa", "ī": "ii", "ū": "uu", "ē": "ee", "ō": "ou",
-                          "â": "aa", "î": "ii", "û": "uu", "ê": "ee", "ô": "ou"})
+_MACRONS = str.maketrans(
+    {"ā": "aa", "ī": "ii", "ū": "uu", "ē": "ee", "ō": "ou", "â": "aa", "î": "ii", "û": "uu", "ê": "ee", "ô": "ou"}
+)
 _KANA = re.compile(r"^[\u3041-\u3096\u30fc]+$")
 # Spellings that stand for more than one kana string, each choice in order.
 _AMBIGUOUS = (

@@ -45,12 +45,12 @@ def load_synonyms(path=None) -> Synonyms:
     if not isinstance(groups, list) or not all(
         isinstance(g, list) and all(isinstance(w, str) for w in g) for g in groups
     ):
-        raise SynonymsError(path, "expected `groups = [[\"word\", \"synonym\", ...], ...]`")
+        raise SynonymsError(path, 'expected `groups = [["word", "synonym", ...], ...]`')
     loanwords = data.get("loanwords", {})
     if not isinstance(loanwords, dict) or not all(
         isinstance(v, list) and all(isinstance(w, str) for w in v) for v in loanwords.values()
     ):
-        raise SynonymsError(path, "expected `[loanwords]` entries as `word = [\"other form\", ...]`")
+        raise SynonymsError(path, 'expected `[loanwords]` entries as `word = ["other form", ...]`')
     analyzer = JapaneseAnalyzer()
     table: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
     for group in groups:

@@ -19,9 +19,9 @@ from typing import NamedTuple
 
 from whoosh import query as wq
 
+from ..index.schema import split_tags, tag_term
 from .columns import column_values
 from .execute import Unsupported
-from ..index.schema import split_tags, tag_term
 
 RERANK_DEPTH = 50  # top hits reranked by how close the query's words stand
 # Words whose closeness is measured: the positions of each are read for every
@@ -147,8 +147,7 @@ def count_facets(table: DocTable, ids: list) -> tuple[tuple, tuple, tuple]:
         months[month] += n
         for tag in table.tag_sets[tag_set]:
             tags[tag] += n
-    named_months = sorted((table.month_names[code], n) for code, n in months.items()
-                          if table.month_names[code])
+    named_months = sorted((table.month_names[code], n) for code, n in months.items() if table.month_names[code])
     return _top(users, table.user_names.__getitem__), _top(tags), tuple(named_months)
 
 

@@ -30,8 +30,7 @@ def length_bytes(reader, fieldname: str) -> bytes:
         return bytes(_read_whole(column, reader.doc_count_all()))
     from whoosh.util.numeric import length_to_byte
 
-    return bytes(length_to_byte(reader.doc_field_length(d, fieldname, 0) or 0)
-                 for d in range(reader.doc_count_all()))
+    return bytes(length_to_byte(reader.doc_field_length(d, fieldname, 0) or 0) for d in range(reader.doc_count_all()))
 
 
 def _leaves(reader):

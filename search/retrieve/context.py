@@ -13,8 +13,8 @@ import datetime as dt
 import unicodedata
 
 from ..errors import BadRequestError, NotFoundError
-from ..records import CommentContext, ContextComment, ContextRequest
 from ..index.schema import KIND_POST, KIND_QUOTE, manifest_id, quote_id, split_tags
+from ..records import CommentContext, ContextComment, ContextRequest
 
 MAX_CONTEXT = 10  # neighbours on each side
 DEFAULT_CONTEXT = ContextRequest.n  # the default of `n`
@@ -47,8 +47,9 @@ def read_context(searcher, request: ContextRequest) -> CommentContext:
         raise NotFoundError("post", "no such post in the index")
     count = manifest.get("quote_count") or 0
     if index >= count:
-        raise NotFoundError("quote", f"the post has {count} comments (0 to {count - 1})"
-                            if count else "the post has no comments")
+        raise NotFoundError(
+            "quote", f"the post has {count} comments (0 to {count - 1})" if count else "the post has no comments"
+        )
     found = {}
     for number in range(max(0, index - request.n), min(count, index + request.n + 1)):
         fields = _stored(searcher, quote_id(path, number), KIND_QUOTE)
@@ -91,7 +92,7 @@ def _to_comment(fields: dict, hit: bool) -> ContextComment:
     return ContextComment(
         quote_index=fields["quote_index"],
         user=fields["user"],
-        created_at=fields["created_at"].replace(tzinfo=dt.timezone.utc),
+        created_at=fields["created_at"].replace(tzinfo=dt.UTC),
         body=fields["body"],
         hit=hit,
     )

@@ -40,7 +40,6 @@ from .postcache import BLOCK_CACHE, CACHE_POSTINGS, Entry, PostingCache
 from .terms import TermReader
 
 
-
 class Unsupported(Exception):
     """A query or weighting the executor does not evaluate; use Whoosh's matchers."""
 
@@ -53,8 +52,9 @@ class Executor:
     thread's executor over the same version passes `cache` along.
     """
 
-    def __init__(self, searcher, cache: PostingCache | None = None, budget: int = CACHE_POSTINGS,
-                 blocks: int = BLOCK_CACHE):
+    def __init__(
+        self, searcher, cache: PostingCache | None = None, budget: int = CACHE_POSTINGS, blocks: int = BLOCK_CACHE
+    ):
         self.searcher = searcher
         self.weighting = searcher.weighting
         self.cache = cache if cache is not None else PostingCache(budget, blocks)

@@ -53,7 +53,7 @@ class PostColumn:
             kept = previous.segments.get(key) if previous and key else None
             start = len(codes)
             if kept is not None:
-                codes.extend(previous.codes[kept[0]:kept[1]])
+                codes.extend(previous.codes[kept[0] : kept[1]])
             else:
                 codes.extend(_leaf_codes(leaf, names))
             if key:
@@ -72,7 +72,7 @@ def _leaf_codes(leaf, names: dict) -> array:
         code = names.setdefault(term, len(names))
         ids = term_doc_ids(leaf, FIELD, term)
         if ids and ids[-1] - ids[0] + 1 == len(ids):  # a post's comments are written one after another
-            codes[ids[0]:ids[-1] + 1] = array("i", [code]) * len(ids)
+            codes[ids[0] : ids[-1] + 1] = array("i", [code]) * len(ids)
         else:
             for d in ids:
                 codes[d] = code
@@ -99,8 +99,9 @@ class CollectedPosts:
     months: tuple
 
 
-def collect_posts(searcher, executor, table: DocTable, posts: PostColumn, query, request, sort: str,
-                  near=()) -> CollectedPosts:
+def collect_posts(
+    searcher, executor, table: DocTable, posts: PostColumn, query, request, sort: str, near=()
+) -> CollectedPosts:
     """Match like `collect.collect`, then rank posts by their best comment and page over them.
 
     By relevance a post's best comment is its highest-scoring one (after

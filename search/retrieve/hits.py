@@ -17,7 +17,7 @@ from .snippets import literal_spans, make_snippet
 
 def utc(value: dt.datetime) -> dt.datetime:
     """A stored (naive, UTC) datetime as an aware one."""
-    return value.replace(tzinfo=dt.timezone.utc)
+    return value.replace(tzinfo=dt.UTC)
 
 
 def to_hit(searcher, executor, docnum: int, score: float, compiled) -> SearchHit:
@@ -37,8 +37,7 @@ def to_hit(searcher, executor, docnum: int, score: float, compiled) -> SearchHit
         body=body,
         snippet=make_snippet(
             body,
-            [span for term in compiled.highlight_terms
-             for span in executor.char_spans("body", term, docnum)]
+            [span for term in compiled.highlight_terms for span in executor.char_spans("body", term, docnum)]
             + literal_spans(body, compiled.literals),
         ),
         score=round(float(score or 0.0), 4),
@@ -49,5 +48,12 @@ def to_group(searcher, executor, post, compiled) -> PostGroup:
     """One post of a grouped page, its details taken from its best comment."""
     comments = tuple(to_hit(searcher, executor, docnum, score, compiled) for docnum, score in post.comments)
     first = comments[0]
-    return PostGroup(post_path=first.post_path, post_url=first.post_url, post_title=first.post_title,
-                     post_date=first.post_date, tags=first.tags, matches=post.matches, comments=comments)
+    return PostGroup(
+        post_path=first.post_path,
+        post_url=first.post_url,
+        post_title=first.post_title,
+        post_date=first.post_date,
+        tags=first.tags,
+        matches=post.matches,
+        comments=comments,
+    )

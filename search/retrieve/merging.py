@@ -68,7 +68,7 @@ def union(parts: list) -> dict[int, float]:
             for d, s in zip(part.entry.ids, part.entry.scores):
                 merged[d] = get(d, 0.0) + s * boost
             continue
-        for d, s in (zip(part.ids, part.scores) if isinstance(part, Entry) else part.items()):
+        for d, s in zip(part.ids, part.scores) if isinstance(part, Entry) else part.items():
             merged[d] = get(d, 0.0) + s
     return merged
 
@@ -76,8 +76,7 @@ def union(parts: list) -> dict[int, float]:
 def is_term_set(q: wq.Or) -> bool:
     """True for an Or of TERM_SET or more plain words of one field (cached as one entry)."""
     subs = q.subqueries
-    return (len(subs) >= TERM_SET and all(type(s) is wq.Term for s in subs)
-            and len({s.fieldname for s in subs}) == 1)
+    return len(subs) >= TERM_SET and all(type(s) is wq.Term for s in subs) and len({s.fieldname for s in subs}) == 1
 
 
 def or_leaves(subs) -> list:

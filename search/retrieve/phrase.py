@@ -33,13 +33,17 @@ def phrase_scores(terms: TermReader, fieldname: str, words: list[str], slop: int
     for entry in ordered[1:]:
         candidates.intersection_update(entry.ids)
     fmt, decode = terms.searcher.schema[fieldname].format, internals.decode_positions
-    per_word = [
-        terms.positions(fieldname, w, candidates) if sink is None
-        else {d: decode(fmt, sink[d]) for d in candidates}
-        for w, sink in zip(words, sinks)
-    ] if candidates else []
-    hits = sorted(d for d in candidates
-                  if all(d in p for p in per_word) and in_sequence([p[d] for p in per_word], slop))
+    per_word = (
+        [
+            terms.positions(fieldname, w, candidates) if sink is None else {d: decode(fmt, sink[d]) for d in candidates}
+            for w, sink in zip(words, sinks)
+        ]
+        if candidates
+        else []
+    )
+    hits = sorted(
+        d for d in candidates if all(d in p for p in per_word) and in_sequence([p[d] for p in per_word], slop)
+    )
     # Whoosh scores a phrase as the sum of its words' scores, in the words' order.
     return {d: sum(entry.score_of(d) for entry in parts) for d in hits}
 
@@ -60,8 +64,7 @@ def in_sequence(position_lists: list[list[int]], slop: int) -> bool:
             ends = {p for p in positions if p - 1 in ends}
         else:
             order = sorted(ends)
-            ends = {p for p in positions
-                    if (i := bisect_left(order, p - slop)) < len(order) and order[i] < p}
+            ends = {p for p in positions if (i := bisect_left(order, p - slop)) < len(order) and order[i] < p}
         if not ends:
             return False
     return True

@@ -62,10 +62,9 @@ class Entry:
         start = 0
         for leaf, blocks in zip(self.leaves, self.blocks):
             if leaf.segment == segment:
-                ids = self.ids[start:start + leaf.count]
+                ids = self.ids[start : start + leaf.count]
                 local = [d - leaf.offset for d in ids] if leaf.offset else ids.tolist()
-                return SegmentPostings(local, self.weights[start:start + leaf.count].tolist(), blocks,
-                                       leaf.deletions)
+                return SegmentPostings(local, self.weights[start : start + leaf.count].tolist(), blocks, leaf.deletions)
             start += leaf.count
         return None
 

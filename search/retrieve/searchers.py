@@ -18,9 +18,9 @@ import pickle
 import struct
 import threading
 import zlib
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
 
 from whoosh.reading import ReaderClosed
 
@@ -32,8 +32,17 @@ from .snapshot import RequestCache, Snapshot
 
 # What a truncated, missing or garbled index file raises from inside Whoosh.
 # Anything else is a bug: a 500, logged, without dropping the index.
-_READ_FAILURES = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError, ValueError,
-                  IndexError, KeyError, ReaderClosed)
+_READ_FAILURES = (
+    OSError,
+    EOFError,
+    struct.error,
+    zlib.error,
+    pickle.UnpicklingError,
+    ValueError,
+    IndexError,
+    KeyError,
+    ReaderClosed,
+)
 
 
 class ThreadView:
@@ -149,8 +158,7 @@ class Searchers:
         if old is not None:
             self._cache_hits += old.requests.hits
             self._cache_misses += old.requests.misses
-        snapshot = Snapshot(base.ix, base.pointer, base.stamp, generation,
-                            requests=RequestCache(self.request_cache))
+        snapshot = Snapshot(base.ix, base.pointer, base.stamp, generation, requests=RequestCache(self.request_cache))
         if old is not None and old.stamp == base.stamp:  # an incremental commit
             snapshot.inherit(old, segment_ids(searcher))
         self.newest = snapshot
@@ -206,5 +214,9 @@ class Searchers:
         hits = self._cache_hits + (snapshot.requests.hits if snapshot else 0)
         misses = self._cache_misses + (snapshot.requests.misses if snapshot else 0)
         asked = hits + misses
-        return {"hits": hits, "misses": misses, "hit_rate": round(hits / asked, 4) if asked else 0.0,
-                "entries": len(snapshot.requests) if snapshot else 0}
+        return {
+            "hits": hits,
+            "misses": misses,
+            "hit_rate": round(hits / asked, 4) if asked else 0.0,
+            "entries": len(snapshot.requests) if snapshot else 0,
+        }

@@ -15,7 +15,7 @@ from ..records import ClauseExplain, CommentContext, Explain, PostGroup, SearchH
 
 def format_datetime(value: dt.datetime) -> str:
     """Return `value` as `YYYY-MM-DDThh:mm:ssZ` in UTC."""
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _post_fields(record) -> dict:
@@ -60,8 +60,9 @@ def page_to_dict(page: SearchPage) -> dict:
         "page": page.page,
         "per_page": page.per_page,
         "took_ms": page.took_ms,
-        "results": ([group_to_dict(g) for g in page.groups] if page.group == "post"
-                    else [hit_to_dict(h) for h in page.hits]),
+        "results": (
+            [group_to_dict(g) for g in page.groups] if page.group == "post" else [hit_to_dict(h) for h in page.hits]
+        ),
         "facets": {
             "users": [list(kv) for kv in page.users],
             "tags": [list(kv) for kv in page.tags],

@@ -55,8 +55,15 @@ class SearchService:
     operation, or by the one thread building a part that others need.
     """
 
-    def __init__(self, index_dir, synonyms=None, warm=False, request_cache=REQUEST_CACHE_SIZE,
-                 loanwords: Loanwords | None = None, views=VIEWS):
+    def __init__(
+        self,
+        index_dir,
+        synonyms=None,
+        warm=False,
+        request_cache=REQUEST_CACHE_SIZE,
+        loanwords: Loanwords | None = None,
+        views=VIEWS,
+    ):
         """Serve `index_dir`; `synonyms` is a TOML file (default: the shipped list).
 
         `loanwords` is the English ⇄ katakana table (default: the shipped
@@ -71,8 +78,7 @@ class SearchService:
         """
         self.index_dir = Path(index_dir)
         self.synonyms = load_synonyms(synonyms)
-        self.loanwords = (shipped_loanwords() if loanwords is None else loanwords).overridden(
-            self.synonyms.loanwords)
+        self.loanwords = (shipped_loanwords() if loanwords is None else loanwords).overridden(self.synonyms.loanwords)
         self.warm = warm
         self.views = known_views(views)
         self.request_cache = request_cache
@@ -89,8 +95,7 @@ class SearchService:
 
     def _start_warming(self, snapshot: Snapshot) -> None:
         """Warm `snapshot`, the newest version, in a background thread."""
-        threading.Thread(target=self._warm_quietly, args=(snapshot,), name="matome-search-warm",
-                         daemon=True).start()
+        threading.Thread(target=self._warm_quietly, args=(snapshot,), name="matome-search-warm", daemon=True).start()
 
     # -- warming -----------------------------------------------------------
 
@@ -174,7 +179,7 @@ class SearchService:
             view.snapshot.requests.put(request, page)
             return page
 
-    def _answer(self, view: ThreadView, request: SearchRequest, clock: "_Clock") -> SearchPage:
+    def _answer(self, view: ThreadView, request: SearchRequest, clock: _Clock) -> SearchPage:
         searcher, snapshot = view.searcher, view.snapshot
         reader = searcher.reader()
         compiled = compile_query(
@@ -220,8 +225,16 @@ class SearchService:
         reader = searcher.reader()
         table = snapshot.table(reader)
         if request.group == "post":
-            found = collect_posts(searcher, view.executor, table, snapshot.post_column(reader), compiled.query,
-                                  request, sort, near=compiled.proximity_terms)
+            found = collect_posts(
+                searcher,
+                view.executor,
+                table,
+                snapshot.post_column(reader),
+                compiled.query,
+                request,
+                sort,
+                near=compiled.proximity_terms,
+            )
             clock.mark("match")
             return found, (), tuple(to_group(searcher, view.executor, post, compiled) for post in found.page)
         found = collect(searcher, view.executor, table, compiled.query, request, sort, near=compiled.proximity_terms)

@@ -24,11 +24,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from ..index import store
-from .collect import DocTable
-from .postcache import PostingCache
-from ..views.superterms import Superterms
-from .group import PostColumn
 from ..index.schema import KIND_POST
+from ..views.superterms import Superterms
+from .collect import DocTable
+from .group import PostColumn
+from .postcache import PostingCache
 from .suggest import Suggester
 from .warmup import frequent_terms
 
@@ -108,7 +108,7 @@ class Snapshot:
     # The previous version's post column, until this version's is built from it.
     _previous_posts: PostColumn | None = field(default=None, repr=False)
 
-    def inherit(self, previous: "Snapshot", segments) -> None:
+    def inherit(self, previous: Snapshot, segments) -> None:
         """Start from `previous`, a commit ago of the same generation; `segments` are this version's.
 
         An incremental commit adds or replaces a few posts: the reading and
@@ -154,6 +154,7 @@ class Snapshot:
 
     def post_column(self, reader) -> PostColumn:
         """The post of every document of this version (the last version's unchanged segments reused)."""
+
         def build(r):
             column = PostColumn.from_reader(r, self._previous_posts)
             self._previous_posts = None  # no chain of versions kept alive
@@ -198,5 +199,4 @@ def _reading_terms(reader) -> frozenset:
     return frozenset(t.decode("utf-8") for t in reader.lexicon("body_reading"))
 
 
-_BUILDERS = {"readings": _reading_terms, "superterms": Superterms.from_reader,
-             "suggester": Suggester.from_reader}
+_BUILDERS = {"readings": _reading_terms, "superterms": Superterms.from_reader, "suggester": Suggester.from_reader}

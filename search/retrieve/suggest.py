@@ -61,11 +61,7 @@ class Suggester:
     __slots__ = ("_buckets", "_frequencies")
 
     def __init__(self, frequencies: Mapping[str, int]):
-        kept = {
-            word: freq
-            for word, freq in frequencies.items()
-            if _MIN_CANDIDATE <= len(word) <= _MAX_CANDIDATE
-        }
+        kept = {word: freq for word, freq in frequencies.items() if _MIN_CANDIDATE <= len(word) <= _MAX_CANDIDATE}
         groups: defaultdict[tuple[str, int], list[str]] = defaultdict(list)
         for word in kept:
             groups[word[0], len(word)].append(word)
@@ -105,9 +101,7 @@ class Suggester:
             words = self._buckets.get((term[0], length))
             if not words:
                 continue
-            for word, dist, _ in process.extract(
-                term, words, scorer=OSA.distance, score_cutoff=maxdist, limit=None
-            ):
+            for word, dist, _ in process.extract(term, words, scorer=OSA.distance, score_cutoff=maxdist, limit=None):
                 key = (dist, -self._frequencies[word], word)
                 if word != term and (best is None or key < best):
                     best = key
@@ -134,4 +128,3 @@ class Suggester:
                 text = text.replace(term, better)
                 changed = True
         return text if changed else None
-

@@ -74,7 +74,8 @@ class TermReader:
                 leaf_ids, weights, leaf_blocks = [], [], ()
             else:
                 leaf_ids, weights, leaf_blocks, values = read_postings(
-                    reader, fieldname, btext, deleted, values=sink is not None)
+                    reader, fieldname, btext, deleted, values=sink is not None
+                )
                 if sink is not None:
                     sink.update(zip([d + offset for d in leaf_ids], values))
             blocks.append(leaf_blocks)
@@ -89,8 +90,9 @@ class TermReader:
         if took_over:
             self.cache.carried += 1
         scored = array("d", scores)
-        entry = Entry(array("i", ids), scored, tuple(blocks),
-                      _compact(all_weights) if field.scorable else scored, tuple(leaves))
+        entry = Entry(
+            array("i", ids), scored, tuple(blocks), _compact(all_weights) if field.scorable else scored, tuple(leaves)
+        )
         return self.cache.remember(key, entry)
 
     def values(self, fieldname: str, text: str, docnums) -> dict[int, bytes]:

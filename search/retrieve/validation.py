@@ -40,7 +40,10 @@ def validate(request: SearchRequest, *, window: bool = True) -> None:
     if request.page < 1:
         raise BadRequestError("page", "must be at least 1")
     if window and request.page * request.per_page > MAX_RESULT_WINDOW:
-        raise BadRequestError("page", f"page x per_page must be at most {MAX_RESULT_WINDOW} "
-                                      f"(the deepest result shown); narrow the search instead")
+        raise BadRequestError(
+            "page",
+            f"page x per_page must be at most {MAX_RESULT_WINDOW} "
+            f"(the deepest result shown); narrow the search instead",
+        )
     if request.since and request.until and request.since > request.until:
         raise BadRequestError("since", "is after until")

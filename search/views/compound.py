@@ -21,9 +21,9 @@ from __future__ import annotations
 import re
 from itertools import product
 
+from ..analysis.normalize import fold_katakana, normalize
 from ..analysis.tokenizer import ViewTokenizer, pickled_as
 from ..analysis.words import analyze_text
-from ..analysis.normalize import fold_katakana, normalize
 
 COMPOUND_MAX = 4  # words in the longest run indexed as one term
 MAX_JOIN_CHARS = 16  # longest query word whose other readings are looked up

@@ -93,8 +93,6 @@ def NgramAnalyzer():
     return NgramTokenizer()
 
 
-
-
 def ngram_query(text: str) -> View:
     """The n-gram view of a word of one kanji or katakana run: the phrase of its bigrams.
 

@@ -28,7 +28,7 @@ class ReadingTokenizer(ViewTokenizer):
     def tokens(self, t, value, positions, chars, removestops, start_pos, start_char, mode):
         _, _, words = analyze_text(value, mode)
         pos = start_pos - 1
-        for _, _, _, stop, same, reading in words:
+        for *_, same, reading in words:
             if same:
                 continue
             pos += 1
@@ -43,8 +43,6 @@ class ReadingTokenizer(ViewTokenizer):
 def ReadingAnalyzer():
     """Return the analyzer of the reading view (index side)."""
     return ReadingTokenizer()
-
-
 
 
 def split_readings(kana: str, readings, limit: int = MAX_SPLITS) -> list[list[str]]:
