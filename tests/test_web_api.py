@@ -4,22 +4,8 @@ import json
 
 import pytest
 
+from search.retrieve.serialize import PAGE_KEYS, RESULT_KEYS
 from web import create_app
-
-RESULT_KEYS = {
-    "post_path",
-    "post_url",
-    "post_title",
-    "post_date",
-    "tags",
-    "source_url",
-    "quote_index",
-    "user",
-    "created_at",
-    "body",
-    "snippet",
-    "score",
-}
 
 
 def assert_error(response, status, param):
@@ -35,9 +21,9 @@ def test_search_contract(client):
     response = client.get("/api/search", query_string={"q": "数学", "per_page": 3})
     assert response.status_code == 200
     data = response.get_json()
-    assert {"query", "total", "page", "per_page", "took_ms", "results", "facets"} <= set(data)
+    assert set(PAGE_KEYS) <= set(data)
     assert data["per_page"] == 3 and len(data["results"]) == 3
-    assert all(set(r) == RESULT_KEYS for r in data["results"])
+    assert all(set(r) == set(RESULT_KEYS) for r in data["results"])  # jsonify sorts the keys
     assert set(data["facets"]) == {"users", "tags", "months"}
 
 
@@ -133,6 +119,15 @@ def test_openapi_document(client):
     assert per_page["schema"]["maximum"] == 100
     assert set(op["responses"]) == {"200", "400", "503"}
     json.dumps(doc)
+
+
+def test_openapi_document_requires_every_key_of_the_contract(client):
+    doc = client.get("/api/openapi.json").get_json()
+    page = doc["paths"]["/api/search"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    result = page["properties"]["results"]["items"]["oneOf"][0]
+    assert page["required"] == list(PAGE_KEYS)
+    assert result["required"] == list(RESULT_KEYS)
+    assert set(result["properties"]) == set(RESULT_KEYS)  # jsonify sorts the keys
 
 
 def test_healthz(client):

@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, request
 
 from search.retrieve.context import DEFAULT_CONTEXT, MAX_CONTEXT, MAX_POST_PATH
 from search.retrieve.group import COMMENTS_PER_POST
-from search.retrieve.serialize import context_to_dict, page_to_dict
+from search.retrieve.serialize import PAGE_KEYS, RESULT_KEYS, context_to_dict, page_to_dict
 from search.retrieve.validation import GROUPS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, MAX_RESULT_WINDOW, SORTS
 
 from .feed import FEED_PARAMS, FEED_SIZE
@@ -53,20 +53,7 @@ def _result_schema() -> dict:
     string, integer = {"type": "string"}, {"type": "integer"}
     return {
         "type": "object",
-        "required": [
-            "post_path",
-            "post_url",
-            "post_title",
-            "post_date",
-            "tags",
-            "source_url",
-            "quote_index",
-            "user",
-            "created_at",
-            "body",
-            "snippet",
-            "score",
-        ],
+        "required": list(RESULT_KEYS),
         "properties": {
             "post_path": string,
             "post_url": string,
@@ -182,7 +169,7 @@ def openapi_document() -> dict:
     }
     page = {
         "type": "object",
-        "required": ["query", "total", "page", "per_page", "took_ms", "results", "facets"],
+        "required": list(PAGE_KEYS),
         "properties": {
             "query": {"type": "string"},
             "total": {"type": "integer", "description": "matching comments; posts with group=post"},

@@ -12,6 +12,25 @@ from dataclasses import fields
 from ..ingest.hugo import text_fragment
 from ..records import ClauseExplain, CommentContext, Explain, PostGroup, SearchHit, SearchPage
 
+# The contract's keys: a page always holds PAGE_KEYS (and `notes`,
+# `suggestion`, `explain` when there are any), a result exactly RESULT_KEYS,
+# in this order. The API's OpenAPI document and the tests read them here.
+PAGE_KEYS = ("query", "total", "page", "per_page", "took_ms", "results", "facets")
+RESULT_KEYS = (
+    "post_path",
+    "post_url",
+    "post_title",
+    "post_date",
+    "tags",
+    "source_url",
+    "quote_index",
+    "user",
+    "created_at",
+    "body",
+    "snippet",
+    "score",
+)
+
 
 def format_datetime(value: dt.datetime) -> str:
     """Return `value` as `YYYY-MM-DDThh:mm:ssZ` in UTC."""
