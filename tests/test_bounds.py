@@ -13,11 +13,11 @@ from urllib.parse import unquote
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
-from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 
 from search.analysis.normalize import MAX_COMBINING, normalize
+from search.analysis.tokenizer import ViewTokenizer
 from search.ingest.hugo import FRAGMENT_CHARS, text_fragment
 from search.retrieve.collect import span_in_order
 from search.retrieve.execute import Executor
@@ -157,26 +157,12 @@ def test_span_in_order_on_two_lists_of_12000():
     assert span_in_order([evens, odds, evens]) == 2
 
 
-class Placed(Tokenizer):
+class Placed(ViewTokenizer):
     """Tokens written `word@position`, so that a test lays out a comment's positions freely."""
 
-    def __call__(
-        self,
-        value,
-        positions=False,
-        chars=False,
-        keeporiginal=False,
-        removestops=True,
-        start_pos=0,
-        start_char=0,
-        tokenize=True,
-        mode="",
-        **kwargs,
-    ):
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+    def tokens(self, t, value, positions, chars, removestops, start_pos, start_char, mode):
         for item in value.split():
             t.text, pos = item.split("@")
-            t.boost = 1.0
             if positions:
                 t.pos = start_pos + int(pos)
             yield t
