@@ -171,11 +171,3 @@ def test_served_api_answers_the_named_origin(tmp_path, workers):
         # Serving warms the index in the background: let it finish rather than race the stop.
         wait_for(lambda: "search.retrieve.service warmed" in (tmp_path / "server.log").read_text("utf-8"), 60)
         stop_server(proc, log)
-
-
-def test_settings_docstring_examples_run():
-    import doctest
-
-    import search.settings
-
-    assert doctest.testmod(search.settings).failed == 0

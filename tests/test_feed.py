@@ -220,11 +220,3 @@ def test_entry_title_is_the_opening_words(body, title):
 
 def test_xml_text_keeps_what_xml_can_hold():
     assert xml_text("a\tb\nc\rd\x00e\ud800f\uffff") == "a\tb\nc\rd\ufffde\ufffdf\ufffd"
-
-
-def test_docstring_examples_run():
-    import doctest
-
-    import web.feed
-
-    assert doctest.testmod(web.feed).failed == 0

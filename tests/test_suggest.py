@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import random
 from concurrent.futures import ThreadPoolExecutor
 
@@ -10,12 +9,7 @@ import pytest
 from whoosh.support.levenshtein import distance
 
 from search.index import store
-from search.retrieve import suggest
 from search.retrieve.suggest import MAX_QUERY_CHARS, MAX_TERMS, MAX_WORD, MIN_WORD, SUGGEST_BELOW, Suggester
-
-
-def test_docstring_examples():
-    assert doctest.testmod(suggest).failed == 0
 
 
 @pytest.mark.parametrize(
