@@ -60,7 +60,7 @@ def analyze_all(texts: list[str]) -> tuple[float, dict]:
 
 
 def required_fields_only() -> dict:
-    """`update_index`'s arguments to build the fields #2 names alone: no reading, n-gram or compound views."""
+    """`update_index`'s arguments to build the required fields alone: no reading, n-gram or compound views."""
     from search.index import schema
 
     def make_schema():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import socket
 import subprocess
 import time
@@ -12,9 +11,7 @@ from pathlib import Path
 START_TIMEOUT = 900
 
 
-# What each serving process logs once its warm-up ends (its logger was
-# `search.service` in revisions of the flat layout, which the benches also run).
-WARMED = re.compile(r"search(?:\.retrieve)?\.service warmed")
+WARMED = "search.service warmed"  # what each serving process logs once its warm-up ends
 
 
 def wait_warmed(log_path: Path, processes: int, timeout: float = START_TIMEOUT) -> float | None:
@@ -26,7 +23,7 @@ def wait_warmed(log_path: Path, processes: int, timeout: float = START_TIMEOUT) 
     """
     started = time.monotonic()
     while time.monotonic() - started < timeout:
-        if len(WARMED.findall(log_path.read_text("utf-8", "replace"))) >= processes:
+        if log_path.read_text("utf-8", "replace").count(WARMED) >= processes:
             return round(time.monotonic() - started, 1)
         time.sleep(0.5)
     return None

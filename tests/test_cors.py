@@ -169,5 +169,5 @@ def test_served_api_answers_the_named_origin(tmp_path, workers):
             assert response.headers["Access-Control-Allow-Origin"] is None
     finally:
         # Serving warms the index in the background: let it finish rather than race the stop.
-        wait_for(lambda: "search.retrieve.service warmed" in (tmp_path / "server.log").read_text("utf-8"), 60)
+        wait_for(lambda: "search.service warmed" in (tmp_path / "server.log").read_text("utf-8"), 60)
         stop_server(proc, log)

@@ -178,7 +178,7 @@ def _serve_and_browse(tmp_path, site_dir, site_port, port, log):
         if static is not None:
             static.shutdown()
             static.server_close()
-        wait_for(lambda: "search.retrieve.service warmed" in (tmp_path / "server.log").read_text("utf-8"), 60)
+        wait_for(lambda: "search.service warmed" in (tmp_path / "server.log").read_text("utf-8"), 60)
         stop_server(proc, log)
 
 

@@ -10,8 +10,8 @@ import pytest
 from search.errors import IndexCorruptError, IndexUnsafeError
 from search.index import store
 from search.index.indexer import update_index
+from search.index.statcache import CACHE_FILE
 from search.ingest import hugo
-from search.ingest.statcache import CACHE_FILE
 from tests.builders import ROOT, copy_sample_site, post_text, write_post
 from tests.conftest import invoke_cli, run_cli
 

@@ -66,6 +66,12 @@ def test_the_library_never_imports_the_web_app_or_flask():
     assert done.stdout.strip() == "[]"
 
 
+def test_the_commands_that_never_serve_load_no_flask():
+    code = "import sys, web.cli; print('flask' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=LIBRARY.parent)
+    assert done.stdout.strip() == "False"
+
+
 def test_only_the_analysis_package_and_the_internals_module_import_janome():
     importers = {str(p.relative_to(LIBRARY)) for p in LIBRARY.rglob("*.py") if "janome" in _imports(p)}
     assert importers and all(path.startswith("analysis/") or path == "internals.py" for path in importers)

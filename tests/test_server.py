@@ -86,7 +86,7 @@ def served(request, tmp_path):
     site, base, proc, log = start_server(tmp_path, "--workers", request.param)
     yield site, base
     # Serving warms the index it opens, in the background: wait for it, not a race with the stop.
-    warmed = wait_for(lambda: "search.retrieve.service warmed" in (tmp_path / "server.log").read_text("utf-8"), 60)
+    warmed = wait_for(lambda: "search.service warmed" in (tmp_path / "server.log").read_text("utf-8"), 60)
     stop_server(proc, log)
     assert warmed
 

@@ -79,7 +79,7 @@ def warmed(caplog) -> list:
 
 
 def test_serving_warms_each_generation_in_the_background(generated_index, low_floor, caplog):
-    caplog.set_level("INFO", logger="search.retrieve.service")
+    caplog.set_level("INFO", logger="search.service")
     service = SearchService(generated_index, warm=True)
     cold = SearchService(generated_index)
     try:

@@ -56,7 +56,8 @@ def serve_prefork(options: dict, host: str, port: int, workers: int, threads: in
     shares them; each worker opens (and warms) the index itself. `watcher`
     is (site, base_url, index_dir) for `--watch`, or None.
     """
-    from web import create_app, get_service
+    from .app import create_app
+    from .searching import get_service
 
     get_janome()  # the dictionary, loaded once and shared copy-on-write
     app = create_app(options)

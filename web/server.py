@@ -84,7 +84,8 @@ def serve_threaded(options: dict, host, port, threads, watched_site, index_dir) 
     """Serve from this process through waitress; watch `watched_site` in a thread if given."""
     from waitress import serve
 
-    from web import create_app, get_service
+    from .app import create_app
+    from .searching import get_service
 
     app = create_app(options)
     try:

@@ -33,7 +33,7 @@ from contextlib import closing
 from multiprocessing import util
 from pathlib import Path
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("search.tokencache")  # the name build logs have always shown
 
 FILE = "janome-cache.sqlite"
 BATCH = 500  # new entries written per transaction

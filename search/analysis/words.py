@@ -200,11 +200,11 @@ def _janome_words(segment: str, offset: int):
 
 
 def iter_words(text: str, mode: str = "index"):
-    """Yield (start, end, term, is_stop, same_position, reading) over normalized text.
+    """Yield the `Word`s of normalized text.
 
-    `same_position` marks extra index-time terms (the parts of an identifier
-    such as `gpt` and `4o` in `gpt-4o`) that share the previous position.
-    `reading` is the katakana reading of a Japanese word ("" for Latin).
+    `same` marks extra index-time terms (the parts of an identifier such as
+    `gpt` and `4o` in `gpt-4o`) that share the previous position; `reading`
+    is the katakana reading of a Japanese word ("" for Latin).
     """
     last = 0
     for m in _LATIN.finditer(text):

@@ -31,8 +31,9 @@ def check_trusted(st: os.stat_result, path: Path, index_dir: Path) -> None:
     that only reads the index.
     """
     if st.st_mode & SHARED_WRITE:
-        raise IndexUnsafeError(index_dir, path, "is writable by group or others",
-                               f"run `chmod go-w {shlex.quote(str(path))}`")
+        raise IndexUnsafeError(
+            index_dir, path, "is writable by group or others", f"run `chmod go-w {shlex.quote(str(path))}`"
+        )
 
 
 def check_parent(index_dir: Path) -> None:
@@ -45,8 +46,12 @@ def check_parent(index_dir: Path) -> None:
     parent = Path(os.path.abspath(index_dir)).parent
     st = os.stat(parent)
     if st.st_mode & SHARED_WRITE and not st.st_mode & stat.S_ISVTX:
-        raise IndexUnsafeError(index_dir, parent, "(the index directory's parent) is writable by group or others",
-                               f"run `chmod go-w {shlex.quote(str(parent))}` or move the index")
+        raise IndexUnsafeError(
+            index_dir,
+            parent,
+            "(the index directory's parent) is writable by group or others",
+            f"run `chmod go-w {shlex.quote(str(parent))}` or move the index",
+        )
 
 
 def replace_file(path: Path, data: bytes, *, tmp: Path, fsync: bool = True) -> None:

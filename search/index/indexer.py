@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from whoosh.fields import Schema
 
@@ -23,13 +23,13 @@ from ..analysis.tokencache import TokenCache
 from ..analysis.words import get_janome
 from ..errors import IndexCorruptError, IndexVersionError, IndexWriteError, StrictModeError
 from ..ingest import hugo
-from ..ingest.statcache import StatCache, hash_bytes
 from ..records import ParseWarning, Post
 from . import store
 from .files import fsync_tree
 from .manifest import PendingPost, commit_state, read_manifest, scan_site
 from .merge import merge_tiers
 from .schema import BUILD_ID, iter_documents, make_schema, to_manifest_document
+from .statcache import StatCache, hash_bytes
 
 # Below this many changed posts one process is faster than starting workers.
 PARALLEL_THRESHOLD = 40
@@ -107,14 +107,21 @@ def update_index(
     `site` is a `hugo.Site`. Raises IndexLockedError when another indexer
     runs, IndexVersionError when the index needs `rebuild=True`,
     IndexUnsafeError when the directory could be written by others (see
-    store), and StrictModeError (leaving the index untouched) when `strict`
+    files), and StrictModeError (leaving the index untouched) when `strict`
     and any post produced a warning.
     """
     started = time.perf_counter()
     index_dir = Path(index_dir)
-    options = IndexOptions(rebuild=rebuild, jobs=jobs or os.cpu_count() or 1, include_drafts=include_drafts,
-                           strict=strict, progress=progress, janome_cache=janome_cache,
-                           schema=schema or make_schema, documents=documents or iter_documents)
+    options = IndexOptions(
+        rebuild=rebuild,
+        jobs=jobs or os.cpu_count() or 1,
+        include_drafts=include_drafts,
+        strict=strict,
+        progress=progress,
+        janome_cache=janome_cache,
+        schema=schema or make_schema,
+        documents=documents or iter_documents,
+    )
     try:
         report = IndexRun(site, index_dir, options).run()
     except OSError as exc:
@@ -151,8 +158,9 @@ class IndexRun:
             if pointer is None or options.rebuild or moved:
                 self._full_build(pointer)
                 if moved and not options.rebuild:
-                    self.report.note = (f"base URL changed from {pointer['base_url']} to {site.base_url}: "
-                                        "every post was indexed again")
+                    self.report.note = (
+                        f"base URL changed from {pointer['base_url']} to {site.base_url}: every post was indexed again"
+                    )
             else:
                 self._incremental()
                 if "base_url" not in pointer:  # an index from before base URLs were recorded
@@ -183,8 +191,11 @@ class IndexRun:
             self.writer = self._open_writer(ix, len(pending))
             self.stat_cache = StatCache(index_dir)
             # janome's output of the last generation serves; this one keeps what it used.
-            self.tokens = TokenCache(path / TOKEN_FILE, index_dir / previous / TOKEN_FILE if previous else None,
-                                     read=self.options.janome_cache)
+            self.tokens = TokenCache(
+                path / TOKEN_FILE,
+                index_dir / previous / TOKEN_FILE if previous else None,
+                read=self.options.janome_cache,
+            )
             self._apply(pending, [])
             fsync_tree(path)
             # Every stored post URL is built from the base URL: a run with another
@@ -295,8 +306,11 @@ class IndexRun:
             report.comments += len(post.quotes)
         digest = hash_bytes(data)
         self.stat_cache.remember(item.path, st, digest)
-        writer.add_document(**to_manifest_document(item.path, digest, 0 if skip else len(post.quotes),
-                                                   draft=post.draft, draft_skipped=skip, tags=post.tags))
+        writer.add_document(
+            **to_manifest_document(
+                item.path, digest, 0 if skip else len(post.quotes), draft=post.draft, draft_skipped=skip, tags=post.tags
+            )
+        )
         if item.is_new:
             report.added += 1
         else:

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..ingest import hugo
-from ..ingest.statcache import StatCache, hash_bytes
 from .schema import KIND_POST
+from .statcache import StatCache, hash_bytes
 
 
 @dataclass(frozen=True)
@@ -101,8 +101,11 @@ def commit_state(ix, generation: str, include_drafts: bool) -> dict:
     the damage, instead of taking the no-op shortcut.
     """
     files = sorted(
-        [e.name, st.st_size, st.st_mtime_ns]
-        for e in os.scandir(ix.storage.folder) if e.is_file() and (st := e.stat())
+        [e.name, st.st_size, st.st_mtime_ns] for e in os.scandir(ix.storage.folder) if e.is_file() and (st := e.stat())
     )
-    return {"generation": generation, "commit": ix.latest_generation(),
-            "include_drafts": include_drafts, "files": files}
+    return {
+        "generation": generation,
+        "commit": ix.latest_generation(),
+        "include_drafts": include_drafts,
+        "files": files,
+    }

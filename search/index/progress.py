@@ -28,18 +28,22 @@ class BuildProgress:
         if self.tty:
             self._draw(done, total, f"{comments:,} comments, {rate:,.0f}/s")
         elif done == total:
-            self._log(f"indexing: all {total:,} posts read, {comments:,} comments, {rate:,.0f} comments/s; "
-                      "writing the index")
+            self._log(
+                f"indexing: all {total:,} posts read, {comments:,} comments, {rate:,.0f} comments/s; writing the index"
+            )
         elif self.clock() - self.logged >= self.every:
             self.logged = self.clock()
             left = (self.clock() - self.started) * (total - done) / done
-            self._log(f"indexing: {done:,}/{total:,} posts ({done / total:.0%}), {comments:,} comments, "
-                      f"{rate:,.0f} comments/s, about {_duration(left)} left")
+            self._log(
+                f"indexing: {done:,}/{total:,} posts ({done / total:.0%}), {comments:,} comments, "
+                f"{rate:,.0f} comments/s, about {_duration(left)} left"
+            )
 
     def _draw(self, done: int, total: int, figures: str) -> None:
         if self.bar is None:
-            self.bar = click.progressbar(length=total, label="indexing", file=self.stream,
-                                         item_show_func=lambda item: item)
+            self.bar = click.progressbar(
+                length=total, label="indexing", file=self.stream, item_show_func=lambda item: item
+            )
             self.bar.__enter__()
         self.bar.update(done - self.bar.pos, figures)
 

@@ -16,10 +16,10 @@ import re
 from whoosh import fields
 
 from ..analysis.tokenizer import JapaneseAnalyzer
+from ..records import Post, Quote
+from ..views.compound import CompoundAnalyzer
 from ..views.ngram import NgramAnalyzer
 from ..views.reading import ReadingAnalyzer
-from ..views.compound import CompoundAnalyzer
-from ..records import Post, Quote
 
 # What every view's tokenizer writes: bump it when the tokens of any view
 # change, and an index built earlier says to rebuild.
@@ -77,7 +77,7 @@ def manifest_id(post_path: str) -> str:
 
 def to_document(post: Post, quote: Quote) -> dict:
     """Map one comment and its post to a Whoosh document."""
-    created = quote.created_at.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    created = quote.created_at.astimezone(dt.UTC).replace(tzinfo=None)
     return {
         "id": quote_id(post.path, quote.index),
         "kind": KIND_QUOTE,

@@ -74,8 +74,7 @@ def _parse_pointer(index_dir: Path, data: bytes) -> dict:
     except (ValueError, KeyError, TypeError) as exc:
         raise IndexCorruptError(index_dir, f"{POINTER} is not a valid pointer") from exc
     if not isinstance(generation, str) or not _GENERATION.fullmatch(generation):
-        raise IndexCorruptError(
-            index_dir, f"{POINTER} names {generation!r}, not a generation the indexer makes")
+        raise IndexCorruptError(index_dir, f"{POINTER} names {generation!r}, not a generation the indexer makes")
     return pointer
 
 
@@ -83,8 +82,7 @@ def write_pointer(index_dir: Path, generation: str, **extra) -> None:
     """Atomically point `index_dir` at `generation`."""
     index_dir = Path(index_dir)
     pointer = {"generation": generation, "build": BUILD_ID, **extra}
-    replace_file(index_dir / POINTER, json.dumps(pointer).encode("utf-8"),
-                 tmp=index_dir / f".{POINTER}.tmp")
+    replace_file(index_dir / POINTER, json.dumps(pointer).encode("utf-8"), tmp=index_dir / f".{POINTER}.tmp")
     fsync_dir(index_dir)
 
 
@@ -181,7 +179,7 @@ def open_current(index_dir: Path):
 
 def last_updated(ix) -> dt.datetime:
     """Return when the index was last committed, in UTC."""
-    return dt.datetime.fromtimestamp(ix.last_modified(), dt.timezone.utc)
+    return dt.datetime.fromtimestamp(ix.last_modified(), dt.UTC)
 
 
 def index_size(index_dir: Path, generation: str) -> int:
@@ -229,5 +227,6 @@ def _open_lock(index_dir: Path) -> int:
     except OSError as exc:
         if exc.errno != errno.ELOOP:
             raise
-        raise IndexUnsafeError(index_dir, path, "is a symbolic link",
-                               f"remove it: `rm {shlex.quote(str(path))}`") from exc
+        raise IndexUnsafeError(
+            index_dir, path, "is a symbolic link", f"remove it: `rm {shlex.quote(str(path))}`"
+        ) from exc

@@ -23,11 +23,11 @@ import stat
 import threading
 from pathlib import Path
 
-from ..ingest import hugo
 from ..errors import IndexLockedError, SearchError
+from ..ingest import hugo
+from ..settings import max_post_bytes
 from .files import replace_file
 from .indexer import update_index
-from ..settings import max_post_bytes
 
 log = logging.getLogger("matome_search.server")
 POLL_SECONDS = 1.0
@@ -91,14 +91,18 @@ class WatchStatus:
 
     def record(self, error: str | None) -> None:
         """Stamp a success (`error` None) or the kind of a failed round."""
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         if error is None:
             self.figures["last_success"] = now
         else:
             self.figures.update(last_error=error, last_error_at=now)
         try:
-            replace_file(self.path, json.dumps(self.figures).encode("utf-8"),
-                         tmp=self.path.with_name(STATUS_FILE + ".tmp"), fsync=False)
+            replace_file(
+                self.path,
+                json.dumps(self.figures).encode("utf-8"),
+                tmp=self.path.with_name(STATUS_FILE + ".tmp"),
+                fsync=False,
+            )
         except OSError as exc:
             log.warning("cannot record the watcher's status in %s: %s", self.path, exc)
 

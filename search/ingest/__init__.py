@@ -4,7 +4,6 @@ Enters: a site directory (its config, its post files' bytes). Leaves:
 `Post` records with their `Quote`s, and `ParseWarning`s naming the file
 and line of anything that could not be trusted; parsing never raises on
 bad content. `hugo` finds the config, base URL and post files and maps
-each to its path and URL, `post` parses one post file (its front matter
-in `front_matter`, its comments in `shortcodes`), and `statcache`
-remembers post files' content hashes so a no-op run reads nothing.
+each to its path and URL, and `post` parses one post file (its front
+matter in `front_matter`, its comments in `shortcodes`).
 """

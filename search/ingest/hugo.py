@@ -23,6 +23,7 @@ from .shortcodes import parse_created_at
 
 __all__ = [
     "Site",
+    "first_line_text",
     "iter_post_files",
     "load_site",
     "parse_created_at",

@@ -12,7 +12,7 @@ from whoosh import query as wq
 
 from ..records import ClauseExplain
 from ..views import MAX_PHRASE_WORDS
-from ..views.compound import compound_term, covers, joins
+from ..views.compound import compound_query, covers, joins
 from .parse import Clause
 
 # Words one clause keeps after analysis: an unspaced sentence of content
@@ -68,7 +68,7 @@ def sequence(fieldname: str, terms, slop: int = 1, boost: float = 1.0) -> wq.Que
     if len(terms) == 1:
         return wq.Term(fieldname, terms[0], boost=boost)
     if fieldname == "body" and slop == 1 and covers(terms):
-        return wq.Term("body_compound", compound_term(terms), boost=boost * len(terms))
+        return compound_query(terms, boost)
     return wq.Phrase(fieldname, list(terms), slop=slop, boost=boost)
 
 
@@ -94,7 +94,7 @@ def runs_query(fieldname, runs, synonyms, explain: ClauseExplain, compiled) -> w
 
 
 def joins_query(clause: Clause, tokens, frequency, explain: ClauseExplain, compiled) -> list[wq.Query]:
-    """The word as the index holds it where janome read it otherwise in context (compounds.joins).
+    """The word as the index holds it where janome read it otherwise in context (`views.compound.joins`).
 
     A comment matched this way holds the very word, so it ranks as a word match.
     """

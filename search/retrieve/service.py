@@ -40,7 +40,7 @@ from .suggest import SUGGEST_BELOW
 from .validation import validate
 from .warmup import WARM_SHARE
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("search.service")  # the name server logs have always shown
 
 WARM_DELAY = 3.0  # seconds a new version must stand before it is warmed
 

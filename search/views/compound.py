@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from itertools import product
 
+from whoosh import query as wq
+
 from ..analysis.normalize import fold_katakana, normalize
 from ..analysis.tokenizer import ViewTokenizer, pickled_as
 from ..analysis.words import analyze_text
@@ -48,6 +50,11 @@ def compound_term(words) -> str:
     '線形 代数'
     """
     return SEPARATOR.join(words)
+
+
+def compound_query(words, boost: float = 1.0) -> wq.Query:
+    """The query side: a run of joinable words as its one compound term, weighing as many words as it joins."""
+    return wq.Term("body_compound", compound_term(words), boost=boost * len(words))
 
 
 def covers(words) -> bool:

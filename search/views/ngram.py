@@ -49,7 +49,7 @@ def ngrams(norm: str, words=None):
     words, where a query can cross a word boundary (`京都` in `東京` `都`).
     A run that is one word of the index (`データ`, `機械`), and every Latin
     run (each is a word or a part of one), is found whole by its word and
-    inside it by the index's longer words (`expand.Superterms`): the index
+    inside it by the index's longer words (`views.superterms.Superterms`): the index
     keeps the bigrams of kanji and katakana runs janome splits only.
 
     >>> [gram for _, gram in ngrams("東京都のデータ")]

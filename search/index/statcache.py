@@ -20,7 +20,7 @@ import os
 import time
 from pathlib import Path
 
-from ..index.files import replace_file
+from .files import replace_file
 
 CACHE_FILE = ".stat-cache.json"
 RACY_SECONDS = 2.0
