@@ -472,7 +472,8 @@ def test_group_by_post_toggle_and_feed_link(server, browser):
     # A new search from the box stays grouped.
     page.fill("#q", "京都")
     page.keyboard.press("Enter")
-    page.wait_for_selector(".post-group")
+    # The results of the new query, not the grouped page still showing before it loads.
+    page.locator(".post-title", has_text="京都と東京都の話").first.wait_for()
     assert "group=post" in page.url and "京都と東京都の話" in page.locator(".post-title").first.inner_text()
     page.locator(".grouping a", has_text="コメント単位").click()
     page.wait_for_selector(".hit:not(.post-group)")
