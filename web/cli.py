@@ -12,20 +12,16 @@ from search.cli import index_dir_option, main, reports_errors, setting_option, s
 from search.settings import check_origins, check_public_url
 
 
-def _checked_public_url(ctx, param, value):
-    """Refuse a --public-url that is not http(s)://host[:port], before anything starts."""
-    try:
-        return check_public_url(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), ctx, param) from None
+def _checked(check):
+    """A click callback that refuses a value `check` raises ValueError for, before anything starts."""
 
+    def callback(ctx, param, value):
+        try:
+            return check(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), ctx, param) from None
 
-def _checked_origins(ctx, param, value):
-    """Refuse a --cors-origin that is not http(s)://host[:port], before anything starts."""
-    try:
-        return check_origins(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), ctx, param) from None
+    return callback
 
 
 @main.command()
@@ -38,9 +34,9 @@ def _checked_origins(ctx, param, value):
 @click.option("--base-url", help="Base URL for a bare directory of posts (overrides the config).")
 @click.option("--watch", is_flag=True, help="Re-index new, changed or deleted posts while serving.")
 @synonyms_option
-@setting_option("public_url", "--public-url", metavar="URL", callback=_checked_public_url)
+@setting_option("public_url", "--public-url", metavar="URL", callback=_checked(check_public_url))
 @setting_option("proxy_headers", "--proxy-headers", is_flag=True)
-@setting_option("cors_origins", "--cors-origin", metavar="ORIGIN", multiple=True, callback=_checked_origins)
+@setting_option("cors_origins", "--cors-origin", metavar="ORIGIN", multiple=True, callback=_checked(check_origins))
 @reports_errors
 def serve(
     index_dir, site, host, port, workers, threads, base_url, watch, synonyms, public_url, proxy_headers, cors_origins
