@@ -472,8 +472,11 @@ def test_group_by_post_toggle_and_feed_link(server, browser):
     # A new search from the box stays grouped.
     page.fill("#q", "京都")
     page.keyboard.press("Enter")
-    # The results of the new query, not the grouped page still showing before it loads.
-    page.locator(".post-title", has_text="京都と東京都の話").first.wait_for()
+    # The new query's page, not the grouped page still showing before it loads.
+    deadline = time.monotonic() + 15
+    while "q=%E4%BA%AC%E9%83%BD" not in page.url and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    page.wait_for_selector(".post-group")
     assert "group=post" in page.url and "京都と東京都の話" in page.locator(".post-title").first.inner_text()
     page.locator(".grouping a", has_text="コメント単位").click()
     page.wait_for_selector(".hit:not(.post-group)")
